@@ -1,0 +1,383 @@
+"""``finder-tui``: the inbox (default) and the headless commands."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from . import __version__
+from . import events as ev
+from .client import FinderClient, SyncError
+from .config import ConfigError, Settings, resolve
+from .importer import ImportFormatError, newer_cursor, read_capture
+from .peers import display_name
+from .store import Store, StoreError
+from .sync import SyncEngine, SyncReport
+from .wire import keybuff
+from .wire.models import Message
+from .wire.sanitize import scrub_line
+
+EXIT_FAILURE, EXIT_USAGE = 1, 2
+
+
+class CliError(Exception):
+    """A one-line error for the user; the exit code rides along."""
+
+    def __init__(self, message: str, code: int = EXIT_FAILURE) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def _add_store(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--store", metavar="DIR", help="store directory (env FINDER_TUI_STORE)")
+
+
+def _add_server(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--base-url", help="server URL (env FINDER_TUI_BASE_URL)")
+    parser.add_argument("--wid", help="login instance id (env FINDER_TUI_WID)")
+    parser.add_argument(
+        "--token",
+        help="Authorization token; prefer env FINDER_TUI_TOKEN (a flag lands in shell history)",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="finder-tui",
+        description="A terminal inbox for WeChat Channels (视频号) private messages.",
+    )
+    parser.add_argument("--version", action="version", version=f"finder-tui {__version__}")
+    _add_store(parser)
+    _add_server(parser)
+    parser.add_argument("--demo", action="store_true", help="run against the embedded demo server")
+    parser.add_argument("--offline", action="store_true", help="browse the store, no network")
+    parser.add_argument("--poll-interval", type=float, help="seconds between polls (default 5)")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    sync = sub.add_parser("sync", help="fetch new messages into the store")
+    _add_store(sync)
+    _add_server(sync)
+    sync.add_argument("--once", action="store_true", help="one catch-up, then exit")
+    sync.add_argument("--json", action="store_true", help="print the summary as JSON")
+    sync.add_argument("--poll-interval", type=float, help="seconds between polls (default 5)")
+
+    imp = sub.add_parser("import", help="ingest saved syncFinder answers or JSON exports")
+    _add_store(imp)
+    imp.add_argument("files", nargs="+", metavar="FILE")
+    imp.add_argument("--json", action="store_true")
+
+    stats = sub.add_parser("stats", help="counts and where sync stands")
+    _add_store(stats)
+    stats.add_argument("--json", action="store_true")
+
+    sessions = sub.add_parser("sessions", help="list sessions, newest first")
+    _add_store(sessions)
+    sessions.add_argument("--json", action="store_true")
+
+    show = sub.add_parser("show", help="print one conversation")
+    _add_store(show)
+    show.add_argument("session", help="session id, a unique prefix of it, an alias or a peer id")
+    show.add_argument("--json", action="store_true")
+
+    export = sub.add_parser("export", help="export a conversation (or all)")
+    _add_store(export)
+    export.add_argument("session", nargs="?", help="session id, unique prefix, alias or peer id")
+    export.add_argument("--format", choices=["md", "txt", "json", "csv", "html"], default="md")
+    export.add_argument("--out", metavar="PATH", help="file (or directory with --all)")
+    export.add_argument("--since", metavar="YYYY-MM-DD")
+    export.add_argument("--until", metavar="YYYY-MM-DD")
+    export.add_argument("--all", action="store_true", help="every session, into --out DIR")
+    export.add_argument("--include-system", action="store_true", help="include system notices")
+    export.add_argument("--bom", action="store_true", help="CSV: UTF-8 BOM for spreadsheets")
+    export.add_argument("--force", action="store_true", help="overwrite existing files")
+
+    demo = sub.add_parser("demo-server", help="run the embedded syncFinder server")
+    from .demo import cli as demo_cli
+
+    demo_cli.add_arguments(demo)
+    return parser
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    if getattr(args, "token", None):
+        print(
+            "finder-tui: warning: --token lands in your shell history; "
+            "prefer the FINDER_TUI_TOKEN environment variable",
+            file=sys.stderr,
+        )
+    return resolve(
+        base_url=getattr(args, "base_url", None),
+        wid=getattr(args, "wid", None),
+        token=getattr(args, "token", None),
+        store=getattr(args, "store", None),
+        poll_interval=getattr(args, "poll_interval", None),
+    )
+
+
+def _open_store(settings: Settings) -> Store:
+    store = Store.open(settings.store_dir())
+    if not store.index.complete:
+        store.load_segments()
+    return store
+
+
+def _print_json(value: Any) -> None:
+    sys.stdout.write(orjson.dumps(value, option=orjson.OPT_INDENT_2).decode() + "\n")
+
+
+# ---- sync -----------------------------------------------------------------------------------
+
+
+class _ProgressLine:
+    """A one-line progress display on a terminal (stderr), silent otherwise."""
+
+    def __init__(self) -> None:
+        self.enabled = sys.stderr.isatty()
+        self._last = 0.0
+
+    def __call__(self, event: ev.Event) -> None:
+        if not self.enabled:
+            return
+        if isinstance(event, ev.Progress) and time.monotonic() - self._last > 0.1:
+            self._last = time.monotonic()
+            sys.stderr.write(
+                f"\rsyncing: {event.pages} pages, {event.new} new, "
+                f"{event.duplicates} duplicates, {event.rejected} rejected"
+            )
+            sys.stderr.flush()
+
+    def done(self) -> None:
+        if self.enabled:
+            sys.stderr.write("\r\x1b[K")
+
+
+def cmd_sync(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    try:
+        client_config = settings.client_config()
+    except ConfigError as exc:
+        raise CliError(str(exc), EXIT_USAGE) from None
+    progress = _ProgressLine()
+    with _open_store(settings) as store, FinderClient(client_config) as client:
+        engine = SyncEngine(client, store, progress)
+        while True:
+            report = SyncReport()
+            try:
+                engine.run_cycle(report)
+            except SyncError as exc:
+                progress.done()
+                raise CliError(f"sync failed after {report.pages} pages: {exc}") from None
+            progress.done()
+            summary = report.as_dict()
+            if args.json:
+                _print_json(summary)
+            else:
+                print(
+                    f"synced: {report.new} new, {report.duplicates} duplicates, "
+                    f"{report.rejected} rejected, {report.pages} pages in {report.seconds:.2f} s"
+                )
+                for rejected in report.rejected_samples[:5]:
+                    print(f"  rejected: {rejected.reason}: {rejected.excerpt[:120]}")
+            if args.once:
+                return 0
+            time.sleep(settings.poll_interval)
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    totals = {"files": 0, "new": 0, "duplicates": 0, "rejected": 0}
+    with _open_store(settings) as store:
+        for name in args.files:
+            try:
+                capture = read_capture(Path(name).read_bytes())
+            except OSError as exc:
+                raise CliError(f"cannot read {name}: {exc.strerror or exc}") from None
+            except ImportFormatError as exc:
+                raise CliError(f"{name}: {exc}") from None
+            result = store.ingest(capture.page.messages)
+            if capture.key_buff and newer_cursor(store.key_buff, capture.key_buff):
+                store.set_key_buff(capture.key_buff)
+            store.commit()
+            totals["files"] += 1
+            totals["new"] += len(result.new)
+            totals["duplicates"] += result.duplicates
+            totals["rejected"] += len(capture.page.rejected)
+    if args.json:
+        _print_json(totals)
+    else:
+        print(
+            f"imported {totals['files']} file(s): {totals['new']} new, "
+            f"{totals['duplicates']} duplicates, {totals['rejected']} rejected"
+        )
+    return 0
+
+
+def store_stats(store: Store) -> dict[str, Any]:
+    index = store.index
+    notices = len(index.notices())
+    return {
+        "messages": index.message_count - notices,
+        "notices": notices,
+        "sessions": index.session_count(),
+        "live_streams": len(index.live_streams()),
+        "live_now": index.live_now_count(),
+        "key_buff": store.key_buff,
+        "cursor": keybuff.describe(store.key_buff) or {},
+        "last_success": store.last_success,
+        "segments": len(store.segments),
+        "store": str(store.directory),
+    }
+
+
+def cmd_stats(args: argparse.Namespace) -> int:
+    with _open_store(_settings(args)) as store:
+        stats = store_stats(store)
+    if args.json:
+        _print_json(stats)
+    else:
+        for key, value in stats.items():
+            print(f"{key:>13}: {value}")
+    return 0
+
+
+def _fmt_time(ts: int | float | None) -> str:
+    if not ts:
+        return "-"
+    return datetime.fromtimestamp(ts).strftime("%Y-%m-%d %H:%M")
+
+
+def cmd_sessions(args: argparse.Namespace) -> int:
+    with _open_store(_settings(args)) as store:
+        sessions = store.index.sessions()
+    if args.json:
+        _print_json(
+            [
+                {
+                    "session_id": s.session_id,
+                    "peer": s.peer,
+                    "alias": s.alias,
+                    "display_name": display_name(s.peer, s.alias),
+                    "count": s.count,
+                    "unread": s.unread,
+                    "last_time": s.last_time,
+                    "preview": s.preview,
+                }
+                for s in sessions
+            ]
+        )
+        return 0
+    for s in sessions:
+        print(
+            f"{_fmt_time(s.last_time)}  {s.unread:>3} unread  {s.count:>5} msgs  "
+            f"{display_name(s.peer, s.alias)}  {s.session_id}  {scrub_line(s.preview)[:60]}"
+        )
+    return 0
+
+
+def find_session(store: Store, needle: str) -> str:
+    sessions = store.index.sessions()
+    exact = [s for s in sessions if needle in (s.session_id, s.alias, s.peer)]
+    if len(exact) == 1:
+        return exact[0].session_id
+    prefixed = [s for s in sessions if s.session_id.startswith(needle)]
+    if len(prefixed) == 1:
+        return prefixed[0].session_id
+    if not exact and not prefixed:
+        raise CliError(f"no session matches {scrub_line(needle)[:80]!r}")
+    raise CliError(f"{scrub_line(needle)[:80]!r} matches several sessions; give more of the id")
+
+
+def message_json(message: Message) -> dict[str, Any]:
+    return {
+        "key": message.key,
+        "new_msg_id": message.new_msg_id,  # orjson writes it as an exact integer
+        "session_id": message.session_id,
+        "peer": message.peer,
+        "is_sender": message.is_sender,
+        "create_time": message.create_time,
+        "seq": message.seq,
+        "msg_type": message.msg_type,
+        "kind": message.kind,
+        "text": message.text,
+        "meta": message.meta,
+    }
+
+
+def message_line(message: Message, peer_name: str) -> str:
+    direction = "me →" if message.is_sender else f"← {peer_name}"
+    text = scrub_line(message.text)
+    return f"{_fmt_time(message.create_time)}  {direction}  [{message.kind}]  {text}"
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    with _open_store(_settings(args)) as store:
+        session_id = find_session(store, args.session)
+        summary = store.index.session(session_id)
+        messages = store.index.messages(session_id)
+    if args.json:
+        _print_json([message_json(m) for m in messages])
+        return 0
+    name = display_name(summary.peer, summary.alias) if summary else session_id
+    for message in messages:
+        print(message_line(message, name))
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from .export_cli import run_export
+
+    with _open_store(_settings(args)) as store:
+        return run_export(args, store, find_session)
+
+
+def cmd_demo_server(args: argparse.Namespace) -> int:
+    from .demo import cli as demo_cli
+
+    return demo_cli.run(args)
+
+
+def cmd_tui(args: argparse.Namespace) -> int:
+    from .tui.launch import launch
+
+    return launch(args)
+
+
+COMMANDS: dict[str | None, Callable[[argparse.Namespace], int]] = {
+    None: cmd_tui,
+    "sync": cmd_sync,
+    "import": cmd_import,
+    "stats": cmd_stats,
+    "sessions": cmd_sessions,
+    "show": cmd_show,
+    "export": cmd_export,
+    "demo-server": cmd_demo_server,
+}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return COMMANDS[args.command](args)
+    except CliError as exc:
+        print(f"finder-tui: {exc}", file=sys.stderr)
+        return exc.code
+    except (StoreError, ConfigError) as exc:
+        print(f"finder-tui: {exc}", file=sys.stderr)
+        return EXIT_FAILURE
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_FAILURE
+
+
+if __name__ == "__main__":
+    sys.exit(main())

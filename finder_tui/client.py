@@ -1,0 +1,153 @@
+"""The syncFinder HTTP client (httpx), with typed errors that never carry the token."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import orjson
+
+from .wire.models import EnvelopeError, SyncPage, SyncRequest, parse_envelope, parse_page
+from .wire.sanitize import scrub_line
+
+SUCCESS = "1000"
+_AUTH_HINTS = ("authorization", "token", "授权", "登录", "鉴权", "未登录", "wid")
+
+
+class Secret:
+    """Holds the token; its repr and str never show it."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str) -> None:
+        self._value = value
+
+    def reveal(self) -> str:
+        return self._value
+
+    def __bool__(self) -> bool:
+        return bool(self._value)
+
+    def __repr__(self) -> str:
+        return "Secret('***')"
+
+    __str__ = __repr__
+
+
+class SyncError(Exception):
+    """Base class of everything the client raises."""
+
+    retryable = True
+
+
+class ApiError(SyncError):
+    """The server answered with a code other than 1000."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(f"server answered code {code}: {message or 'no message'}")
+        self.code = code
+        self.server_message = message
+
+
+class AuthError(ApiError):
+    """The server refused the token or the wId: retrying will not help."""
+
+    retryable = False
+
+
+class TransportError(SyncError):
+    """Could not reach the server, or it did not answer in time."""
+
+
+class ProtocolError(SyncError):
+    """The answer is not a syncFinder answer (HTTP error, not JSON, wrong shape)."""
+
+
+@dataclass(frozen=True, slots=True)
+class ClientConfig:
+    base_url: str
+    wid: str
+    token: Secret
+    connect_timeout: float = 5.0
+    read_timeout: float = 20.0
+
+
+def _looks_like_auth(message: str) -> bool:
+    lowered = message.lower()
+    return any(hint in lowered for hint in _AUTH_HINTS)
+
+
+class FinderClient:
+    def __init__(self, config: ClientConfig, *, transport: httpx.BaseTransport | None = None):
+        self.config = config
+        timeout = httpx.Timeout(
+            config.read_timeout, connect=config.connect_timeout, pool=config.connect_timeout
+        )
+        self._http = httpx.Client(
+            base_url=config.base_url.rstrip("/"),
+            timeout=timeout,
+            transport=transport,
+            headers={"Content-Type": "application/json"},
+            follow_redirects=False,
+        )
+
+    def __repr__(self) -> str:
+        return f"FinderClient(base_url={self.config.base_url!r}, wid={self.config.wid!r})"
+
+    def close(self) -> None:
+        self._http.close()
+
+    def __enter__(self) -> FinderClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def sync(self, key_buff: str) -> SyncPage:
+        """One ``POST /syncFinder``; returns the parsed page or raises a ``SyncError``."""
+        request = SyncRequest(self.config.wid, key_buff)
+        try:
+            response = self._http.post(
+                "/syncFinder",
+                content=orjson.dumps(request.body()),
+                headers={"Authorization": self.config.token.reveal()},
+            )
+        except httpx.TimeoutException as exc:
+            raise TransportError(
+                f"no answer in time from {self.config.base_url} ({type(exc).__name__})"
+            ) from None
+        except httpx.HTTPError as exc:
+            raise TransportError(f"cannot reach {self.config.base_url}: {_describe(exc)}") from None
+        return self._read(response)
+
+    def _read(self, response: httpx.Response) -> SyncPage:
+        if response.status_code in (401, 403):
+            raise AuthError(str(response.status_code), "HTTP authentication refused")
+        if response.status_code != 200:
+            raise ProtocolError(f"HTTP {response.status_code} from the server")
+        try:
+            payload: Any = orjson.loads(response.content)
+        except orjson.JSONDecodeError:
+            raise ProtocolError(
+                f"answer is not valid JSON ({len(response.content)} bytes; truncated?)"
+            ) from None
+        try:
+            code, message, data = parse_envelope(payload)
+            if code != SUCCESS:
+                cls = AuthError if _looks_like_auth(message) else ApiError
+                raise cls(code, _redact(message, self.config.token))
+            return parse_page(data)
+        except EnvelopeError as exc:
+            raise ProtocolError(f"unexpected answer shape: {exc}") from None
+
+
+def _describe(exc: httpx.HTTPError) -> str:
+    # httpx messages carry no headers, but keep only the class and a short, scrubbed reason.
+    reason = scrub_line(str(exc))[:160]
+    return f"{type(exc).__name__}: {reason}" if reason else type(exc).__name__
+
+
+def _redact(text: str, token: Secret) -> str:
+    secret = token.reveal()
+    return text.replace(secret, "***") if secret else text

@@ -1,0 +1,146 @@
+"""Settings: flags beat environment beat the TOML config file; paths from platformdirs."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+
+from .client import ClientConfig, Secret
+
+APP = "finder-tui"
+ENV_BASE_URL, ENV_WID, ENV_TOKEN = "FINDER_TUI_BASE_URL", "FINDER_TUI_WID", "FINDER_TUI_TOKEN"
+ENV_STORE, ENV_CONFIG = "FINDER_TUI_STORE", "FINDER_TUI_CONFIG"
+
+# key -> (type, description); anything else in the file is an error, not silently ignored.
+_SCHEMA: dict[str, tuple[type | tuple[type, ...], str]] = {
+    "base_url": (str, "server URL, e.g. http://host:port"),
+    "wid": (str, "the login instance id (wId)"),
+    "token": (str, "the Authorization token (prefer FINDER_TUI_TOKEN)"),
+    "store": (str, "store directory"),
+    "poll_interval": ((int, float), "seconds between polls"),
+    "bell": (bool, "ring the terminal bell when a followed account goes live"),
+    "connect_timeout": ((int, float), "seconds"),
+    "read_timeout": ((int, float), "seconds"),
+}
+
+
+class ConfigError(ValueError):
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    base_url: str | None = None
+    wid: str | None = None
+    token: Secret | None = None
+    store: Path | None = None
+    poll_interval: float = 5.0
+    bell: bool = False
+    connect_timeout: float = 5.0
+    read_timeout: float = 20.0
+
+    @property
+    def has_server(self) -> bool:
+        return bool(self.base_url)
+
+    def client_config(self) -> ClientConfig:
+        missing = [
+            name
+            for name, value in (("--base-url", self.base_url), ("--wid", self.wid))
+            if not value
+        ]
+        if not self.token:
+            missing.append(ENV_TOKEN)
+        if missing:
+            raise ConfigError(f"server settings incomplete: missing {', '.join(missing)}")
+        assert self.base_url and self.wid and self.token
+        return ClientConfig(
+            self.base_url, self.wid, self.token, self.connect_timeout, self.read_timeout
+        )
+
+    def store_dir(self) -> Path:
+        if self.store is not None:
+            return self.store
+        return account_store_dir(self.base_url or "", self.wid or "")
+
+
+def config_path() -> Path:
+    override = os.environ.get(ENV_CONFIG)
+    if override:
+        return Path(override).expanduser()
+    return Path(platformdirs.user_config_dir(APP)) / "config.toml"
+
+
+def data_dir() -> Path:
+    return Path(platformdirs.user_data_dir(APP))
+
+
+def account_store_dir(base_url: str, wid: str) -> Path:
+    """One store per account: a readable slug of the wId plus a hash of server and wId."""
+    digest = hashlib.sha256(f"{base_url}\n{wid}".encode()).hexdigest()[:10]
+    slug = re.sub(r"[^A-Za-z0-9_-]+", "-", wid)[:32].strip("-") or "account"
+    return data_dir() / "accounts" / f"{slug}-{digest}"
+
+
+def load_config_file(path: Path) -> dict[str, Any]:
+    """Read and validate the TOML config; a missing file is an empty config."""
+    if not path.exists():
+        return {}
+    try:
+        with path.open("rb") as fh:
+            data = tomllib.load(fh)
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(f"cannot read config file {path}: {exc}") from exc
+    for key, value in data.items():
+        if key not in _SCHEMA:
+            known = ", ".join(sorted(_SCHEMA))
+            raise ConfigError(f"{path}: unknown setting '{key}' (known: {known})")
+        expected, what = _SCHEMA[key]
+        if isinstance(value, bool) and expected is not bool:
+            raise ConfigError(f"{path}: '{key}' must be {what}")
+        if not isinstance(value, expected):
+            raise ConfigError(f"{path}: '{key}' has the wrong type ({what})")
+    if "poll_interval" in data and not 0.2 <= float(data["poll_interval"]) <= 3600:
+        raise ConfigError(f"{path}: 'poll_interval' must be between 0.2 and 3600 seconds")
+    return data
+
+
+def resolve(
+    *,
+    base_url: str | None = None,
+    wid: str | None = None,
+    token: str | None = None,
+    store: str | Path | None = None,
+    poll_interval: float | None = None,
+    use_file: bool = True,
+) -> Settings:
+    """Merge flags (arguments), then the environment, then the config file."""
+    env = os.environ
+    file = load_config_file(config_path()) if use_file else {}
+
+    def pick(flag: Any, env_name: str | None, key: str) -> Any:
+        if flag not in (None, ""):
+            return flag
+        if env_name and env.get(env_name):
+            return env[env_name]
+        return file.get(key)
+
+    token_value = pick(token, ENV_TOKEN, "token")
+    store_value = pick(store, ENV_STORE, "store")
+    return Settings(
+        base_url=pick(base_url, ENV_BASE_URL, "base_url"),
+        wid=pick(wid, ENV_WID, "wid"),
+        token=Secret(token_value) if token_value else None,
+        store=Path(store_value).expanduser() if store_value else None,
+        poll_interval=float(pick(poll_interval, None, "poll_interval") or 5.0),
+        bell=bool(file.get("bell", False)),
+        connect_timeout=float(file.get("connect_timeout", 5.0)),
+        read_timeout=float(file.get("read_timeout", 20.0)),
+    )

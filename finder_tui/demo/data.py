@@ -1,0 +1,516 @@
+"""Demo data in the exact syncFinder wire shape: the seed page, generated history, a live feed.
+
+Everything here is reproducible from an integer seed (``random.Random``) so tests and
+screenshots see the same inbox every run. Item dicts use the key order of the vendor example.
+"""
+
+from __future__ import annotations
+
+import importlib.resources
+import random
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+from xml.sax.saxutils import escape, quoteattr
+
+import orjson
+
+Item = dict[str, Any]
+
+MAX_MSG_ID = (1 << 64) - 1
+HIGH_BIT = 1 << 63
+
+# The account that owns the seed inbox: its personal WeChat id and its Channels (finder) id.
+OWN_WXID = "wxid_23fgdsdfh8"
+OWN_FINDER = (
+    "v2_060000231003b20faec8c6e18f10c7d6c903ec3db0776955d3d97c6b329d6aa58693bcdb7ad1@finder"
+)
+_V2_PREFIX = "v2_060000231003b20faec8"  # real v2 ids share these 20 hex chars, then 56 more
+
+# Session kinds: who we are and who the peer is (both shapes appear in the seed page).
+WX_TO_FINDER = "wx_to_finder"  # our personal wxid writes to a Channels account
+STRANGER = "stranger"  # a viewer (fv1_...@findermsgstranger) writes to our Channels account
+FINDER_TO_FINDER = "finder_to_finder"  # our Channels account and another one
+
+# Text the client must render inertly (Textual markup, terminal escapes, HTML, formulas, bidi).
+HOSTILE_TEXTS: tuple[str, ...] = (
+    "[ @click=app.quit]x",
+    "[$x @click=app.quit]y",
+    "\x1b]52;c;aGk=\x07",
+    "\x1b[2J",
+    "<script>alert(1)</script>",
+    '=HYPERLINK("http://x")',
+    "\u202eevil.exe\u202c 点我",
+)
+
+_LIVE_START_XML = (
+    '<sysmsg type="functionmsg"><functionmsg><cgi>/cgi-bin/micromsg-bin/findergetlivetips</cgi>'
+    "<cmdid>6407</cmdid><functionmsgid>FinderLiveNotificationMsg_LiveStartNotifyMsg_{oid}_2_{oid}_2"
+    "</functionmsgid><version>0</version><op>0</op><retryinterval>150</retryinterval>"
+    "<retrycount>3</retrycount><reportid>231759</reportid><successkey>101</successkey>"
+    "<failkey>102</failkey><finalfailkey>103</finalfailkey><custombuff>CAA=</custombuff>"
+    "<businessid>70001</businessid><actiontime>0</actiontime><delaytime>0</delaytime>"
+    "</functionmsg></sysmsg>"
+)
+_LIVE_END_XML = (
+    '<sysmsg type="finderliveclosenotifymsg"><finderliveclosenotifymsg>'
+    "<live_id>{live_id}</live_id><object_id>{oid}</object_id>"
+    "<revoke_id>{oid}_13_18</revoke_id><tips_id>{oid}_13_18</tips_id>"
+    "<functionmsgid>FinderLiveNotificationMsg_{oid}_11_{oid}_11</functionmsgid>"
+    "</finderliveclosenotifymsg></sysmsg>"
+)
+_IMAGE_XML = (
+    '<?xml version="1.0"?>\n<msg>\n\t<img aeskey="{aes}" encryver="1" cdnthumbaeskey="{aes}" '
+    'cdnthumburl="{url}" cdnthumblength="{thumb_len}" cdnthumbheight="{th}" cdnthumbwidth="{tw}" '
+    'cdnmidheight="0" cdnmidwidth="0" cdnhdheight="0" cdnhdwidth="0" cdnmidimgurl="{url}" '
+    'length="{length}" cdnbigimgurl="{url}" hdlength="{hd}" md5="{md5}" />\n'
+    "\t<platform_signature></platform_signature>\n\t<imgdatahash></imgdatahash>\n</msg>\n"
+)
+_VIDEO_XML = (
+    '<?xml version="1.0"?><msg><videomsg aeskey="{aes}" cdnthumburl="{url}" length="{length}" '
+    'playlength="{play}" md5="{md5}" /></msg>'
+)
+_EMOJI_XML = (
+    '<msg><emoji fromusername={frm} tousername={to} type="2" md5="{md5}" len="{size}" '
+    'width="{side}" height="{side}" cdnurl="http://emoji.example.com/{md5}" /></msg>'
+)
+_APPMSG_XML = (
+    '<msg><appmsg appid="" sdkver="0"><title>{title}</title><des>{des}</des><type>5</type>'
+    "<url>https://example.com/article/{n}</url></appmsg></msg>"
+)
+_IMAGE_SOURCE = "<msgsource><bizflag>0</bizflag></msgsource>"
+_LIVE_START_RE = re.compile(r"LiveStartNotifyMsg_(\d+)_2_")
+_LIVE_END_RE = re.compile(r"<object_id>(\d+)</object_id>")
+
+_PHRASES = (
+    "你好，请问这个视频里的背景音乐叫什么？",
+    "主播今天几点开播呀",
+    "已下单，麻烦尽快发货，谢谢！",
+    "收到，我晚点回复你",
+    "这个价格还能再便宜点吗",
+    "哈哈哈哈哈哈",
+    "明天见",
+    "视频拍得太好了，学到了很多",
+    "请问可以合作吗？我们是一家做本地生活的公司",
+    "在吗？",
+    "谢谢支持",
+    "稍等，我确认一下库存",
+    "周末有直播吗？",
+    "地址发你了，注意查收",
+    "上次那个教程能再发一遍吗",
+    "好的，没问题",
+    "我在外面，回去再看",
+    "这款有没有大码的",
+    "已关注，期待更新！",
+    "Thanks! 下次直播我一定来",
+    "OK，3点前给你答复",
+    "不好意思，刚看到消息",
+    "链接在这里：https://example.com/item?id=42&from=finder",
+    "麻烦把发票开一下，抬头：某某科技有限公司",
+)
+_EMOJI = (
+    "😀",
+    "🙏",
+    "👍🏻",
+    "❤️",
+    "🎉",
+    "👨‍👩‍👧",  # ZWJ family
+    "👩🏽‍💻",  # ZWJ with skin tone
+    "🏳️‍🌈",
+    "🇨🇳",
+    "🇯🇵",
+    "🤣",
+    "🌸",
+)
+_APP_TITLES = (
+    ("【直播预告】周六晚八点不见不散", "点击查看详情"),
+    ("春季上新 & 限时折扣 <5折起>", "数量有限，先到先得"),
+    ("一分钟学会手冲咖啡", "视频号精选内容"),
+    ("活动报名表", "请在周五前填写"),
+)
+_UNKNOWN = (
+    (10000, "你已添加了对方，现在可以开始聊天了。"),
+    (9999, "[收到一条暂不支持的消息，请在手机上查看]"),
+)
+
+
+@dataclass(frozen=True)
+class Session:
+    """One conversation: its id, our side's username and the peer's."""
+
+    session_id: str
+    own: str
+    peer: str
+
+
+def seed_items() -> list[Item]:
+    """The 19 items of the vendor's success example, exactly (NewMsgIds as exact ints)."""
+    raw = importlib.resources.files(__package__).joinpath("seed_page.json").read_bytes()
+    items: list[Item] = orjson.loads(raw)
+    return items
+
+
+def default_demo_items(sessions: int = 12, messages: int = 400, seed: int = 7) -> list[Item]:
+    """The seed page followed by generated history continuing after its last seq (1242)."""
+    return seed_items() + generate_items(sessions=sessions, messages=messages, seed=seed)
+
+
+def build_item(
+    *,
+    seq: int,
+    create_time: int,
+    new_msg_id: int,
+    msg_type: int,
+    content: str,
+    from_user: str,
+    to_user: str,
+    is_sender: int,
+    session_id: str,
+    extinfo: str | None = None,
+) -> Item:
+    """One item in the wire shape (key order as in the seed; MsgSeq and MsgId equal seq)."""
+    image = msg_type == 3
+    msg = {
+        "Status": 3,
+        "ImgBuf": {"iLen": 0},
+        "Content": {"string": content},
+        "CreateTime": create_time,
+        "MsgSeq": seq,
+        "NewMsgId": new_msg_id,
+        "FromUserName": {"string": from_user},
+        "ToUserName": {"string": to_user},
+        "MsgType": msg_type,
+        "ImgStatus": 2 if image else 1,
+        "MsgId": seq,
+        "MsgSource": _IMAGE_SOURCE if image else "",
+    }
+    body: Item = {"msg": msg}
+    if extinfo is not None:
+        body["extinfo"] = extinfo
+    body.update({"isSender": is_sender, "msgSessionId": session_id, "seq": seq})
+    return {"syncKeyType": 1, "itemType": 1, "subType": 0, "content": body}
+
+
+class _Gen:
+    """Random building blocks shared by generate_items and LiveFeed."""
+
+    def __init__(self, rng: random.Random, used_ids: Iterable[int] = ()) -> None:
+        self.rng = rng
+        self.used_ids: set[int] = set(used_ids)
+        self.used_objects: set[int] = set()
+
+    def hex(self, n: int) -> str:
+        return "".join(self.rng.choice("0123456789abcdef") for _ in range(n))
+
+    def msg_id(self) -> int:
+        while True:
+            value = self.rng.randint(1, MAX_MSG_ID)
+            if value not in self.used_ids:
+                self.used_ids.add(value)
+                return value
+
+    def object_id(self) -> int:
+        # 20 decimal digits, like the seed's 1419.../1421... ids, always a valid uint64.
+        while True:
+            value = self.rng.randrange(14_215_000_000_000_000_000, 18_000_000_000_000_000_000)
+            if value not in self.used_objects:
+                self.used_objects.add(value)
+                return value
+
+    def session(self, kind: str) -> Session:
+        if kind == STRANGER:
+            # The seed names a stranger session after the stranger's own hex id.
+            hex_id = self.hex(64)
+            return Session(f"{hex_id}@findermsg", OWN_FINDER, f"fv1_{hex_id}@findermsgstranger")
+        peer = f"{_V2_PREFIX}{self.hex(56)}@finder"
+        own = OWN_WXID if kind == WX_TO_FINDER else OWN_FINDER
+        return Session(f"{self.hex(64)}@findermsg", own, peer)
+
+    def text(self) -> str:
+        rng = self.rng
+        roll = rng.random()
+        if roll < 0.45:
+            return rng.choice(_PHRASES)
+        if roll < 0.65:
+            return rng.choice(_PHRASES) + "".join(rng.choices(_EMOJI, k=rng.randint(1, 3)))
+        if roll < 0.73:
+            return "".join(rng.choices(_EMOJI, k=rng.randint(1, 5)))
+        if roll < 0.88:
+            return "\n".join(rng.choices(_PHRASES, k=rng.randint(2, 5)))
+        if roll < 0.95:
+            return self.long_line()
+        return str(rng.randint(1, 99))  # the seed has bare numbers like "1" and "12"
+
+    def long_line(self) -> str:
+        parts: list[str] = []
+        while sum(len(p) for p in parts) < 300:
+            parts.append(self.rng.choice(_PHRASES))
+            parts.append(self.rng.choice(("，", " ", "；", self.rng.choice(_EMOJI))))
+        return "".join(parts)
+
+    def image_xml(self) -> str:
+        rng = self.rng
+        tw, th = rng.choice(((80, 120), (120, 80), (120, 120), (67, 120), (120, 90)))
+        length = rng.randint(20_000, 5_000_000)
+        return _IMAGE_XML.format(
+            aes=self.hex(32),
+            url="3057020100044b304902010002" + self.hex(130),
+            thumb_len=rng.randint(1_500, 9_000),
+            th=th,
+            tw=tw,
+            length=length,
+            hd=rng.randint(length // 3, length),
+            md5=self.hex(32),
+        )
+
+    def video_xml(self) -> str:
+        return _VIDEO_XML.format(
+            aes=self.hex(32),
+            url="3057020100044b304902010002" + self.hex(130),
+            length=self.rng.randint(100_000, 30_000_000),
+            play=self.rng.randint(1, 300),
+            md5=self.hex(32),
+        )
+
+    def emoji_xml(self, frm: str, to: str) -> str:
+        return _EMOJI_XML.format(
+            frm=quoteattr(frm),
+            to=quoteattr(to),
+            md5=self.hex(32),
+            size=self.rng.randint(800, 400_000),
+            side=self.rng.choice((120, 240, 300)),
+        )
+
+    def appmsg_xml(self) -> str:
+        title, des = self.rng.choice(_APP_TITLES)
+        return _APPMSG_XML.format(title=escape(title), des=escape(des), n=self.rng.randint(1, 9999))
+
+    def chat(self, s: Session, *, seq: int, when: int, is_sender: int, first: bool) -> Item:
+        """A chat message in session ``s`` of a randomly chosen kind."""
+        frm, to = (s.own, s.peer) if is_sender else (s.peer, s.own)
+        roll = self.rng.random()
+        if roll < 0.70:
+            msg_type, content = 1, self.text()
+        elif roll < 0.81:
+            msg_type, content = 3, self.image_xml()
+        elif roll < 0.86:
+            msg_type, content = 43, self.video_xml()
+        elif roll < 0.93:
+            msg_type, content = 47, self.emoji_xml(frm, to)
+        elif roll < 0.98:
+            msg_type, content = 49, self.appmsg_xml()
+        else:
+            msg_type, content = self.rng.choice(_UNKNOWN)
+        return build_item(
+            seq=seq,
+            create_time=when,
+            new_msg_id=self.msg_id(),
+            msg_type=msg_type,
+            content=content,
+            from_user=frm,
+            to_user=to,
+            is_sender=is_sender,
+            session_id=s.session_id,
+            extinfo="CAEQAQ==" if first else "CAIQAw==",
+        )
+
+    def live(self, *, start: bool, object_id: int, seq: int, when: int) -> Item:
+        """An account-level live notice (MsgType 10002, no session, empty From/To)."""
+        if start:
+            content = _LIVE_START_XML.format(oid=object_id)
+        else:
+            live_id = self.rng.randrange(2_078_600_000_000_000_000, 2_099_999_999_999_999_999)
+            content = _LIVE_END_XML.format(oid=object_id, live_id=live_id)
+        return build_item(
+            seq=seq,
+            create_time=when,
+            new_msg_id=self.msg_id(),
+            msg_type=10002,
+            content=content,
+            from_user="",
+            to_user="",
+            is_sender=0,
+            session_id="",
+        )
+
+
+def _session_kinds(rng: random.Random, n: int) -> list[str]:
+    """Every kind at least once (when n >= 3), the rest weighted toward strangers."""
+    kinds = [STRANGER, WX_TO_FINDER, FINDER_TO_FINDER][:n]
+    kinds += rng.choices([STRANGER, WX_TO_FINDER, FINDER_TO_FINDER], [5, 3, 2], k=n - len(kinds))
+    rng.shuffle(kinds)
+    return kinds
+
+
+def _live_plan(rng: random.Random, gen: _Gen, n_live: int) -> list[tuple[bool, int]]:
+    """(is_start, object_id) events: paired start/end streams plus some left live at the end."""
+    if n_live <= 0:
+        return []
+    still_live = max(1, n_live // 5)
+    if (n_live - still_live) % 2:
+        still_live += 1
+    ended = [gen.object_id() for _ in range((n_live - still_live) // 2)]
+    events = [(True, oid) for oid in ended] + [(False, oid) for oid in ended]
+    events += [(True, gen.object_id()) for _ in range(still_live)]
+    rng.shuffle(events)
+    # A stream's end must follow its start: swap any pair that came out reversed.
+    for oid in ended:
+        i, j = events.index((True, oid)), events.index((False, oid))
+        if j < i:
+            events[i], events[j] = events[j], events[i]
+    return events
+
+
+def _next_time(rng: random.Random, when: int) -> int:
+    # Mostly minutes apart, sometimes a night or a weekend, so the inbox spans many days.
+    if rng.random() < 0.06:
+        return when + rng.randint(6 * 3600, 40 * 3600)
+    return when + rng.randint(20, 5400)
+
+
+def _plant_hostile(rng: random.Random, items: list[Item], messages: int) -> None:
+    texts = [it for it in items if it["content"]["msg"]["MsgType"] == 1]
+    count = max(1, messages // 100) if messages >= 50 else 0
+    offset = rng.randrange(len(HOSTILE_TEXTS))
+    for i, item in enumerate(rng.sample(texts, min(count, len(texts)))):
+        item["content"]["msg"]["Content"]["string"] = HOSTILE_TEXTS[
+            (offset + i) % len(HOSTILE_TEXTS)
+        ]
+
+
+def _ensure_high_id(gen: _Gen, items: list[Item]) -> None:
+    """Guarantee at least one NewMsgId above 2^63 (beyond int64 and float precision)."""
+    if not items or any(it["content"]["msg"]["NewMsgId"] > HIGH_BIT for it in items):
+        return
+    while (value := gen.rng.randint(HIGH_BIT + 1, MAX_MSG_ID)) in gen.used_ids:
+        pass
+    gen.used_ids.add(value)
+    items[0]["content"]["msg"]["NewMsgId"] = value
+
+
+def generate_items(
+    *,
+    sessions: int,
+    messages: int,
+    seed: int,
+    start_seq: int = 1243,
+    start_time: int = 1694500000,
+) -> list[Item]:
+    """``messages`` wire items over ``sessions`` sessions, reproducible from ``seed``.
+
+    seq/MsgSeq/MsgId and CreateTime increase; NewMsgIds are unique random uint64s. About 5%
+    are account-level live notices (some streams still live at the end) and a few texts carry
+    hostile content (see HOSTILE_TEXTS).
+    """
+    if sessions < 1 or messages < 0:
+        raise ValueError("sessions must be >= 1 and messages >= 0")
+    rng = random.Random(seed)
+    gen = _Gen(rng)
+    convs = [gen.session(kind) for kind in _session_kinds(rng, sessions)]
+    weights = [1.0 / (rank + 1) for rank in range(len(convs))]  # a few busy conversations
+    n_live = max(round(messages * 0.05), 3 if messages >= 20 else 0)
+    plan = _live_plan(rng, gen, min(n_live, messages))
+    live_slots = set(rng.sample(range(messages), len(plan)))
+    started: set[str] = set()
+    items: list[Item] = []
+    seq, when, current = start_seq, start_time, convs[0]
+    for index in range(messages):
+        if index in live_slots:
+            is_start, oid = plan.pop(0)
+            items.append(gen.live(start=is_start, object_id=oid, seq=seq, when=when))
+        else:
+            if rng.random() > 0.7:  # usually the conversation goes on, else another one
+                current = rng.choices(convs, weights)[0]
+            sent = rng.random() < (0.35 if current.own == OWN_FINDER else 0.6)
+            first = current.session_id not in started
+            started.add(current.session_id)
+            items.append(gen.chat(current, seq=seq, when=when, is_sender=int(sent), first=first))
+        seq += 1 if rng.random() < 0.85 else rng.randint(2, 4)  # the real seq has gaps
+        when = _next_time(rng, when)
+    _plant_hostile(rng, items, messages)
+    _ensure_high_id(gen, items)
+    return items
+
+
+def sessions_of(items: Iterable[Item]) -> list[Session]:
+    """The chat sessions present in ``items``, in first-seen order (junk is skipped)."""
+    found: dict[str, Session] = {}
+    for item in items:
+        content = item.get("content") if isinstance(item, dict) else None
+        if not isinstance(content, dict) or not isinstance(content.get("msg"), dict):
+            continue
+        sid, msg = content.get("msgSessionId"), content["msg"]
+        frm = (msg.get("FromUserName") or {}).get("string")
+        to = (msg.get("ToUserName") or {}).get("string")
+        if not sid or not isinstance(sid, str) or sid in found or not frm or not to:
+            continue
+        own, peer = (frm, to) if content.get("isSender") == 1 else (to, frm)
+        found[sid] = Session(sid, own, peer)
+    return list(found.values())
+
+
+def _live_state(items: Iterable[Item]) -> tuple[list[int], set[int]]:
+    """Object ids of streams still live (started, not ended) and all ids seen."""
+    started: dict[int, None] = {}
+    ended: set[int] = set()
+    for item in items:
+        try:
+            msg = item["content"]["msg"]
+            text = msg["Content"]["string"] if msg.get("MsgType") == 10002 else ""
+        except (KeyError, TypeError):
+            continue
+        if isinstance(text, str) and (m := _LIVE_START_RE.search(text)):
+            started[int(m.group(1))] = None
+        elif isinstance(text, str) and (m := _LIVE_END_RE.search(text)):
+            ended.add(int(m.group(1)))
+    return [oid for oid in started if oid not in ended], set(started) | ended
+
+
+def _ids_of(items: Iterable[Item]) -> set[int]:
+    ids: set[int] = set()
+    for item in items:
+        try:
+            value = item["content"]["msg"]["NewMsgId"]
+        except (KeyError, TypeError):
+            continue
+        if isinstance(value, int):
+            ids.add(value)
+    return ids
+
+
+class LiveFeed:
+    """New items on demand, continuing an existing inbox (for the server's ``live_every``).
+
+    Mostly a received or sent message in an existing session; sometimes a live stream starts
+    or ends; rarely a new stranger opens a conversation.
+    """
+
+    def __init__(self, seed: int, sessions_from: Iterable[Item]) -> None:
+        known = list(sessions_from)
+        self._rng = random.Random(seed)
+        self._gen = _Gen(self._rng, _ids_of(known))
+        self._sessions = sessions_of(known)
+        self._live, seen_objects = _live_state(known)
+        self._gen.used_objects |= seen_objects
+
+    def next_items(self, now_seq: int, now_time: int) -> list[Item]:
+        """Items with seq > ``now_seq`` (the highest seq already served), at ``now_time``."""
+        seq = now_seq + 1
+        roll = self._rng.random()
+        if roll < 0.10:
+            return [self._live_notice(seq, now_time)]
+        first = not self._sessions or roll < 0.15
+        if first:
+            self._sessions.append(self._gen.session(STRANGER))
+        session = self._sessions[-1] if first else self._rng.choice(self._sessions)
+        sent = 0 if first else int(self._rng.random() < 0.35)
+        return [self._gen.chat(session, seq=seq, when=now_time, is_sender=sent, first=first)]
+
+    def _live_notice(self, seq: int, when: int) -> Item:
+        if self._live and self._rng.random() < 0.5:
+            oid = self._live.pop(self._rng.randrange(len(self._live)))
+            return self._gen.live(start=False, object_id=oid, seq=seq, when=when)
+        oid = self._gen.object_id()
+        self._live.append(oid)
+        return self._gen.live(start=True, object_id=oid, seq=seq, when=when)

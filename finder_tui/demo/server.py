@@ -1,0 +1,327 @@
+"""A local stand-in for the vendor's ``POST /syncFinder``, for demos and end-to-end tests.
+
+It pages through a fixed (appendable) item list by the keyBuff cursor exactly like the real
+API: key 1 of the cursor is the last ``seq`` delivered. It logs nothing per request and never
+echoes the Authorization token.
+"""
+
+from __future__ import annotations
+
+import bisect
+import hmac
+import threading
+import time
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from types import TracebackType
+from typing import Any, cast
+
+import orjson
+
+from finder_tui.demo.data import Item, LiveFeed, default_demo_items
+from finder_tui.demo.faults import BUSY_MESSAGE, FaultSpec
+from finder_tui.wire.keybuff import Cursor, KeyBuffError, decode, encode
+
+MAX_BODY = 1 << 20  # a syncFinder request is ~100 bytes; refuse anything absurd
+
+
+class ApiError(Exception):
+    """A request the API answers with code 1001 (HTTP 200), as the vendor does."""
+
+
+def cursor_for(seq: int) -> Cursor:
+    """The server's cursor shape: key 1 = last seq delivered, keys 2..9 = 0, reset 0."""
+    return Cursor(pairs=((1, seq),) + tuple((key, 0) for key in range(2, 10)), reset=0)
+
+
+def _seq_of(item: Item) -> int:
+    return int(item["content"]["seq"])
+
+
+def _answer(data: dict[str, Any] | None, code: str = "1000", message: str = "处理成功") -> bytes:
+    return orjson.dumps({"code": code, "message": message, "data": data})
+
+
+class DemoServer:
+    """``POST /syncFinder`` on a ThreadingHTTPServer in a daemon thread."""
+
+    def __init__(
+        self,
+        *,
+        token: str,
+        wid: str,
+        items: list[Item] | None = None,
+        page_size: int = 100,
+        faults: FaultSpec | None = None,
+        live_every: float | None = None,
+        live_seed: int = 0,
+        host: str = "127.0.0.1",
+        port: int = 0,
+    ) -> None:
+        if page_size < 1:
+            raise ValueError("page_size must be >= 1")
+        if live_every is not None and live_every <= 0:
+            raise ValueError("live_every must be > 0 seconds")
+        self._token = token
+        self.wid = wid
+        self.page_size = page_size
+        self.live_every = live_every
+        self._faults = faults
+        self._host, self._port = host, port
+        self._lock = threading.Lock()
+        self._items: list[Item] = []
+        self._seqs: list[int] = []
+        self._requests = 0
+        self._stopping = threading.Event()
+        self._httpd: _HTTPServer | None = None
+        self._threads: list[threading.Thread] = []
+        self.append(default_demo_items() if items is None else items)
+        self._feed = LiveFeed(live_seed, self._items) if live_every else None
+
+    # -- lifecycle ---------------------------------------------------------------------------
+
+    def start(self) -> DemoServer:
+        if self._httpd is not None:
+            return self
+        self._httpd = _HTTPServer((self._host, self._port), _Handler, self)
+        self._spawn(self._httpd.serve_forever, 0.05)
+        if self._feed is not None and self.live_every is not None:
+            self._spawn(self._live_loop, self.live_every)
+        return self
+
+    def stop(self) -> None:
+        self._stopping.set()
+        if self._httpd is not None:
+            self._httpd.shutdown()
+            self._httpd.server_close()
+        for thread in self._threads:
+            thread.join(timeout=5)
+        self._threads.clear()
+
+    def __enter__(self) -> DemoServer:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    def _spawn(self, target: Any, arg: float) -> None:
+        thread = threading.Thread(target=target, args=(arg,), daemon=True, name="demo-server")
+        thread.start()
+        self._threads.append(thread)
+
+    # -- state -------------------------------------------------------------------------------
+
+    @property
+    def url(self) -> str:
+        if self._httpd is None:
+            raise RuntimeError("DemoServer is not started")
+        host, port = self._httpd.server_address[:2]
+        host = host.decode() if isinstance(host, bytes) else host
+        return f"http://{f'[{host}]' if ':' in host else host}:{port}"
+
+    @property
+    def base_url(self) -> str:
+        return self.url
+
+    @property
+    def items(self) -> list[Item]:
+        """Every item so far, in seq order (a shallow copy of the list)."""
+        with self._lock:
+            return list(self._items)
+
+    @property
+    def requests(self) -> int:
+        """How many HTTP requests have been handled (any path or method)."""
+        with self._lock:
+            return self._requests
+
+    @property
+    def faults(self) -> FaultSpec | None:
+        return self._faults
+
+    def set_faults(self, spec: FaultSpec | None) -> None:
+        self._faults = spec
+
+    def append(self, items: list[Item]) -> None:
+        """Add items (thread-safe); they are served to any client whose cursor is below them."""
+        new = list(items)
+        for item in new:
+            _seq_of(item)  # fail fast on items without an integer content.seq
+        with self._lock:
+            if self._seqs and new and min(_seq_of(i) for i in new) <= self._seqs[-1]:
+                self._items = sorted(self._items + new, key=_seq_of)
+            else:
+                self._items.extend(sorted(new, key=_seq_of))
+            self._seqs = [_seq_of(item) for item in self._items]
+
+    def _count_request(self) -> None:
+        with self._lock:
+            self._requests += 1
+
+    def _page_after(self, after: int) -> list[Item]:
+        with self._lock:
+            start = bisect.bisect_right(self._seqs, after)
+            return self._items[start : start + self.page_size]
+
+    def _live_loop(self, interval: float) -> None:
+        assert self._feed is not None
+        while not self._stopping.wait(interval):
+            with self._lock:
+                last_seq = self._seqs[-1] if self._seqs else 0
+                last_time = self._items[-1]["content"]["msg"]["CreateTime"] if self._items else 0
+            now = max(int(time.time()), int(last_time))
+            self.append(self._feed.next_items(last_seq, now))
+
+    # -- the API -----------------------------------------------------------------------------
+
+    def authorize(self, header: str | None) -> None:
+        if not header:
+            raise ApiError("缺少Authorization")
+        # Constant-time compare; the message never repeats what was sent.
+        if not hmac.compare_digest(header.encode(), self._token.encode()):
+            raise ApiError("Authorization无效")
+
+    def parse_request(self, body: bytes) -> Cursor:
+        """Validate the JSON body and return the client's cursor."""
+        try:
+            payload = orjson.loads(body)
+        except orjson.JSONDecodeError:
+            raise ApiError("参数错误: 请求体不是合法的JSON") from None
+        if not isinstance(payload, dict):
+            raise ApiError("参数错误: 请求体必须是JSON对象")
+        for name in ("wId", "keyBuff"):
+            if not isinstance(payload.get(name), str):
+                raise ApiError(f"参数错误: {name}必须是字符串")
+        if payload["wId"] != self.wid:
+            raise ApiError("wId不存在")
+        try:
+            cursor = decode(payload["keyBuff"])
+            encode(cursor)  # the decoder admits varints past 64 bits; the answer must re-encode
+            return cursor
+        except KeyBuffError:
+            raise ApiError("keyBuff无效") from None
+
+    def sync(self, cursor: Cursor, fault: str | None) -> dict[str, Any]:
+        """The ``data`` of a successful answer for ``cursor``, shaped by ``fault``."""
+        page = self._page_after(cursor.value(1))
+        sent_in = encode(cursor if cursor.pairs else cursor_for(0))
+        if page and fault != "duplicate":
+            key_buff = encode(cursor_for(_seq_of(page[-1])))
+        else:
+            key_buff = sent_in  # caught up, or a duplicate: the same page comes again
+        if fault == "malformed" and self._faults is not None:
+            page = self._with_junk(page, self._faults)
+        return {"list": page, "keyBuff": key_buff}
+
+    def _with_junk(self, page: list[Item], faults: FaultSpec) -> list[Item]:
+        # Junk is inserted between real items; the real ones keep their order.
+        out = list(page)
+        for index, junk in enumerate(faults.junk_items(page[0] if page else None)):
+            out.insert(min(len(out), index * 2), junk)
+        return out
+
+    def sleep_slow(self, seconds: float) -> None:
+        self._stopping.wait(seconds)  # returns early on stop()
+
+
+class _HTTPServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def __init__(self, address: tuple[str, int], handler: type[_Handler], demo: DemoServer):
+        self.demo = demo
+        super().__init__(address, handler)
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        pass  # a client that hung up mid-answer is normal under faults; stay quiet
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"  # keep-alive, like the real API behind its proxy
+    server_version = "finder-tui-demo"
+    disable_nagle_algorithm = True  # headers and body go out in two writes; avoid a 40 ms stall
+
+    def version_string(self) -> str:
+        return self.server_version
+
+    @property
+    def demo(self) -> DemoServer:
+        return cast(_HTTPServer, self.server).demo
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass  # no per-request logging (it would also land in the TUI's terminal)
+
+    def do_POST(self) -> None:
+        self.demo._count_request()
+        if self.path.split("?", 1)[0] != "/syncFinder":
+            self._send(HTTPStatus.NOT_FOUND, b"not found", "text/plain", close=True)
+            return
+        body = self._read_body()
+        try:
+            if body is None:
+                raise ApiError("参数错误: 缺少或无效的Content-Length")
+            self.demo.authorize(self.headers.get("Authorization"))
+            cursor = self.demo.parse_request(body)
+        except ApiError as exc:
+            # An unread body would poison the kept-alive connection, so close it then.
+            self._send_json(_answer(None, "1001", str(exc)), close=body is None)
+            return
+        self._answer_sync(cursor)
+
+    def _answer_sync(self, cursor: Cursor) -> None:
+        faults = self.demo.faults
+        fault = faults.choose() if faults is not None else None
+        if fault == "1001":
+            self._send_json(_answer(None, "1001", BUSY_MESSAGE))
+        elif fault == "500":
+            body = b"500 Internal Server Error"
+            self._send(HTTPStatus.INTERNAL_SERVER_ERROR, body, "text/plain")
+        else:
+            if fault == "slow" and faults is not None:
+                self.demo.sleep_slow(faults.slow_seconds)
+            body = _answer(self.demo.sync(cursor, fault))
+            self._send_json(body[: len(body) // 2] if fault == "truncated" else body)
+
+    def _not_found(self) -> None:
+        self.demo._count_request()
+        self._send(HTTPStatus.NOT_FOUND, b"not found", "text/plain", close=True)
+
+    do_GET = do_PUT = do_DELETE = do_PATCH = do_OPTIONS = _not_found
+
+    def do_HEAD(self) -> None:
+        self.demo._count_request()
+        self.send_response(HTTPStatus.NOT_FOUND)
+        self.send_header("Content-Length", "0")
+        self.send_header("Connection", "close")
+        self.close_connection = True
+        self.end_headers()
+
+    def _read_body(self) -> bytes | None:
+        """The request body, or None when its length is missing, bad or too large."""
+        try:
+            length = int(self.headers.get("Content-Length", "0"))
+        except ValueError:
+            return None
+        if not 0 <= length <= MAX_BODY:
+            return None
+        return self.rfile.read(length)
+
+    def _send_json(self, body: bytes, *, close: bool = False) -> None:
+        self._send(HTTPStatus.OK, body, "application/json; charset=utf-8", close=close)
+
+    def _send(self, status: HTTPStatus, body: bytes, ctype: str, *, close: bool = False) -> None:
+        try:
+            self.send_response(status)
+            self.send_header("Content-Type", ctype)
+            self.send_header("Content-Length", str(len(body)))
+            if close:
+                self.send_header("Connection", "close")
+                self.close_connection = True
+            self.end_headers()
+            self.wfile.write(body)
+        except (BrokenPipeError, ConnectionResetError):
+            self.close_connection = True  # the client gave up (e.g. timed out on "slow")

@@ -1,0 +1,93 @@
+"""Typed events the sync service emits; a UI subscribes with one callable (no textual here)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .store.index import Index, LiveStream
+    from .wire.models import Message, Rejected
+
+STARTING, LOADING, SYNCING, IDLE, BACKOFF, STOPPED, OFFLINE = (
+    "starting",
+    "loading",
+    "syncing",
+    "idle",
+    "backoff",
+    "stopped",
+    "offline",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class StateChanged:
+    state: str
+    detail: str = ""  # scrubbed error text for backoff/stopped
+    retry_at: float | None = None  # wall clock, for "retrying in Ns"
+    at: float = 0.0  # wall clock of the change ("idle since HH:MM")
+
+
+@dataclass(frozen=True, slots=True)
+class StoreOpened:
+    index: Index
+    complete: bool  # False while sealed segments still load
+
+
+@dataclass(frozen=True, slots=True)
+class StoreLoaded:
+    messages: int
+    sessions: int
+    seconds: float
+
+
+@dataclass(frozen=True, slots=True)
+class StoreFailed:
+    error: str
+
+
+@dataclass(frozen=True, slots=True)
+class Progress:
+    pages: int
+    new: int
+    duplicates: int
+    rejected: int
+
+
+@dataclass(frozen=True, slots=True)
+class NewMessages:
+    by_session: dict[str, list[Message]] = field(default_factory=dict)
+    notices: list[Message] = field(default_factory=list)
+    backfill: bool = True  # part of catching up, not traffic that arrived while running
+
+
+@dataclass(frozen=True, slots=True)
+class LiveEvent:
+    stream: LiveStream
+    event: str  # "started" | "ended"
+    backfill: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ItemsRejected:
+    items: list[Rejected]
+
+
+@dataclass(frozen=True, slots=True)
+class IndexChanged:
+    """Something the UI shows changed without new messages (read marker, alias, live seen)."""
+
+    what: str
+
+
+Event = (
+    StateChanged
+    | StoreOpened
+    | StoreLoaded
+    | StoreFailed
+    | Progress
+    | NewMessages
+    | LiveEvent
+    | ItemsRejected
+    | IndexChanged
+)

@@ -1,0 +1,58 @@
+"""Read saved syncFinder answers (or finder-tui JSON exports) for ``finder-tui import``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+
+from .client import SUCCESS
+from .wire import keybuff
+from .wire.models import EnvelopeError, SyncPage, parse_envelope, parse_page
+
+
+class ImportFormatError(ValueError):
+    pass
+
+
+@dataclass(slots=True)
+class Capture:
+    page: SyncPage
+    key_buff: str | None  # None when the file carries no cursor (e.g. an export)
+
+
+def read_capture(data: bytes) -> Capture:
+    """Accept a full answer ``{"code","data"}``, a bare ``data`` object, a list of items, or
+    a finder-tui JSON export."""
+    try:
+        payload: Any = orjson.loads(data)
+    except orjson.JSONDecodeError as exc:
+        raise ImportFormatError(f"not JSON: {exc}") from None
+    try:
+        if isinstance(payload, list):
+            return Capture(parse_page({"list": payload, "keyBuff": ""}), None)
+        if isinstance(payload, dict) and payload.get("format") == "finder-tui-export":
+            items = [m.get("item") for m in payload.get("messages", []) if isinstance(m, dict)]
+            return Capture(parse_page({"list": items, "keyBuff": ""}), None)
+        if isinstance(payload, dict) and "code" in payload:
+            code, message, body = parse_envelope(payload)
+            if code != SUCCESS:
+                raise ImportFormatError(f"saved answer is a failure (code {code}: {message})")
+            payload = body
+        page = parse_page(payload)
+        return Capture(page, page.key_buff or None)
+    except EnvelopeError as exc:
+        raise ImportFormatError(str(exc)) from None
+
+
+def newer_cursor(current: str, candidate: str) -> bool:
+    """Whether an imported keyBuff is further along than the stored one (key 1, the seq)."""
+    if not candidate:
+        return False
+    if not current:
+        return True
+    try:
+        return keybuff.decode(candidate).value(1) > keybuff.decode(current).value(1)
+    except keybuff.KeyBuffError:
+        return False

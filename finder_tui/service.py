@@ -1,0 +1,189 @@
+"""The one long-lived thread that owns the store and runs the sync engine.
+
+The UI never touches the disk: it sends commands here (``sync_now``, ``mark_read``, ...) and
+receives typed events through ``emit``. It reads the in-memory ``Index``, which is safe to read
+from any thread.
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import events as ev
+from .client import ClientConfig, FinderClient, SyncError
+from .store import Store
+from .store.errors import StoreError
+from .sync import Backoff, SyncEngine, SyncReport, describe_error
+
+
+@dataclass(frozen=True, slots=True)
+class _Command:
+    name: str
+    args: tuple[object, ...] = ()
+
+
+class SyncService:
+    def __init__(
+        self,
+        store_dir: Path,
+        client_config: ClientConfig | None,
+        emit: Callable[[ev.Event], None],
+        *,
+        poll_interval: float = 5.0,
+        max_backoff: float = 60.0,
+        seal_at: int | None = None,
+    ) -> None:
+        self.store_dir = Path(store_dir)
+        self.client_config = client_config
+        self.emit = emit
+        self.poll_interval = poll_interval
+        self.backoff = Backoff(cap=max_backoff)
+        self.seal_at = seal_at
+        self.store: Store | None = None
+        self.report = SyncReport()
+        self._commands: queue.Queue[_Command] = queue.Queue()
+        self._thread = threading.Thread(target=self._run, name="finder-store", daemon=True)
+        self._stopped = threading.Event()
+        self.state = ev.STARTING
+
+    # ---- called from the UI thread ---------------------------------------------------------
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self, timeout: float = 10.0) -> None:
+        self._commands.put(_Command("stop"))
+        self._thread.join(timeout)
+
+    def sync_now(self) -> None:
+        self._commands.put(_Command("sync"))
+
+    def mark_read(self, session_id: str) -> None:
+        self._commands.put(_Command("mark_read", (session_id,)))
+
+    def set_alias(self, session_id: str, alias: str) -> None:
+        self._commands.put(_Command("alias", (session_id, alias)))
+
+    def mark_live_seen(self) -> None:
+        self._commands.put(_Command("live_seen"))
+
+    @property
+    def running(self) -> bool:
+        return self._thread.is_alive()
+
+    # ---- the thread ------------------------------------------------------------------------
+
+    def _set_state(self, state: str, detail: str = "", retry_at: float | None = None) -> None:
+        self.state = state
+        self.emit(ev.StateChanged(state, detail, retry_at, time.time()))
+
+    def _run(self) -> None:
+        try:
+            self._set_state(ev.LOADING)
+            started = time.perf_counter()
+            try:
+                self.store = Store.open(self.store_dir, seal_at=self.seal_at)
+            except StoreError as exc:
+                self.emit(ev.StoreFailed(str(exc)))
+                self._set_state(ev.STOPPED, str(exc))
+                return
+            self.emit(ev.StoreOpened(self.store.index, self.store.index.complete))
+            if not self.store.index.complete:
+                self.store.load_segments()
+            index = self.store.index
+            self.emit(
+                ev.StoreLoaded(
+                    index.message_count, index.session_count(), time.perf_counter() - started
+                )
+            )
+            self._loop()
+        finally:
+            if self.store is not None:
+                try:
+                    self.store.close()
+                except StoreError as exc:
+                    self.emit(ev.StoreFailed(str(exc)))
+            self._stopped.set()
+
+    def _loop(self) -> None:
+        assert self.store is not None
+        client = FinderClient(self.client_config) if self.client_config else None
+        engine = SyncEngine(client, self.store, self.emit) if client else None
+        if engine is None:
+            self._set_state(ev.OFFLINE)
+        next_sync = time.monotonic()
+        try:
+            while True:
+                if engine is None:
+                    timeout: float | None = 1.0
+                elif next_sync == float("inf"):
+                    timeout = None  # stopped on an auth error: wait for the user's "sync now"
+                else:
+                    timeout = max(0.0, next_sync - time.monotonic())
+                try:
+                    command = self._commands.get(timeout=timeout)
+                except queue.Empty:
+                    command = None
+                if command is not None:
+                    if command.name == "stop":
+                        return
+                    if command.name == "sync":
+                        next_sync = time.monotonic()
+                    else:
+                        self._apply(command)
+                    continue
+                if engine is None:
+                    self._commit_quietly()
+                    continue
+                next_sync = time.monotonic() + self._cycle(engine)
+        finally:
+            if client is not None:
+                client.close()
+
+    def _apply(self, command: _Command) -> None:
+        assert self.store is not None
+        changed = False
+        if command.name == "mark_read":
+            changed = self.store.mark_read(str(command.args[0]))
+        elif command.name == "alias":
+            changed = self.store.set_alias(str(command.args[0]), str(command.args[1]))
+        elif command.name == "live_seen":
+            changed = self.store.mark_live_seen()
+        if changed:
+            self.emit(ev.IndexChanged(command.name))
+            self._commit_quietly()
+
+    def _commit_quietly(self) -> None:
+        assert self.store is not None
+        try:
+            self.store.maybe_commit()
+        except StoreError as exc:
+            self._set_state(ev.BACKOFF, str(exc), time.time() + 5)
+
+    def _cycle(self, engine: SyncEngine) -> float:
+        """One sync cycle; returns seconds until the next one."""
+        self._set_state(ev.SYNCING)
+        try:
+            engine.run_cycle(self.report)
+        except SyncError as exc:
+            if not exc.retryable:
+                self._set_state(ev.STOPPED, describe_error(exc))
+                return float("inf")  # until the user asks again (sync_now)
+            return self._back_off(exc)
+        except StoreError as exc:
+            return self._back_off(exc)
+        except Exception as exc:  # noqa: BLE001 - the sync thread must outlive any one bug
+            return self._back_off(exc)
+        self.backoff.reset()
+        self._set_state(ev.IDLE)
+        return self.poll_interval
+
+    def _back_off(self, exc: BaseException) -> float:
+        delay = self.backoff.next_delay()
+        self._set_state(ev.BACKOFF, describe_error(exc), time.time() + delay)
+        return delay

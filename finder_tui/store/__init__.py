@@ -1,0 +1,24 @@
+"""The local TinyDB store: a head file that commits atomically, plus sealed segments."""
+
+from .errors import (
+    StoreCorruptError,
+    StoreError,
+    StoreInUseError,
+    StoreVersionError,
+    StoreWriteError,
+)
+from .index import Index, LiveStream, SessionSummary
+from .store import IngestResult, Store
+
+__all__ = [
+    "Index",
+    "IngestResult",
+    "LiveStream",
+    "SessionSummary",
+    "Store",
+    "StoreCorruptError",
+    "StoreError",
+    "StoreInUseError",
+    "StoreVersionError",
+    "StoreWriteError",
+]

@@ -1,0 +1,330 @@
+"""The in-memory index the UI and CLI read: sessions, conversations, live streams, dedupe keys.
+
+The store thread mutates it; the UI thread reads it. Every public method takes the lock and
+returns copies, so a reader never sees a half-applied page and never iterates a dict that is
+changing under it.
+"""
+
+from __future__ import annotations
+
+import bisect
+import threading
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from ..wire.content import LIVE_ENDED, LIVE_STARTED
+from ..wire.models import Message
+from ..wire.sanitize import scrub_line
+
+
+def _order(message: Message) -> tuple[int, int]:
+    return (message.create_time, message.seq)
+
+
+@dataclass(slots=True)
+class SessionSummary:
+    session_id: str
+    peer: str = ""
+    alias: str = ""
+    count: int = 0
+    unread: int = 0
+    last_time: int = 0
+    last_seq: int = 0
+    last_kind: str = ""
+    last_out: bool = False
+    preview: str = ""
+    read_time: int = 0  # read marker: messages ordered after (read_time, read_seq) are unread
+    read_seq: int = 0
+
+    def to_doc(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_doc(cls, doc: dict[str, Any]) -> SessionSummary:
+        known = {k: doc[k] for k in cls.__dataclass_fields__ if k in doc}
+        return cls(**known)
+
+    def copy(self) -> SessionSummary:
+        return SessionSummary(**asdict(self))
+
+
+@dataclass(slots=True)
+class LiveStream:
+    object_id: str
+    started_at: int | None = None
+    ended_at: int | None = None
+    live_id: str = ""
+    last_seq: int = 0
+    notices: int = 0
+
+    @property
+    def live_now(self) -> bool:
+        return self.started_at is not None and self.ended_at is None
+
+    def to_doc(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_doc(cls, doc: dict[str, Any]) -> LiveStream:
+        known = {k: doc[k] for k in cls.__dataclass_fields__ if k in doc}
+        return cls(**known)
+
+    def copy(self) -> LiveStream:
+        return LiveStream(**asdict(self))
+
+
+@dataclass(slots=True)
+class LiveChange:
+    stream: LiveStream
+    event: str  # "started" | "ended"
+
+
+@dataclass(slots=True)
+class AddResult:
+    new: list[Message] = field(default_factory=list)
+    duplicates: int = 0
+    live_changes: list[LiveChange] = field(default_factory=list)
+
+
+def _preview(message: Message) -> str:
+    return scrub_line(message.text)[:120]
+
+
+class Index:
+    def __init__(self) -> None:
+        self._lock = threading.RLock()
+        self._keys: set[str] = set()
+        self._by_session: dict[str, list[Message]] = {}
+        self._sessions: dict[str, SessionSummary] = {}
+        self._notices: list[Message] = []
+        self._live: dict[str, LiveStream] = {}
+        self._live_seen_seq = 0
+        self._sorted_cache: list[SessionSummary] | None = None
+        self.version = 0  # bumped on every change; cheap "did anything change" for readers
+        self.message_count = 0
+        self.complete = True  # False while sealed segments are still loading
+
+    # ---- writes (store thread) -------------------------------------------------------------
+
+    def restore(
+        self,
+        sessions: Iterable[SessionSummary],
+        live: Iterable[LiveStream],
+        live_seen_seq: int,
+    ) -> None:
+        """Load persisted summaries: shown as-is until ``finish_load`` recomputes them."""
+        with self._lock:
+            self._sessions = {s.session_id: s for s in sessions}
+            self._live = {s.object_id: s for s in live}
+            self._live_seen_seq = live_seen_seq
+            self._changed()
+
+    def load(self, messages: Iterable[Message]) -> None:
+        """Bulk-load stored messages (no summary or live bookkeeping until ``finish_load``)."""
+        with self._lock:
+            for message in messages:
+                if message.key in self._keys:
+                    continue
+                self._keys.add(message.key)
+                self.message_count += 1
+                if message.session_id:
+                    self._insert(self._by_session.setdefault(message.session_id, []), message)
+                else:
+                    self._insert(self._notices, message)
+
+    def finish_load(self) -> None:
+        """Recompute every derived summary from the messages, keeping aliases and read markers."""
+        with self._lock:
+            old = self._sessions
+            self._sessions = {}
+            for sid, messages in self._by_session.items():
+                prior = old.get(sid)
+                summary = SessionSummary(sid)
+                if prior is not None:
+                    summary.alias = prior.alias
+                    summary.read_time, summary.read_seq = prior.read_time, prior.read_seq
+                for message in messages:
+                    self._account(summary, message)
+                self._sessions[sid] = summary
+            live_seen = self._live_seen_seq
+            self._live = {}
+            for notice in self._notices:
+                self._apply_live(notice)
+            self._live_seen_seq = live_seen
+            self.complete = True
+            self._changed()
+
+    def add(self, messages: Iterable[Message]) -> AddResult:
+        result = AddResult()
+        with self._lock:
+            for message in messages:
+                if message.key in self._keys:
+                    result.duplicates += 1
+                    continue
+                self._keys.add(message.key)
+                self.message_count += 1
+                result.new.append(message)
+                if not message.session_id:
+                    self._insert(self._notices, message)
+                    change = self._apply_live(message)
+                    if change is not None:
+                        result.live_changes.append(change)
+                    continue
+                self._insert(self._by_session.setdefault(message.session_id, []), message)
+                summary = self._sessions.get(message.session_id)
+                if summary is None:
+                    summary = self._sessions[message.session_id] = SessionSummary(
+                        message.session_id
+                    )
+                self._account(summary, message)
+            if result.new:
+                self._changed()
+        return result
+
+    @staticmethod
+    def _insert(target: list[Message], message: Message) -> None:
+        if target and _order(target[-1]) > _order(message):
+            bisect.insort(target, message, key=_order)
+        else:
+            target.append(message)
+
+    @staticmethod
+    def _account(summary: SessionSummary, message: Message) -> None:
+        summary.count += 1
+        if not summary.peer:
+            summary.peer = message.peer
+        if _order(message) >= (summary.last_time, summary.last_seq):
+            summary.last_time, summary.last_seq = message.create_time, message.seq
+            summary.last_kind, summary.last_out = message.kind, message.is_sender
+            summary.preview = _preview(message)
+        if not message.is_sender and _order(message) > (summary.read_time, summary.read_seq):
+            summary.unread += 1
+
+    def _apply_live(self, message: Message) -> LiveChange | None:
+        if message.kind not in (LIVE_STARTED, LIVE_ENDED):
+            return None
+        object_id = str(message.meta.get("object_id", ""))
+        if not object_id:
+            return None
+        stream = self._live.get(object_id)
+        if stream is None:
+            stream = self._live[object_id] = LiveStream(object_id)
+        stream.notices += 1
+        stream.last_seq = max(stream.last_seq, message.seq)
+        if message.kind == LIVE_STARTED:
+            if stream.started_at is None or message.create_time < stream.started_at:
+                stream.started_at = message.create_time
+            return LiveChange(stream.copy(), "started")
+        stream.ended_at = max(stream.ended_at or 0, message.create_time)
+        stream.live_id = str(message.meta.get("live_id", "")) or stream.live_id
+        return LiveChange(stream.copy(), "ended")
+
+    def mark_read(self, session_id: str) -> bool:
+        with self._lock:
+            summary = self._sessions.get(session_id)
+            if summary is None:
+                return False
+            marker = (summary.last_time, summary.last_seq)
+            if summary.unread == 0 and (summary.read_time, summary.read_seq) >= marker:
+                return False
+            summary.read_time, summary.read_seq = marker
+            summary.unread = 0
+            self._changed()
+            return True
+
+    def set_alias(self, session_id: str, alias: str) -> bool:
+        with self._lock:
+            summary = self._sessions.get(session_id)
+            if summary is None:
+                return False
+            summary.alias = scrub_line(alias).strip()[:64]
+            self._changed()
+            return True
+
+    def mark_live_seen(self) -> bool:
+        with self._lock:
+            newest = max((m.seq for m in self._notices), default=0)
+            if newest <= self._live_seen_seq:
+                return False
+            self._live_seen_seq = newest
+            self._changed()
+            return True
+
+    def _changed(self) -> None:
+        self.version += 1
+        self._sorted_cache = None
+
+    # ---- reads (any thread) ----------------------------------------------------------------
+
+    def has_key(self, key: str) -> bool:
+        with self._lock:
+            return key in self._keys
+
+    def sessions(self) -> list[SessionSummary]:
+        """Newest activity first (copies)."""
+        with self._lock:
+            if self._sorted_cache is None:
+                self._sorted_cache = sorted(
+                    (s.copy() for s in self._sessions.values()),
+                    key=lambda s: (s.last_time, s.last_seq),
+                    reverse=True,
+                )
+            return list(self._sorted_cache)
+
+    def session(self, session_id: str) -> SessionSummary | None:
+        with self._lock:
+            summary = self._sessions.get(session_id)
+            return summary.copy() if summary else None
+
+    def messages(self, session_id: str) -> list[Message]:
+        with self._lock:
+            if session_id == "":
+                return list(self._notices)
+            return list(self._by_session.get(session_id, ()))
+
+    def all_messages(self) -> list[Message]:
+        with self._lock:
+            out: list[Message] = list(self._notices)
+            for messages in self._by_session.values():
+                out.extend(messages)
+            return out
+
+    def notices(self) -> list[Message]:
+        with self._lock:
+            return list(self._notices)
+
+    def live_streams(self) -> list[LiveStream]:
+        """Live now first, then by most recent activity."""
+        with self._lock:
+            streams = [s.copy() for s in self._live.values()]
+        streams.sort(key=lambda s: (s.live_now, s.ended_at or s.started_at or 0), reverse=True)
+        return streams
+
+    def live_now_count(self) -> int:
+        with self._lock:
+            return sum(1 for s in self._live.values() if s.live_now)
+
+    def unseen_live_notices(self) -> int:
+        with self._lock:
+            return sum(
+                1
+                for m in self._notices
+                if m.seq > self._live_seen_seq and m.kind in (LIVE_STARTED, LIVE_ENDED)
+            )
+
+    @property
+    def live_seen_seq(self) -> int:
+        return self._live_seen_seq
+
+    def session_count(self) -> int:
+        with self._lock:
+            return len(self._sessions)
+
+    def summaries_for_store(self) -> list[SessionSummary]:
+        with self._lock:
+            return [s.copy() for s in self._sessions.values()]
+
+    def live_for_store(self) -> list[LiveStream]:
+        with self._lock:
+            return [s.copy() for s in self._live.values()]

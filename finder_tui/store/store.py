@@ -1,0 +1,271 @@
+"""The store: one directory per account, owned by one thread at a time.
+
+Layout (see README "Store layout" for the measurements behind it)::
+
+    <dir>/head.json        TinyDB: recent messages, sessions, live streams, meta (keyBuff, ...)
+    <dir>/seg-000001.json  TinyDB: sealed older messages, written once, never rewritten
+    <dir>/lock             flock: one process at a time
+
+Writes go to memory and reach disk on ``commit()``: one atomic rewrite of ``head.json`` that
+carries the messages *and* the keyBuff that covers them, so a kill at any instant leaves the
+previous commit intact and at worst makes the server re-deliver a page (which dedupes). When the
+head holds more than ``seal_at`` messages they move into a new segment first: the segment is
+written, then the head commit that lists it, so an unlisted segment (a kill between the two) is
+ignored and the messages are still in the head. Commit cost stays O(seal_at), not O(history).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from tinydb import TinyDB
+from tinydb.table import Document
+
+from ..fsutil import PRIVATE_DIR, DirLock, LockHeldError
+from ..wire.models import Message
+from .errors import StoreError, StoreInUseError, StoreVersionError, StoreWriteError
+from .index import AddResult, Index, LiveChange, LiveStream, SessionSummary
+from .storage import CommitStorage, load_tables
+
+SCHEMA_VERSION = 1
+HEAD_FILE = "head.json"
+_SEGMENT = re.compile(r"^seg-(\d{6})\.json$")
+
+
+@dataclass(slots=True)
+class IngestResult:
+    new: list[Message] = field(default_factory=list)
+    duplicates: int = 0
+    live_changes: list[LiveChange] = field(default_factory=list)
+
+
+class Store:
+    SEAL_AT = 10_000
+    COMMIT_EVERY_ITEMS = 5_000
+    COMMIT_EVERY_SECONDS = 1.5
+
+    def __init__(self, directory: Path, *, seal_at: int | None = None) -> None:
+        self.directory = Path(directory)
+        self.seal_at = seal_at or self.SEAL_AT
+        self.index = Index()
+        self._lock = DirLock(self.directory)
+        self._db: TinyDB | None = None
+        self._pending: list[dict[str, Any]] = []
+        self._meta: dict[str, Any] = {}
+        self._meta_dirty = False
+        self._last_commit = time.monotonic()
+        self._segments: list[str] = []
+        self._head_count = 0
+        self.last_commit_seconds = 0.0
+        self.commits = 0
+
+    # ---- lifecycle -------------------------------------------------------------------------
+
+    @classmethod
+    def open(cls, directory: Path | str, *, seal_at: int | None = None) -> Store:
+        """Open (creating if needed) and lock a store; load the head for a first paint."""
+        store = cls(Path(directory), seal_at=seal_at)
+        store._open()
+        return store
+
+    def _open(self) -> None:
+        try:
+            self.directory.mkdir(parents=True, exist_ok=True, mode=PRIVATE_DIR)
+        except OSError as exc:
+            raise StoreError(
+                f"cannot create store directory {self.directory}: {exc.strerror or exc}"
+            ) from exc
+        try:
+            self._lock.acquire()
+        except LockHeldError:
+            raise StoreInUseError(
+                f"store {self.directory} is in use by another finder-tui process "
+                "(close it, or pass a different --store)"
+            ) from None
+        except OSError as exc:
+            raise StoreError(
+                f"cannot lock store {self.directory}: {exc.strerror or exc} "
+                "(is the directory read-only?)"
+            ) from exc
+        try:
+            self._load_head()
+        except BaseException:
+            self._lock.release()
+            raise
+
+    def _load_head(self) -> None:
+        path = self.directory / HEAD_FILE
+        self._db = TinyDB(str(path), storage=CommitStorage)
+        meta = self._db.table("meta").get(doc_id=1)
+        self._meta = dict(meta) if meta else {"schema": SCHEMA_VERSION, "key_buff": ""}
+        schema = self._meta.get("schema", SCHEMA_VERSION)
+        if not isinstance(schema, int) or schema > SCHEMA_VERSION:
+            raise StoreVersionError(
+                f"store {path} has schema version {schema}, newer than this finder-tui "
+                f"understands ({SCHEMA_VERSION}); upgrade finder-tui. Nothing was changed."
+            )
+        self._segments = [s for s in self._meta.get("segments", []) if _SEGMENT.match(s)]
+        sessions = [SessionSummary.from_doc(d) for d in self._db.table("sessions").all()]
+        live = [LiveStream.from_doc(d) for d in self._db.table("live").all()]
+        self.index.restore(sessions, live, int(self._meta.get("live_seen_seq", 0)))
+        head_docs = self._head_table_docs()
+        self._head_count = len(head_docs)
+        self.index.load(Message.from_doc(d) for d in head_docs)
+        self.index.complete = not self._segments
+        if not self._segments:
+            self.index.finish_load()
+
+    def _head_table_docs(self) -> list[dict[str, Any]]:
+        assert self._db is not None
+        tables = self._db.storage.read() or {}
+        return list(tables.get("messages", {}).values())
+
+    def load_segments(self) -> int:
+        """Load sealed history into the index (call from the owning thread after ``open``)."""
+        loaded = 0
+        for name in self._segments:
+            docs = load_tables(self.directory / name).get("messages", {})
+            self.index.load(Message.from_doc(d) for d in docs.values())
+            loaded += len(docs)
+        self.index.finish_load()
+        return loaded
+
+    def close(self) -> None:
+        if self._db is None:
+            return
+        try:
+            self.commit()
+        finally:
+            self._db = None
+            self._lock.release()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # ---- state -----------------------------------------------------------------------------
+
+    @property
+    def key_buff(self) -> str:
+        return str(self._meta.get("key_buff", ""))
+
+    @property
+    def last_success(self) -> float | None:
+        value = self._meta.get("last_success")
+        return float(value) if value is not None else None
+
+    @property
+    def segments(self) -> list[str]:
+        return list(self._segments)
+
+    @property
+    def pending(self) -> int:
+        return len(self._pending)
+
+    def ingest(self, messages: Iterable[Message]) -> IngestResult:
+        """Dedupe and index messages now; they reach disk at the next commit."""
+        added: AddResult = self.index.add(messages)
+        self._pending.extend(m.to_doc() for m in added.new)
+        return IngestResult(added.new, added.duplicates, added.live_changes)
+
+    def set_key_buff(self, key_buff: str, *, synced_at: float | None = None) -> None:
+        """Record the cursor covering everything ingested so far (committed with it)."""
+        self._meta["key_buff"] = key_buff
+        if synced_at is not None:
+            self._meta["last_success"] = synced_at
+        self._meta_dirty = True
+
+    def mark_synced(self, synced_at: float) -> None:
+        self._meta["last_success"] = synced_at
+        self._meta_dirty = True
+
+    def mark_read(self, session_id: str) -> bool:
+        changed = self.index.mark_read(session_id)
+        self._meta_dirty |= changed
+        return changed
+
+    def set_alias(self, session_id: str, alias: str) -> bool:
+        changed = self.index.set_alias(session_id, alias)
+        self._meta_dirty |= changed
+        return changed
+
+    def mark_live_seen(self) -> bool:
+        changed = self.index.mark_live_seen()
+        self._meta_dirty |= changed
+        return changed
+
+    # ---- persistence -----------------------------------------------------------------------
+
+    def commit_due(self) -> bool:
+        if not self._pending and not self._meta_dirty:
+            return False
+        return (
+            len(self._pending) >= self.COMMIT_EVERY_ITEMS
+            or time.monotonic() - self._last_commit >= self.COMMIT_EVERY_SECONDS
+        )
+
+    def maybe_commit(self) -> bool:
+        if self.commit_due():
+            self.commit()
+            return True
+        return False
+
+    def commit(self) -> None:
+        """Write pending messages, summaries and the cursor in one atomic head rewrite."""
+        if self._db is None or (not self._pending and not self._meta_dirty):
+            return
+        started = time.perf_counter()
+        messages = self._db.table("messages")
+        if self._head_count + len(self._pending) > self.seal_at:
+            self._seal(self._head_table_docs() + self._pending)
+            messages.truncate()
+            self._head_count = 0
+        elif self._pending:
+            messages.insert_multiple(self._pending)
+            self._head_count += len(self._pending)
+        self._write_table("sessions", (s.to_doc() for s in self.index.summaries_for_store()))
+        self._write_table("live", (s.to_doc() for s in self.index.live_for_store()))
+        self._meta.update(
+            schema=SCHEMA_VERSION,
+            segments=self._segments,
+            live_seen_seq=self.index.live_seen_seq,
+        )
+        self._db.table("meta").upsert(Document(self._meta, doc_id=1))
+        storage = self._db.storage
+        assert isinstance(storage, CommitStorage)
+        storage.commit()
+        self._pending = []
+        self._meta_dirty = False
+        self._last_commit = time.monotonic()
+        self.last_commit_seconds = time.perf_counter() - started
+        self.commits += 1
+
+    def _write_table(self, name: str, docs: Iterable[dict[str, Any]]) -> None:
+        assert self._db is not None
+        table = self._db.table(name)
+        table.truncate()
+        table.insert_multiple(docs)
+
+    def _seal(self, docs: list[dict[str, Any]]) -> None:
+        number = 1 + max((int(_SEGMENT.match(s).group(1)) for s in self._segments), default=0)  # type: ignore[union-attr]
+        name = f"seg-{number:06d}.json"
+        path = self.directory / name
+        if path.exists():
+            os.unlink(path)  # an orphan from a kill between seal and head commit: not listed
+        try:
+            segment = TinyDB(str(path), storage=CommitStorage)
+            segment.table("messages").insert_multiple(docs)
+            storage = segment.storage
+            assert isinstance(storage, CommitStorage)
+            storage.commit()
+        except OSError as exc:
+            raise StoreWriteError(f"could not write segment {path}: {exc}") from exc
+        self._segments = [*self._segments, name]

@@ -1,0 +1,118 @@
+"""The sync engine: pages through syncFinder into the store, then polls, backing off on errors."""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from . import events as ev
+from .client import FinderClient, SyncError
+from .store import Store
+from .store.errors import StoreError
+from .wire.models import Rejected
+
+Emit = Callable[[ev.Event], None]
+
+
+@dataclass(slots=True)
+class SyncReport:
+    new: int = 0
+    duplicates: int = 0
+    rejected: int = 0
+    pages: int = 0
+    seconds: float = 0.0
+    rejected_samples: list[Rejected] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "new": self.new,
+            "duplicates": self.duplicates,
+            "rejected": self.rejected,
+            "pages": self.pages,
+            "seconds": round(self.seconds, 3),
+        }
+
+
+class Backoff:
+    """Exponential backoff with jitter, capped, reset on success."""
+
+    def __init__(self, base: float = 1.0, cap: float = 60.0, rng: random.Random | None = None):
+        self.base, self.cap = base, cap
+        self.failures = 0
+        self._rng = rng or random.Random()
+
+    def next_delay(self) -> float:
+        delay = min(self.cap, self.base * (2**self.failures))
+        self.failures += 1
+        return delay * self._rng.uniform(0.5, 1.0)
+
+    def reset(self) -> None:
+        self.failures = 0
+
+
+class SyncEngine:
+    MAX_PAGES_PER_CYCLE = 100_000  # a server that never runs dry must not pin us forever
+
+    def __init__(self, client: FinderClient, store: Store, emit: Emit | None = None) -> None:
+        self.client = client
+        self.store = store
+        self.emit: Emit = emit or (lambda event: None)
+        self.caught_up = False  # first empty page seen in this process: later items are "live"
+
+    def run_cycle(self, report: SyncReport | None = None) -> SyncReport:
+        """Fetch pages until the server has nothing new. Raises ``SyncError``/``StoreError``."""
+        report = report or SyncReport()
+        started = time.perf_counter()
+        try:
+            for _ in range(self.MAX_PAGES_PER_CYCLE):
+                if not self._one_page(report):
+                    break
+            self.caught_up = True
+            self.store.mark_synced(time.time())
+        finally:
+            # Commit what was fetched even when a later page failed: never re-fetch needlessly.
+            self.store.commit()
+            report.seconds += time.perf_counter() - started
+        return report
+
+    def _one_page(self, report: SyncReport) -> bool:
+        key_buff = self.store.key_buff
+        page = self.client.sync(key_buff)
+        report.pages += 1
+        result = self.store.ingest(page.messages)
+        if page.key_buff:
+            self.store.set_key_buff(page.key_buff)
+        report.new += len(result.new)
+        report.duplicates += result.duplicates
+        report.rejected += len(page.rejected)
+        if page.rejected:
+            report.rejected_samples.extend(
+                page.rejected[: max(0, 20 - len(report.rejected_samples))]
+            )
+            self.emit(ev.ItemsRejected(page.rejected))
+        backfill = not self.caught_up
+        if result.new:
+            by_session: dict[str, list] = {}
+            notices = []
+            for message in result.new:
+                if message.session_id:
+                    by_session.setdefault(message.session_id, []).append(message)
+                else:
+                    notices.append(message)
+            self.emit(ev.NewMessages(by_session, notices, backfill))
+        for change in result.live_changes:
+            self.emit(ev.LiveEvent(change.stream, change.event, backfill))
+        self.emit(ev.Progress(report.pages, report.new, report.duplicates, report.rejected))
+        self.store.maybe_commit()
+        if page.raw_count == 0:
+            return False
+        # Same cursor and nothing new: the server is replaying; stop this cycle, poll later.
+        return bool(result.new) or page.key_buff != key_buff
+
+
+def describe_error(exc: BaseException) -> str:
+    if isinstance(exc, SyncError | StoreError):
+        return str(exc)
+    return f"{type(exc).__name__}: {exc}"

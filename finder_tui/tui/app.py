@@ -1,0 +1,364 @@
+"""The inbox: session list, conversation, live view, status bar; a sync service underneath."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterable
+from pathlib import Path
+
+from textual.app import App, ComposeResult, SystemCommand
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.content import Content
+from textual.message import Message as TextualMessage
+from textual.screen import Screen
+from textual.widgets import ContentSwitcher, Footer, Input, Static
+
+from .. import events as ev
+from ..client import ClientConfig
+from ..peers import display_name
+from ..service import SyncService
+from ..store.index import Index
+from ..wire import keybuff
+from ..wire.sanitize import scrub_line
+from .screens.alias import AliasScreen
+from .screens.help import HelpScreen
+from .timefmt import clock
+from .widgets.bars import StatusBar, TopBar
+from .widgets.conversation import ConversationView
+from .widgets.live_view import LiveView
+from .widgets.session_list import LIVE_ENTRY, SessionList
+
+
+class ServiceEvents(TextualMessage):
+    """Wakes the UI to drain the events the sync thread buffered (one wake-up per burst)."""
+
+
+class FinderApp(App[None]):
+    CSS_PATH = "finder.tcss"
+    TITLE = "finder-tui"
+
+    BINDINGS = [
+        Binding("q", "quit", "Quit", id="app.quit"),
+        Binding("question_mark", "help", "Help", id="app.help"),
+        Binding("r", "sync_now", "Sync now", id="app.sync"),
+        Binding("a", "alias", "Alias", id="app.alias"),
+        Binding("l", "open_live", "Live", id="app.live"),
+        Binding("slash", "filter", "Filter", id="app.filter"),
+        Binding("escape", "back_to_list", "Back to list", show=False, id="app.back"),
+    ]
+
+    def __init__(
+        self,
+        *,
+        store_dir: Path,
+        client_config: ClientConfig | None,
+        mode: str,
+        poll_interval: float = 5.0,
+        bell: bool = False,
+        seal_at: int | None = None,
+    ) -> None:
+        super().__init__()
+        self.mode = mode
+        self.bell_enabled = bell
+        self.index: Index | None = None
+        self.open_key: str | None = None
+        self.sync_state = ev.StateChanged(ev.STARTING)
+        self.progress: ev.Progress | None = None
+        self.store_error = ""
+        self.live_toasts = 0
+        # Until the user picks a session (or the first catch-up ends), follow the newest one.
+        self.follow_newest = True
+        self._pending: list[ev.Event] = []
+        self._pending_lock = threading.Lock()
+        self._wake_posted = False
+        self.service = SyncService(
+            store_dir, client_config, self._emit, poll_interval=poll_interval, seal_at=seal_at
+        )
+
+    # ---- layout ----------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield TopBar(id="top-bar")
+        with Horizontal(id="panes"):
+            with Vertical(id="list-pane"):
+                yield Input(placeholder="filter sessions…", id="session-filter")
+                yield SessionList(id="sessions")
+            with Vertical(id="main-pane"):
+                with ContentSwitcher(initial="conversation", id="switcher"):
+                    yield ConversationView(id="conversation")
+                    yield LiveView(id="live")
+                yield Static(id="new-below")
+        yield StatusBar(id="status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one(TopBar).show(self.mode, 0)
+        self.query_one("#session-filter").display = False
+        self.query_one("#new-below").display = False
+        self.query_one(SessionList).focus()
+        self._refresh_status()
+        self.set_interval(1.0, self._tick)
+        self.service.start()
+
+    async def on_unmount(self) -> None:
+        await self.run_in_thread_stop()
+
+    async def run_in_thread_stop(self) -> None:
+        # Joining the store thread commits; do it off the event loop.
+        import asyncio
+
+        await asyncio.to_thread(self.service.stop)
+
+    # ---- events from the sync thread -------------------------------------------------------
+
+    def _emit(self, event: ev.Event) -> None:
+        """Called on the store thread: buffer, and post one wake-up per burst (coalescing)."""
+        with self._pending_lock:
+            self._pending.append(event)
+            if self._wake_posted:
+                return
+            self._wake_posted = True
+        self.post_message(ServiceEvents())
+
+    def on_service_events(self, _: ServiceEvents) -> None:
+        with self._pending_lock:
+            events, self._pending = self._pending, []
+            self._wake_posted = False
+        list_dirty = False
+        for event in events:
+            list_dirty |= self._handle(event)
+        if list_dirty:
+            self._refresh_list()
+        self._refresh_status()
+
+    def _handle(self, event: ev.Event) -> bool:
+        """Apply one event; returns whether the session list needs a refresh."""
+        if isinstance(event, ev.StateChanged):
+            self.sync_state = event
+            if event.state == ev.SYNCING:
+                self.progress = None
+            if event.state in (ev.IDLE, ev.OFFLINE, ev.STOPPED):
+                self.follow_newest = False
+            return False
+        if isinstance(event, ev.Progress):
+            self.progress = event
+            return False
+        if isinstance(event, ev.StoreOpened):
+            self.index = event.index
+            return True
+        if isinstance(event, ev.StoreLoaded):
+            if self.open_key and self.open_key != LIVE_ENTRY:
+                self._open(self.open_key)
+            return True
+        if isinstance(event, ev.StoreFailed):
+            self.store_error = event.error
+            self.notify(event.error, title="Store", severity="error", markup=False, timeout=10)
+            return False
+        if isinstance(event, ev.NewMessages):
+            self._on_new_messages(event)
+            return True
+        if isinstance(event, ev.LiveEvent):
+            self._on_live(event)
+            return True
+        if isinstance(event, ev.IndexChanged):
+            return True
+        if isinstance(event, ev.ItemsRejected):
+            return False
+        return False
+
+    def _on_new_messages(self, event: ev.NewMessages) -> None:
+        key = self.open_key
+        if key and key != LIVE_ENTRY and key in event.by_session:
+            self.query_one(ConversationView).append(event.by_session[key])
+            self.service.mark_read(key)
+        if key == LIVE_ENTRY and event.notices:
+            self._show_live()
+
+    def _on_live(self, event: ev.LiveEvent) -> None:
+        if event.backfill or event.event != "started" or not event.stream.live_now:
+            return
+        self.live_toasts += 1
+        # Content, never markup: ids come from the wire.
+        self.notify(
+            f"Live now: stream {scrub_line(event.stream.object_id)}",
+            title="A followed account went live",
+            markup=False,
+        )
+        if self.bell_enabled:
+            self.bell()
+
+    # ---- refreshing ------------------------------------------------------------------------
+
+    def _refresh_list(self) -> None:
+        if self.index is None:
+            return
+        live_now = self.index.live_now_count()
+        self.query_one(SessionList).update_data(
+            self.index.sessions(), live_now, self.index.unseen_live_notices()
+        )
+        self.query_one(TopBar).show(self.mode, live_now)
+        session_list = self.query_one(SessionList)
+        if self.follow_newest or self.open_key is None:
+            newest = session_list.first_session_key()
+            if newest is not None and newest != self.open_key:
+                session_list.select_key(newest, announce=False)
+                self._open(newest)
+                return
+        if self.open_key == LIVE_ENTRY:
+            self.query_one(LiveView).update_streams(self.index.live_streams())
+
+    def _tick(self) -> None:
+        self._refresh_status()
+        self.query_one(LiveView).tick()
+
+    def status_text(self) -> tuple[str, str, str]:
+        state = self.sync_state
+        if self.store_error:
+            text = f"stopped: {self.store_error}"
+        elif state.state == ev.SYNCING:
+            p = self.progress
+            text = f"syncing {p.pages} pages, {p.new} new" if p else "syncing…"
+        elif state.state == ev.IDLE:
+            text = f"idle since {clock(state.at)}"
+        elif state.state == ev.BACKOFF:
+            wait = max(0, int((state.retry_at or 0) - time.time()))
+            text = f"retrying in {wait}s after: {state.detail}"
+        elif state.state == ev.STOPPED:
+            text = f"stopped: {state.detail} (r retries)"
+        elif state.state == ev.OFFLINE:
+            text = "offline"
+        else:
+            text = "opening store…" if state.state == ev.LOADING else state.state
+        if self.index is None:
+            counts = "—"
+        else:
+            notices = len(self.index.notices())
+            counts = (
+                f"{self.index.message_count - notices:,} messages · "
+                f"{self.index.session_count():,} sessions"
+            )
+            if not self.index.complete:
+                counts += " (loading history…)"
+        cursor = keybuff.describe(self.service.store.key_buff if self.service.store else "")
+        cursor_text = "cursor " + (
+            " ".join(f"{k}={v}" for k, v in cursor.items() if v) if cursor else "—"
+        )
+        return scrub_line(text)[:300], counts, cursor_text
+
+    def _refresh_status(self) -> None:
+        self.query_one(StatusBar).show(*self.status_text())
+
+    # ---- opening sessions ------------------------------------------------------------------
+
+    def _open(self, key: str) -> None:
+        self.open_key = key
+        switcher = self.query_one(ContentSwitcher)
+        if key == LIVE_ENTRY:
+            switcher.current = "live"
+            self.query_one("#new-below").display = False
+            self._show_live()
+            return
+        switcher.current = "conversation"
+        if self.index is None:
+            return
+        summary = self.index.session(key)
+        name = display_name(summary.peer, summary.alias) if summary else key
+        self.query_one(ConversationView).show(key, self.index.messages(key), name)
+        self.service.mark_read(key)
+
+    def _show_live(self) -> None:
+        if self.index is not None:
+            self.query_one(LiveView).update_streams(self.index.live_streams())
+        self.service.mark_live_seen()
+
+    def on_session_list_selected(self, event: SessionList.Selected) -> None:
+        self.follow_newest = False
+        self._open(event.key)
+
+    def on_session_list_entered(self, event: SessionList.Entered) -> None:
+        if self.open_key != event.key:
+            self._open(event.key)
+        target = "#live" if event.key == LIVE_ENTRY else "#conversation"
+        self.query_one(target).focus()
+
+    def on_conversation_view_new_below(self, event: ConversationView.NewBelow) -> None:
+        marker = self.query_one("#new-below", Static)
+        marker.display = event.count > 0
+        if event.count:
+            marker.update(Content(f"↓ {event.count} new (G / End to jump)"))
+
+    # ---- filter ----------------------------------------------------------------------------
+
+    def action_filter(self) -> None:
+        box = self.query_one("#session-filter", Input)
+        box.display = True
+        box.focus()
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if event.input.id == "session-filter":
+            self.query_one(SessionList).set_filter(event.value)
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        if event.input.id == "session-filter":
+            session_list = self.query_one(SessionList)
+            session_list.focus()
+            if session_list.selected_key and session_list.selected_key != self.open_key:
+                self._open(session_list.selected_key)
+
+    def action_back_to_list(self) -> None:
+        box = self.query_one("#session-filter", Input)
+        if box.has_focus:
+            box.value = ""
+            box.display = False
+        self.query_one(SessionList).focus()
+
+    # ---- actions ---------------------------------------------------------------------------
+
+    def action_help(self) -> None:
+        sections: list[tuple[str, list[BindingType]]] = [
+            ("Everywhere", list(self.BINDINGS)),
+            ("Session list", list(SessionList.BINDINGS)),
+            ("Conversation", list(ConversationView.BINDINGS)),
+            ("Live view", list(LiveView.BINDINGS)),
+            (
+                "Built in",
+                [
+                    Binding("tab", "", "Move focus between list and conversation"),
+                    Binding("ctrl+p", "", "Command palette"),
+                ],
+            ),
+        ]
+        self.push_screen(HelpScreen(sections))
+
+    def action_sync_now(self) -> None:
+        self.service.sync_now()
+        self.notify("Syncing now…", timeout=2, markup=False)
+
+    def action_open_live(self) -> None:
+        self.query_one(SessionList).select_key(LIVE_ENTRY)
+
+    def action_alias(self) -> None:
+        key = self.open_key
+        if self.index is None or not key or key == LIVE_ENTRY:
+            self.notify("Open a conversation to set its alias.", markup=False)
+            return
+        summary = self.index.session(key)
+        if summary is None:
+            return
+        label = display_name(summary.peer)
+
+        def done(alias: str | None) -> None:
+            if alias is not None:
+                self.service.set_alias(key, alias)
+
+        self.push_screen(AliasScreen(label, summary.alias), done)
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        yield SystemCommand("Sync now", "Fetch new messages immediately", self.action_sync_now)
+        yield SystemCommand("Live streams", "Open the live view", self.action_open_live)
+        yield SystemCommand("Set alias", "Name the open conversation's peer", self.action_alias)
+        yield SystemCommand("Filter sessions", "Filter the session list", self.action_filter)
+        yield SystemCommand("Help", "Show every key binding", self.action_help)

@@ -1,0 +1,85 @@
+"""Start the inbox: against a configured server, offline, or the embedded demo server."""
+
+from __future__ import annotations
+
+import argparse
+import secrets
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+from ..client import ClientConfig, Secret
+from ..config import ConfigError, Settings, resolve
+from ..demo import DemoServer, default_demo_items
+
+DEMO_WID = "demo-wid"
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    if getattr(args, "token", None):
+        print(
+            "finder-tui: warning: --token lands in your shell history; "
+            "prefer the FINDER_TUI_TOKEN environment variable",
+            file=sys.stderr,
+        )
+    return resolve(
+        base_url=args.base_url,
+        wid=args.wid,
+        token=args.token,
+        store=args.store,
+        poll_interval=args.poll_interval,
+    )
+
+
+def launch(args: argparse.Namespace) -> int:
+    from .app import FinderApp
+
+    settings = _settings(args)
+    demo = args.demo or (not settings.has_server and not args.offline)
+    server: DemoServer | None = None
+    temp_store: str | None = None
+    try:
+        if demo:
+            token = secrets.token_urlsafe(18)
+            server = DemoServer(
+                token=token,
+                wid=DEMO_WID,
+                items=default_demo_items(sessions=24, messages=1500, seed=7),
+                page_size=200,
+                live_every=4.0,
+            ).start()
+            client: ClientConfig | None = ClientConfig(server.url, DEMO_WID, Secret(token))
+            if settings.store is not None:
+                store_dir = settings.store
+            else:
+                temp_store = tempfile.mkdtemp(prefix="finder-tui-demo-")
+                store_dir = Path(temp_store)
+            mode = f"demo · embedded server {server.url}"
+        elif args.offline:
+            client, store_dir = None, settings.store_dir()
+            mode = f"offline · {settings.wid or store_dir.name}"
+        else:
+            client, store_dir = settings.client_config(), settings.store_dir()
+            mode = f"account {settings.wid}"
+        if demo:
+            print(
+                f"finder-tui: no server configured — running the demo ({server.url if server else ''})"
+            )
+        app = FinderApp(
+            store_dir=store_dir,
+            client_config=client,
+            mode=mode,
+            poll_interval=2.0 if demo else settings.poll_interval,
+            bell=settings.bell,
+        )
+        app.run()
+        return 0
+    except ConfigError as exc:
+        print(f"finder-tui: {exc}", file=sys.stderr)
+        return 2
+    finally:
+        if server is not None:
+            server.stop()
+        if temp_store is not None:
+            shutil.rmtree(temp_store, ignore_errors=True)

@@ -1,0 +1,39 @@
+"""The help screen: every binding of the app and its panes, with its description."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+
+def _rows(title: str, bindings: list[BindingType]) -> list[Content]:
+    rows = [Content.styled(title, "bold underline")]
+    for binding in bindings:
+        if not isinstance(binding, Binding):
+            continue
+        keys = ", ".join(k.strip() for k in binding.key.split(","))
+        rows.append(Content.assemble(Content.styled(f"  {keys:<22}", "bold"), binding.description))
+    rows.append(Content(""))
+    return rows
+
+
+class HelpScreen(ModalScreen[None]):
+    BINDINGS = [
+        Binding("escape,q,question_mark", "dismiss", "Close help", id="help.close"),
+    ]
+
+    def __init__(self, sections: list[tuple[str, list[BindingType]]]) -> None:
+        super().__init__()
+        self.sections = sections
+
+    def compose(self) -> ComposeResult:
+        lines: list[Content] = [Content.styled("finder-tui — keys", "bold"), Content("")]
+        for title, bindings in self.sections:
+            lines.extend(_rows(title, bindings))
+        lines.append(Content.styled("Escape closes this screen.", "dim"))
+        with VerticalScroll(id="help-body"):
+            yield Static(Content("\n").join(lines), id="help-text")

@@ -1,0 +1,38 @@
+"""The top bar (title, mode, live badge) and the status bar (sync state, counts, cursor)."""
+
+from __future__ import annotations
+
+from textual.content import Content
+from textual.widgets import Static
+
+
+class TopBar(Static):
+    """Title on the left, the mode (demo/offline/account) and the live badge on the right."""
+
+    def show(self, mode: str, live_now: int) -> None:
+        badge = (
+            Content.styled(f" ● {live_now} LIVE ", "bold white on red") if live_now else Content("")
+        )
+        self.update(
+            Content.assemble(
+                Content.styled(" finder-tui ", "bold"),
+                Content.styled(f" {mode} ", "reverse"),
+                "  ",
+                badge,
+            )
+        )
+
+
+class StatusBar(Static):
+    """One line: sync state · counts · decoded cursor. Every piece is plain Content."""
+
+    def show(self, state: str, counts: str, cursor: str) -> None:
+        self.update(
+            Content.assemble(
+                Content(f" {state}"),
+                Content.styled("  │  ", "dim"),
+                Content(counts),
+                Content.styled("  │  ", "dim"),
+                Content(cursor),
+            )
+        )

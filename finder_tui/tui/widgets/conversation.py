@@ -1,0 +1,260 @@
+"""One conversation: day separators, times, sent bubbles right and received left (Line API).
+
+Layout turns messages into a flat list of line specs once per width; strips are built only for
+visible lines and cached. New messages for the open session are laid out and appended without
+redoing the rest.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rich.cells import cell_len
+from rich.segment import Segment
+from rich.style import Style
+from textual.binding import Binding
+from textual.message import Message as TextualMessage
+
+from ...wire.content import BROKEN, SYSTEM_KINDS, TEXT
+from ...wire.models import Message
+from ..cells import wrap
+from ..timefmt import clock, day_label, day_of
+from .line_list import LineList, seg
+
+DAY, META, BUBBLE, CENTER, BLANK = range(5)
+
+
+@dataclass(slots=True)
+class Line:
+    kind: int
+    message: int = -1  # index into ``messages``
+    text: str = ""
+    width: int = 0  # bubble width (cells) for BUBBLE lines
+
+
+def _body(message: Message) -> str:
+    if message.kind == BROKEN:
+        expected = message.meta.get("expected", "message")
+        return f"[unreadable {expected} payload]\n{message.text}"
+    return message.text
+
+
+class ConversationView(LineList):
+    BINDINGS = [
+        Binding("down,j", "scroll_by(1)", "Down", show=False, id="conversation.down"),
+        Binding("up,k", "scroll_by(-1)", "Up", show=False, id="conversation.up"),
+        Binding("pagedown,space", "page(1)", "Page down", show=False, id="conversation.page_down"),
+        Binding("pageup,b", "page(-1)", "Page up", show=False, id="conversation.page_up"),
+        Binding("g,home", "top", "Top", show=False, id="conversation.top"),
+        Binding("G,end", "bottom", "Bottom", show=False, id="conversation.bottom"),
+    ]
+
+    COMPONENT_CLASSES = {
+        "conversation--day",
+        "conversation--time",
+        "conversation--sent",
+        "conversation--received",
+        "conversation--broken",
+        "conversation--system",
+        "conversation--match",
+        "conversation--current-match",
+    }
+
+    class NewBelow(TextualMessage):
+        """Messages arrived while the user was scrolled up (count 0: caught up)."""
+
+        def __init__(self, count: int) -> None:
+            super().__init__()
+            self.count = count
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.session_id: str | None = None
+        self.peer_name = ""
+        self.messages: list[Message] = []
+        self.lines: list[Line] = []
+        self.first_line: list[int] = []  # message index -> its first layout line
+        self.new_below = 0
+        self.highlight = ""  # find-in-conversation query (casefolded)
+        self.current_match_message = -1
+        self._laid_width = 0
+
+    @property
+    def line_count(self) -> int:
+        return len(self.lines)
+
+    # ---- data ------------------------------------------------------------------------------
+
+    def show(self, session_id: str | None, messages: list[Message], peer_name: str) -> None:
+        """Open a conversation, scrolled to the newest message."""
+        self.session_id = session_id
+        self.peer_name = peer_name
+        self.messages = messages
+        self.highlight = ""
+        self.current_match_message = -1
+        self._set_new_below(0)
+        self._layout()
+        self.scroll_to(y=max(0, self.line_count - 1), animate=False, immediate=True)
+        self.call_after_refresh(self.scroll_end, animate=False, immediate=True)
+
+    def append(self, messages: list[Message]) -> None:
+        """New messages for this conversation: stay at the bottom, or count them as new below."""
+        if not messages:
+            return
+        at_bottom = self.is_vertical_scroll_end or self.max_scroll_y == 0
+        last = self.messages[-1] if self.messages else None
+        in_order = last is None or all(
+            (m.create_time, m.seq) >= (last.create_time, last.seq) for m in messages
+        )
+        self.messages = self.messages + sorted(messages, key=lambda m: (m.create_time, m.seq))
+        if in_order and self._laid_width == self.content_width():
+            start = len(self.messages) - len(messages)
+            self._layout_range(start, len(self.messages))
+            self.virtual_size = self.virtual_size.with_height(len(self.lines))
+            self.refresh()
+        else:
+            self.messages.sort(key=lambda m: (m.create_time, m.seq))
+            self._layout()
+        if at_bottom:
+            self.call_after_refresh(self.scroll_end, animate=False, immediate=True)
+        else:
+            self._set_new_below(self.new_below + len(messages))
+
+    def _set_new_below(self, count: int) -> None:
+        if count != self.new_below:
+            self.new_below = count
+            self.post_message(self.NewBelow(count))
+
+    def watch_scroll_y(self, old_value: float, new_value: float) -> None:
+        super().watch_scroll_y(old_value, new_value)
+        if self.new_below and new_value >= self.max_scroll_y:
+            self._set_new_below(0)
+
+    # ---- layout ----------------------------------------------------------------------------
+
+    def _layout(self) -> None:
+        self.lines = []
+        self.first_line = []
+        self._layout_range(0, len(self.messages))
+        self.invalidate()
+
+    def on_resize(self) -> None:
+        if self._laid_width != self.content_width():
+            at_bottom = self.is_vertical_scroll_end
+            self._layout()
+            if at_bottom:
+                self.call_after_refresh(self.scroll_end, animate=False, immediate=True)
+        else:
+            self.invalidate()
+
+    def _layout_range(self, start: int, end: int) -> None:
+        width = self.content_width()
+        self._laid_width = width
+        text_width = max(8, int(width * 0.72) - 4)
+        lines = self.lines
+        previous_day = day_of(self.messages[start - 1].create_time) if start else None
+        for i in range(start, end):
+            message = self.messages[i]
+            day = day_of(message.create_time)
+            if day != previous_day:
+                lines.append(Line(DAY, i, day_label(day)))
+                previous_day = day
+            self.first_line.append(len(lines))
+            if message.kind in SYSTEM_KINDS:
+                lines.append(Line(CENTER, i, f"{clock(message.create_time)} · {message.text}"))
+                continue
+            lines.append(Line(META, i, clock(message.create_time)))
+            body = wrap(_body(message), text_width) or [""]
+            bubble = max(cell_len(line) for line in body) + 2
+            lines.extend(Line(BUBBLE, i, line, bubble) for line in body)
+            lines.append(Line(BLANK, i))
+
+    # ---- rendering -------------------------------------------------------------------------
+
+    def build_line(self, y: int, width: int) -> list[Segment]:
+        line = self.lines[y]
+        get = self.get_component_rich_style
+        if line.kind == BLANK:
+            return []
+        if line.kind in (DAY, CENTER):
+            style = get("conversation--day" if line.kind == DAY else "conversation--system")
+            label = f" {line.text} "
+            rule = max(0, width - cell_len(label))
+            left = rule // 2
+            fill = "─" if line.kind == DAY else " "
+            return [
+                seg(fill * left, style),
+                seg(label, style),
+                seg(fill * (rule - left), style),
+            ]
+        message = self.messages[line.message]
+        if line.kind == META:
+            style = get("conversation--time")
+            if message.is_sender:
+                label = f"{line.text} me"
+                return [seg(" " * max(0, width - cell_len(label) - 1)), seg(label, style)]
+            label = f"{self.peer_name} {line.text}" if self.peer_name else line.text
+            return [seg(" "), seg(label, style)]
+        return self._bubble(line, message, width)
+
+    def _bubble(self, line: Line, message: Message, width: int) -> list[Segment]:
+        get = self.get_component_rich_style
+        style = get("conversation--sent" if message.is_sender else "conversation--received")
+        if message.kind == BROKEN:
+            style += Style(color=get("conversation--broken").color)
+        elif message.kind != TEXT:
+            style += Style(italic=True)
+        fill = " " * max(0, line.width - 2 - cell_len(line.text))
+        body = [seg(" ", style), *self._highlighted(line, style), seg(fill + " ", style)]
+        if message.is_sender:
+            return [seg(" " * max(0, width - line.width - 1)), *body, seg(" ")]
+        return [seg(" "), *body]
+
+    def _highlighted(self, line: Line, style: Style) -> list[Segment]:
+        if not self.highlight:
+            return [seg(line.text, style)]
+        folded = line.text.casefold()
+        if len(folded) != len(line.text) or self.highlight not in folded:
+            return [seg(line.text, style)]
+        current = line.message == self.current_match_message
+        mark = style + self.get_component_rich_style(
+            "conversation--current-match" if current else "conversation--match"
+        )
+        out: list[Segment] = []
+        pos = 0
+        size = len(self.highlight)
+        while (found := folded.find(self.highlight, pos)) >= 0:
+            if found > pos:
+                out.append(seg(line.text[pos:found], style))
+            out.append(seg(line.text[found : found + size], mark))
+            pos = found + size
+        if pos < len(line.text):
+            out.append(seg(line.text[pos:], style))
+        return out
+
+    def set_highlight(self, query: str, current_message: int = -1) -> None:
+        self.highlight = query.casefold()
+        self.current_match_message = current_message
+        self._strips.clear()
+        self.refresh()
+
+    def scroll_to_message(self, index: int) -> None:
+        if 0 <= index < len(self.first_line):
+            top = self.first_line[index]
+            height = self.scrollable_content_region.height
+            self.scroll_to(y=max(0, top - height // 3), animate=False)
+
+    # ---- actions ---------------------------------------------------------------------------
+
+    def action_scroll_by(self, delta: int) -> None:
+        self.scroll_to(y=self.scroll_y + delta, animate=False)
+
+    def action_page(self, direction: int) -> None:
+        height = max(1, self.scrollable_content_region.height - 1)
+        self.scroll_to(y=self.scroll_y + direction * height, animate=False)
+
+    def action_top(self) -> None:
+        self.scroll_home(animate=False)
+
+    def action_bottom(self) -> None:
+        self.scroll_end(animate=False)

@@ -1,0 +1,79 @@
+"""Live streams of followed accounts by object_id: live now first, with duration so far."""
+
+from __future__ import annotations
+
+import time
+
+from rich.segment import Segment
+from textual.binding import Binding
+
+from ...store.index import LiveStream
+from ..cells import pad_to, truncate
+from ..timefmt import duration, full
+from .line_list import LineList, seg
+
+_COLUMNS = (("", 12), ("stream (object id)", 24), ("started", 17), ("ended", 17), ("live id", 20))
+
+
+class LiveView(LineList):
+    BINDINGS = [
+        Binding("down,j", "scroll_by(1)", "Down", show=False, id="live.down"),
+        Binding("up,k", "scroll_by(-1)", "Up", show=False, id="live.up"),
+    ]
+
+    COMPONENT_CLASSES = {"live-view--header", "live-view--now", "live-view--ended"}
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.streams: list[LiveStream] = []
+        self.now = time.time()
+
+    @property
+    def line_count(self) -> int:
+        return 2 + max(1, len(self.streams))
+
+    def update_streams(self, streams: list[LiveStream]) -> None:
+        self.streams = streams
+        self.now = time.time()
+        self.invalidate()
+
+    def tick(self) -> None:
+        """Refresh the running durations."""
+        if any(s.live_now for s in self.streams):
+            self.now = time.time()
+            self._strips.clear()
+            self.refresh()
+
+    def status_text(self, stream: LiveStream) -> str:
+        if stream.live_now and stream.started_at is not None:
+            return f"LIVE {duration(self.now - stream.started_at)}"
+        return "ended"
+
+    def row_cells(self, stream: LiveStream) -> list[str]:
+        return [
+            self.status_text(stream),
+            stream.object_id,
+            full(stream.started_at) if stream.started_at else "(before history)",
+            full(stream.ended_at) if stream.ended_at else "—",
+            stream.live_id or "—",
+        ]
+
+    def build_line(self, y: int, width: int) -> list[Segment]:
+        get = self.get_component_rich_style
+        if y == 0:
+            header = get("live-view--header")
+            return [seg(" ")] + [seg(pad_to(title, w) + "  ", header) for title, w in _COLUMNS]
+        if y == 1:
+            return [seg("─" * width, get("live-view--header"))]
+        if not self.streams:
+            return [seg(" No live notices yet.", get("live-view--ended"))]
+        stream = self.streams[y - 2]
+        style = get("live-view--now" if stream.live_now else "live-view--ended")
+        cells = self.row_cells(stream)
+        out = [seg(" ")]
+        for (_, w), cell in zip(_COLUMNS, cells, strict=True):
+            out.append(seg(pad_to(truncate(cell, w), w) + "  ", style))
+        return out
+
+    def action_scroll_by(self, delta: int) -> None:
+        self.scroll_to(y=self.scroll_y + delta, animate=False)

@@ -1,0 +1,238 @@
+"""The session list: a pinned "Live" entry, then sessions by newest activity (Line API)."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+from rich.cells import cell_len
+from rich.segment import Segment
+from rich.style import Style
+from textual import events
+from textual.binding import Binding
+from textual.message import Message
+
+from ...peers import display_name
+from ...store.index import SessionSummary
+from ..cells import pad_to, truncate
+from ..timefmt import relative
+from .line_list import LineList, seg
+
+LIVE_ENTRY = "\x00live"  # not a possible session id (ids are scrubbed of control characters)
+ROW_HEIGHT = 2
+
+
+@dataclass(slots=True)
+class Row:
+    key: str  # session id, or LIVE_ENTRY
+    title: str
+    preview: str
+    when: str
+    badge: str
+    badge_style: str  # "unread" | "live" | ""
+
+
+class SessionList(LineList):
+    BINDINGS = [
+        Binding("down,j", "move(1)", "Next", show=False, id="sessions.next"),
+        Binding("up,k", "move(-1)", "Previous", show=False, id="sessions.previous"),
+        Binding("g,home", "jump(0)", "First", show=False, id="sessions.first"),
+        Binding("G,end", "jump(-1)", "Last", show=False, id="sessions.last"),
+        Binding("pagedown", "page(1)", "Page down", show=False, id="sessions.page_down"),
+        Binding("pageup", "page(-1)", "Page up", show=False, id="sessions.page_up"),
+        Binding("enter", "enter", "Open", id="sessions.open"),
+    ]
+
+    COMPONENT_CLASSES = {
+        "session-list--selected",
+        "session-list--title",
+        "session-list--preview",
+        "session-list--time",
+        "session-list--unread",
+        "session-list--live",
+        "session-list--live-idle",
+    }
+
+    class Selected(Message):
+        """The selection moved to ``key`` (a session id or ``LIVE_ENTRY``)."""
+
+        def __init__(self, key: str) -> None:
+            super().__init__()
+            self.key = key
+
+    class Entered(Message):
+        def __init__(self, key: str) -> None:
+            super().__init__()
+            self.key = key
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.rows: list[Row] = []
+        self.selected_key: str | None = None
+        self.filter_text = ""
+        self._sessions: list[SessionSummary] = []
+        self._live_now = 0
+        self._live_unseen = 0
+
+    # ---- data ------------------------------------------------------------------------------
+
+    @property
+    def line_count(self) -> int:
+        return len(self.rows) * ROW_HEIGHT
+
+    @property
+    def selected_index(self) -> int:
+        for i, row in enumerate(self.rows):
+            if row.key == self.selected_key:
+                return i
+        return -1
+
+    def update_data(self, sessions: list[SessionSummary], live_now: int, live_unseen: int) -> None:
+        """New snapshot from the index; the selection stays on the same session."""
+        self._sessions = sessions
+        self._live_now, self._live_unseen = live_now, live_unseen
+        self._rebuild()
+
+    def set_filter(self, text: str) -> None:
+        self.filter_text = text
+        self._rebuild()
+
+    def _rebuild(self) -> None:
+        now = time.time()
+        needle = self.filter_text.casefold().strip()
+        rows = [self._live_row()] if not needle else []
+        for s in self._sessions:
+            title = display_name(s.peer, s.alias)
+            if needle and not any(
+                needle in field.casefold() for field in (title, s.peer, s.preview, s.session_id)
+            ):
+                continue
+            prefix = "me: " if s.last_out else ""
+            rows.append(
+                Row(
+                    s.session_id,
+                    title,
+                    prefix + s.preview,
+                    relative(s.last_time, now),
+                    str(s.unread) if s.unread else "",
+                    "unread" if s.unread else "",
+                )
+            )
+        self.rows = rows
+        if self.selected_index < 0 and rows:
+            self.selected_key = rows[0].key if needle else self.first_session_key()
+        self.invalidate()
+
+    def first_session_key(self) -> str | None:
+        for row in self.rows:
+            if row.key != LIVE_ENTRY:
+                return row.key
+        return self.rows[0].key if self.rows else None
+
+    def _live_row(self) -> Row:
+        if self._live_now:
+            preview = f"{self._live_now} live now"
+        else:
+            preview = "followed accounts' live streams"
+        badge = str(self._live_unseen) if self._live_unseen else ""
+        return Row(LIVE_ENTRY, "● Live", preview, "", badge, "live" if badge else "")
+
+    # ---- rendering -------------------------------------------------------------------------
+
+    def build_line(self, y: int, width: int) -> list[Segment]:
+        row = self.rows[y // ROW_HEIGHT]
+        selected = row.key == self.selected_key
+        styles = self._styles(selected)
+        if y % ROW_HEIGHT == 0:
+            when = row.when
+            room = max(1, width - cell_len(when) - 3)
+            title_style = styles["title"]
+            if row.key == LIVE_ENTRY:
+                title_style = styles["live_title"]
+            return [
+                seg(" "),
+                seg(pad_to(truncate(row.title, room), room), title_style),
+                seg(" " + when + " ", styles["time"]),
+            ]
+        badge = f" {row.badge} " if row.badge else ""
+        room = max(1, width - cell_len(badge) - 2)
+        badge_style = styles["live_badge"] if row.badge_style == "live" else styles["unread"]
+        return [
+            seg(" "),
+            seg(pad_to(truncate(row.preview, room), room), styles["preview"]),
+            seg(badge, badge_style),
+            seg(" "),
+        ]
+
+    def _styles(self, selected: bool) -> dict[str, Style]:
+        get = self.get_component_rich_style
+        base = get("session-list--selected") if selected else Style()
+        return {
+            "title": base + get("session-list--title"),
+            "live_title": base + get("session-list--live"),
+            "time": base + get("session-list--time"),
+            "preview": base + get("session-list--preview"),
+            "unread": base + get("session-list--unread"),
+            "live_badge": base + get("session-list--live"),
+        }
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._strips.clear()
+
+    def on_focus(self) -> None:
+        self.invalidate()
+
+    def on_blur(self) -> None:
+        self.invalidate()
+
+    # ---- navigation ------------------------------------------------------------------------
+
+    def select_key(self, key: str, *, announce: bool = True) -> None:
+        if key == self.selected_key:
+            return
+        self.selected_key = key
+        self._strips.clear()
+        self.refresh()
+        self._scroll_to_selected()
+        if announce:
+            self.post_message(self.Selected(key))
+
+    def _select_index(self, index: int) -> None:
+        if not self.rows:
+            return
+        index = max(0, min(len(self.rows) - 1, index))
+        self.select_key(self.rows[index].key)
+
+    def _scroll_to_selected(self) -> None:
+        index = self.selected_index
+        if index < 0:
+            return
+        top = index * ROW_HEIGHT
+        height = self.scrollable_content_region.height
+        if top < self.scroll_y:
+            self.scroll_to(y=top, animate=False)
+        elif top + ROW_HEIGHT > self.scroll_y + height:
+            self.scroll_to(y=top + ROW_HEIGHT - height, animate=False)
+
+    def action_move(self, delta: int) -> None:
+        self._select_index(self.selected_index + delta)
+
+    def action_jump(self, index: int) -> None:
+        self._select_index(index if index >= 0 else len(self.rows) - 1)
+
+    def action_page(self, direction: int) -> None:
+        per_page = max(1, self.scrollable_content_region.height // ROW_HEIGHT)
+        self._select_index(self.selected_index + direction * per_page)
+
+    def action_enter(self) -> None:
+        if self.selected_key is not None:
+            self.post_message(self.Entered(self.selected_key))
+
+    def on_click(self, event: events.Click) -> None:
+        offset = event.get_content_offset(self)
+        if offset is None:
+            return
+        index = (offset.y + int(self.scroll_y)) // ROW_HEIGHT
+        if 0 <= index < len(self.rows):
+            self.select_key(self.rows[index].key)

@@ -1,0 +1,1 @@
+"""The syncFinder wire format: keyBuff codec, item models, content parsing, scrubbing."""
