@@ -36,15 +36,22 @@ class CliError(Exception):
         self.code = code
 
 
-def _add_store(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--store", metavar="DIR", help="store directory (env FINDER_TUI_STORE)")
+# Subcommands repeat the global options with SUPPRESS defaults, so a value given before the
+# subcommand (``finder-tui --store X stats``) is not overwritten by the subparser's None.
+def _add_store(parser: argparse.ArgumentParser, sub: bool = True) -> None:
+    default = argparse.SUPPRESS if sub else None
+    parser.add_argument(
+        "--store", metavar="DIR", default=default, help="store directory (env FINDER_TUI_STORE)"
+    )
 
 
-def _add_server(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--base-url", help="server URL (env FINDER_TUI_BASE_URL)")
-    parser.add_argument("--wid", help="login instance id (env FINDER_TUI_WID)")
+def _add_server(parser: argparse.ArgumentParser, sub: bool = True) -> None:
+    default = argparse.SUPPRESS if sub else None
+    parser.add_argument("--base-url", default=default, help="server URL (env FINDER_TUI_BASE_URL)")
+    parser.add_argument("--wid", default=default, help="login instance id (env FINDER_TUI_WID)")
     parser.add_argument(
         "--token",
+        default=default,
         help="Authorization token; prefer env FINDER_TUI_TOKEN (a flag lands in shell history)",
     )
 
@@ -55,8 +62,8 @@ def build_parser() -> argparse.ArgumentParser:
         description="A terminal inbox for WeChat Channels (视频号) private messages.",
     )
     parser.add_argument("--version", action="version", version=f"finder-tui {__version__}")
-    _add_store(parser)
-    _add_server(parser)
+    _add_store(parser, sub=False)
+    _add_server(parser, sub=False)
     parser.add_argument("--demo", action="store_true", help="run against the embedded demo server")
     parser.add_argument("--offline", action="store_true", help="browse the store, no network")
     parser.add_argument("--poll-interval", type=float, help="seconds between polls (default 5)")
@@ -67,7 +74,12 @@ def build_parser() -> argparse.ArgumentParser:
     _add_server(sync)
     sync.add_argument("--once", action="store_true", help="one catch-up, then exit")
     sync.add_argument("--json", action="store_true", help="print the summary as JSON")
-    sync.add_argument("--poll-interval", type=float, help="seconds between polls (default 5)")
+    sync.add_argument(
+        "--poll-interval",
+        type=float,
+        default=argparse.SUPPRESS,
+        help="seconds between polls (default 5)",
+    )
 
     imp = sub.add_parser("import", help="ingest saved syncFinder answers or JSON exports")
     _add_store(imp)
@@ -332,10 +344,17 @@ def cmd_show(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from .export_cli import run_export
+    from .export_cli import ExportUsageError, run_export
 
     with _open_store(_settings(args)) as store:
-        return run_export(args, store, find_session)
+        try:
+            return run_export(args, store, find_session)
+        except ExportUsageError as exc:
+            raise CliError(str(exc), EXIT_USAGE) from None
+        except FileExistsError as exc:
+            raise CliError(f"{exc.filename} exists; pass --force to overwrite") from None
+        except OSError as exc:
+            raise CliError(str(exc)) from None
 
 
 def cmd_demo_server(args: argparse.Namespace) -> int:

@@ -514,3 +514,21 @@ class LiveFeed:
         oid = self._gen.object_id()
         self._live.append(oid)
         return self._gen.live(start=True, object_id=oid, seq=seq, when=when)
+
+
+def shift_to_recent(items: list[Item], now: float, *, skip: int = 19) -> list[Item]:
+    """Move the generated history (after the seed's ``skip`` items) so it ends a few minutes
+    before ``now``: an interactive demo then shows "5m" and "LIVE 2h" rather than 2023 dates."""
+    times = [
+        item["content"]["msg"]["CreateTime"]
+        for item in items[skip:]
+        if isinstance(item.get("content"), dict) and isinstance(item["content"].get("msg"), dict)
+    ]
+    if not times:
+        return items
+    delta = int(now) - 300 - max(times)
+    for item in items[skip:]:
+        content = item.get("content")
+        if isinstance(content, dict) and isinstance(content.get("msg"), dict):
+            content["msg"]["CreateTime"] += delta
+    return items

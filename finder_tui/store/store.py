@@ -19,7 +19,7 @@ from __future__ import annotations
 import os
 import re
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -29,7 +29,13 @@ from tinydb.table import Document
 
 from ..fsutil import PRIVATE_DIR, DirLock, LockHeldError
 from ..wire.models import Message
-from .errors import StoreError, StoreInUseError, StoreVersionError, StoreWriteError
+from .errors import (
+    StoreCorruptError,
+    StoreError,
+    StoreInUseError,
+    StoreVersionError,
+    StoreWriteError,
+)
 from .index import AddResult, Index, LiveChange, LiveStream, SessionSummary
 from .storage import CommitStorage, load_tables
 
@@ -116,7 +122,7 @@ class Store:
         self.index.restore(sessions, live, int(self._meta.get("live_seen_seq", 0)))
         head_docs = self._head_table_docs()
         self._head_count = len(head_docs)
-        self.index.load(Message.from_doc(d) for d in head_docs)
+        self.index.load(_messages_from(path, head_docs))
         self.index.complete = not self._segments
         if not self._segments:
             self.index.finish_load()
@@ -130,8 +136,9 @@ class Store:
         """Load sealed history into the index (call from the owning thread after ``open``)."""
         loaded = 0
         for name in self._segments:
-            docs = load_tables(self.directory / name).get("messages", {})
-            self.index.load(Message.from_doc(d) for d in docs.values())
+            path = self.directory / name
+            docs = load_tables(path).get("messages", {})
+            self.index.load(_messages_from(path, docs.values()))
             loaded += len(docs)
         self.index.finish_load()
         return loaded
@@ -205,7 +212,9 @@ class Store:
     # ---- persistence -----------------------------------------------------------------------
 
     def commit_due(self) -> bool:
-        if not self._pending and not self._meta_dirty:
+        storage = self._db.storage if self._db is not None else None
+        dirty = isinstance(storage, CommitStorage) and storage.dirty
+        if not self._pending and not self._meta_dirty and not dirty:
             return False
         return (
             len(self._pending) >= self.COMMIT_EVERY_ITEMS
@@ -219,18 +228,37 @@ class Store:
         return False
 
     def commit(self) -> None:
-        """Write pending messages, summaries and the cursor in one atomic head rewrite."""
-        if self._db is None or (not self._pending and not self._meta_dirty):
+        """Write pending messages, summaries and the cursor in one atomic head rewrite.
+
+        The in-memory tables are updated first and ``_pending`` cleared; if the disk write then
+        fails, the storage stays dirty and the next commit writes the same state again (never
+        the same messages twice).
+        """
+        if self._db is None:
+            return
+        storage = self._db.storage
+        assert isinstance(storage, CommitStorage)
+        if not self._pending and not self._meta_dirty and not storage.dirty:
             return
         started = time.perf_counter()
+        if self._pending or self._meta_dirty:
+            self._apply_pending()
+        storage.commit()
+        self._last_commit = time.monotonic()
+        self.last_commit_seconds = time.perf_counter() - started
+        self.commits += 1
+
+    def _apply_pending(self) -> None:
+        assert self._db is not None
         messages = self._db.table("messages")
         if self._head_count + len(self._pending) > self.seal_at:
-            self._seal(self._head_table_docs() + self._pending)
+            self._seal(self._head_table_docs() + self._pending)  # raises before any change
             messages.truncate()
             self._head_count = 0
         elif self._pending:
             messages.insert_multiple(self._pending)
             self._head_count += len(self._pending)
+        self._pending = []
         self._write_table("sessions", (s.to_doc() for s in self.index.summaries_for_store()))
         self._write_table("live", (s.to_doc() for s in self.index.live_for_store()))
         self._meta.update(
@@ -239,14 +267,7 @@ class Store:
             live_seen_seq=self.index.live_seen_seq,
         )
         self._db.table("meta").upsert(Document(self._meta, doc_id=1))
-        storage = self._db.storage
-        assert isinstance(storage, CommitStorage)
-        storage.commit()
-        self._pending = []
         self._meta_dirty = False
-        self._last_commit = time.monotonic()
-        self.last_commit_seconds = time.perf_counter() - started
-        self.commits += 1
 
     def _write_table(self, name: str, docs: Iterable[dict[str, Any]]) -> None:
         assert self._db is not None
@@ -269,3 +290,14 @@ class Store:
         except OSError as exc:
             raise StoreWriteError(f"could not write segment {path}: {exc}") from exc
         self._segments = [*self._segments, name]
+
+
+def _messages_from(path: Path, docs: Iterable[dict[str, Any]]) -> Iterator[Message]:
+    for doc in docs:
+        try:
+            yield Message.from_doc(doc)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise StoreCorruptError(
+                f"store file {path} holds an unreadable message document ({type(exc).__name__}: "
+                f"{exc}); it was left untouched"
+            ) from None

@@ -17,16 +17,21 @@ from textual.widgets import ContentSwitcher, Footer, Input, Static
 
 from .. import events as ev
 from ..client import ClientConfig
+from ..export import ExportResult
 from ..peers import display_name
+from ..search import find_in_messages
 from ..service import SyncService
-from ..store.index import Index
+from ..store.index import Index, SessionSummary
 from ..wire import keybuff
 from ..wire.sanitize import scrub_line
 from .screens.alias import AliasScreen
+from .screens.export import ExportScreen
 from .screens.help import HelpScreen
+from .screens.search import SearchJump, SearchScreen
 from .timefmt import clock
 from .widgets.bars import StatusBar, TopBar
 from .widgets.conversation import ConversationView
+from .widgets.find_bar import FindBar
 from .widgets.live_view import LiveView
 from .widgets.session_list import LIVE_ENTRY, SessionList
 
@@ -46,6 +51,9 @@ class FinderApp(App[None]):
         Binding("a", "alias", "Alias", id="app.alias"),
         Binding("l", "open_live", "Live", id="app.live"),
         Binding("slash", "filter", "Filter", id="app.filter"),
+        Binding("e", "export", "Export", id="app.export"),
+        Binding("ctrl+f", "find", "Find", id="app.find"),
+        Binding("s", "search", "Search all", id="app.search"),
         Binding("escape", "back_to_list", "Back to list", show=False, id="app.back"),
     ]
 
@@ -70,6 +78,9 @@ class FinderApp(App[None]):
         self.live_toasts = 0
         # Until the user picks a session (or the first catch-up ends), follow the newest one.
         self.follow_newest = True
+        self.find_query = ""
+        self.find_matches: list[tuple[int, int, int]] = []
+        self.find_current = -1
         self._pending: list[ev.Event] = []
         self._pending_lock = threading.Lock()
         self._wake_posted = False
@@ -90,6 +101,7 @@ class FinderApp(App[None]):
                     yield ConversationView(id="conversation")
                     yield LiveView(id="live")
                 yield Static(id="new-below")
+                yield FindBar(id="find-bar")
         yield StatusBar(id="status")
         yield Footer()
 
@@ -97,6 +109,7 @@ class FinderApp(App[None]):
         self.query_one(TopBar).show(self.mode, 0)
         self.query_one("#session-filter").display = False
         self.query_one("#new-below").display = False
+        self.query_one(FindBar).display = False
         self.query_one(SessionList).focus()
         self._refresh_status()
         self.set_interval(1.0, self._tick)
@@ -267,6 +280,7 @@ class FinderApp(App[None]):
         name = display_name(summary.peer, summary.alias) if summary else key
         self.query_one(ConversationView).show(key, self.index.messages(key), name)
         self.service.mark_read(key)
+        self._close_find()
 
     def _show_live(self) -> None:
         if self.index is not None:
@@ -322,6 +336,7 @@ class FinderApp(App[None]):
             ("Session list", list(SessionList.BINDINGS)),
             ("Conversation", list(ConversationView.BINDINGS)),
             ("Live view", list(LiveView.BINDINGS)),
+            ("Find bar", list(FindBar.BINDINGS)),
             (
                 "Built in",
                 [
@@ -355,10 +370,106 @@ class FinderApp(App[None]):
 
         self.push_screen(AliasScreen(label, summary.alias), done)
 
+    def _open_summary(self) -> SessionSummary | None:
+        key = self.open_key
+        if self.index is None or not key or key == LIVE_ENTRY:
+            return None
+        return self.index.session(key)
+
+    def action_export(self) -> None:
+        summary = self._open_summary()
+        if summary is None or self.index is None:
+            self.notify("Open a conversation to export it.", markup=False)
+            return
+
+        def done(result: ExportResult | None) -> None:
+            if result is not None:
+                self.notify(
+                    f"Exported {result.count} messages to {result.path}",
+                    title="Export",
+                    markup=False,
+                    timeout=8,
+                )
+
+        self.push_screen(ExportScreen(summary, self.index.messages(summary.session_id)), done)
+
+    # ---- find in conversation --------------------------------------------------------------
+
+    def action_find(self) -> None:
+        if self._open_summary() is None:
+            self.notify("Open a conversation to search in it.", markup=False)
+            return
+        self.query_one(FindBar).open()
+
+    def on_find_bar_changed(self, event: FindBar.Changed) -> None:
+        conversation = self.query_one(ConversationView)
+        self.find_query = event.query
+        self.find_matches = find_in_messages(conversation.messages, event.query)
+        # Start from the newest match: the view opens at the bottom.
+        self.find_current = len(self.find_matches) - 1
+        self._show_find()
+
+    def on_find_bar_step(self, event: FindBar.Step) -> None:
+        if self.find_matches:
+            self.find_current = (self.find_current + event.delta) % len(self.find_matches)
+        self._show_find()
+
+    def on_find_bar_closed(self, _: FindBar.Closed) -> None:
+        self._close_find()
+        self.query_one(ConversationView).focus()
+
+    def _show_find(self) -> None:
+        conversation = self.query_one(ConversationView)
+        bar = self.query_one(FindBar)
+        if not self.find_matches:
+            conversation.set_highlight(self.find_query)
+            bar.show_count(0, 0, self.find_query)
+            return
+        message_index = self.find_matches[self.find_current][0]
+        conversation.set_highlight(self.find_query, message_index)
+        conversation.scroll_to_message(message_index)
+        bar.show_count(self.find_current, len(self.find_matches), self.find_query)
+
+    def _close_find(self) -> None:
+        self.find_query, self.find_matches, self.find_current = "", [], -1
+        bar = self.query_one(FindBar)
+        if bar.display:
+            bar.display = False
+        self.query_one(ConversationView).set_highlight("")
+
+    # ---- global search ---------------------------------------------------------------------
+
+    def action_search(self) -> None:
+        if self.index is None:
+            return
+
+        def jump(target: SearchJump | None) -> None:
+            if target is not None:
+                self.jump_to(target)
+
+        self.push_screen(SearchScreen(self.index), jump)
+
+    def jump_to(self, target: SearchJump) -> None:
+        self.follow_newest = False
+        self.query_one(SessionList).select_key(target.session_id, announce=False)
+        self._open(target.session_id)
+        conversation = self.query_one(ConversationView)
+        for i, message in enumerate(conversation.messages):
+            if message.key == target.message_key:
+                conversation.set_highlight(target.query, i)
+                conversation.call_after_refresh(conversation.scroll_to_message, i)
+                break
+        conversation.focus()
+
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
         yield SystemCommand("Sync now", "Fetch new messages immediately", self.action_sync_now)
         yield SystemCommand("Live streams", "Open the live view", self.action_open_live)
         yield SystemCommand("Set alias", "Name the open conversation's peer", self.action_alias)
         yield SystemCommand("Filter sessions", "Filter the session list", self.action_filter)
+        yield SystemCommand("Export conversation", "Save the open conversation", self.action_export)
+        yield SystemCommand(
+            "Find in conversation", "Find text in this conversation", self.action_find
+        )
+        yield SystemCommand("Search all conversations", "Global search", self.action_search)
         yield SystemCommand("Help", "Show every key binding", self.action_help)

@@ -7,11 +7,13 @@ import secrets
 import shutil
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 from ..client import ClientConfig, Secret
 from ..config import ConfigError, Settings, resolve
 from ..demo import DemoServer, default_demo_items
+from ..demo.data import shift_to_recent
 
 DEMO_WID = "demo-wid"
 
@@ -45,7 +47,9 @@ def launch(args: argparse.Namespace) -> int:
             server = DemoServer(
                 token=token,
                 wid=DEMO_WID,
-                items=default_demo_items(sessions=24, messages=1500, seed=7),
+                items=shift_to_recent(
+                    default_demo_items(sessions=24, messages=1500, seed=7), time.time()
+                ),
                 page_size=200,
                 live_every=4.0,
             ).start()

@@ -44,6 +44,9 @@ def full(ts: int | float) -> str:
 
 def duration(seconds: float) -> str:
     seconds = max(0, int(seconds))
+    days, rest_of_day = divmod(seconds, 86400)
+    if days >= 2:
+        return f"{days}d{rest_of_day // 3600:02d}h"
     hours, rest = divmod(seconds, 3600)
     minutes, secs = divmod(rest, 60)
     if hours:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from textual.app import ComposeResult
+from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.content import Content
@@ -10,12 +10,14 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 
-def _rows(title: str, bindings: list[BindingType]) -> list[Content]:
+def _rows(app: App[object], title: str, bindings: list[BindingType]) -> list[Content]:
     rows = [Content.styled(title, "bold underline")]
     for binding in bindings:
         if not isinstance(binding, Binding):
             continue
-        keys = ", ".join(k.strip() for k in binding.key.split(","))
+        keys = ", ".join(
+            app.get_key_display(binding.with_key(k.strip())) for k in binding.key.split(",")
+        )
         rows.append(Content.assemble(Content.styled(f"  {keys:<22}", "bold"), binding.description))
     rows.append(Content(""))
     return rows
@@ -33,7 +35,7 @@ class HelpScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         lines: list[Content] = [Content.styled("finder-tui — keys", "bold"), Content("")]
         for title, bindings in self.sections:
-            lines.extend(_rows(title, bindings))
+            lines.extend(_rows(self.app, title, bindings))
         lines.append(Content.styled("Escape closes this screen.", "dim"))
         with VerticalScroll(id="help-body"):
             yield Static(Content("\n").join(lines), id="help-text")

@@ -120,14 +120,14 @@ class SessionList(LineList):
             )
         self.rows = rows
         if self.selected_index < 0 and rows:
-            self.selected_key = rows[0].key if needle else self.first_session_key()
+            self.selected_key = rows[0].key if needle else (self.first_session_key() or rows[0].key)
         self.invalidate()
 
     def first_session_key(self) -> str | None:
         for row in self.rows:
             if row.key != LIVE_ENTRY:
                 return row.key
-        return self.rows[0].key if self.rows else None
+        return None
 
     def _live_row(self) -> Row:
         if self._live_now:
@@ -150,7 +150,7 @@ class SessionList(LineList):
             if row.key == LIVE_ENTRY:
                 title_style = styles["live_title"]
             return [
-                seg(" "),
+                seg(" ", styles["time"]),
                 seg(pad_to(truncate(row.title, room), room), title_style),
                 seg(" " + when + " ", styles["time"]),
             ]
@@ -158,22 +158,23 @@ class SessionList(LineList):
         room = max(1, width - cell_len(badge) - 2)
         badge_style = styles["live_badge"] if row.badge_style == "live" else styles["unread"]
         return [
-            seg(" "),
+            seg(" ", styles["preview"]),
             seg(pad_to(truncate(row.preview, room), room), styles["preview"]),
             seg(badge, badge_style),
-            seg(" "),
+            seg(" ", styles["preview"]),
         ]
 
     def _styles(self, selected: bool) -> dict[str, Style]:
         get = self.get_component_rich_style
-        base = get("session-list--selected") if selected else Style()
+        # Component styles carry their own background; the selection background goes on top.
+        over = Style(bgcolor=get("session-list--selected").bgcolor) if selected else Style()
         return {
-            "title": base + get("session-list--title"),
-            "live_title": base + get("session-list--live"),
-            "time": base + get("session-list--time"),
-            "preview": base + get("session-list--preview"),
-            "unread": base + get("session-list--unread"),
-            "live_badge": base + get("session-list--live"),
+            "title": get("session-list--title") + over,
+            "live_title": get("session-list--live") + over,
+            "time": get("session-list--time") + over,
+            "preview": get("session-list--preview") + over,
+            "unread": get("session-list--unread"),
+            "live_badge": get("session-list--live") + Style(reverse=True),
         }
 
     def notify_style_update(self) -> None:

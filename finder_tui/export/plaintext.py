@@ -1,0 +1,50 @@
+"""Plain-text export: a header, a rule per day, then ``[HH:MM] sender:`` and the indented body.
+
+The body is indented so a multi-line message cannot fake a day rule or another message's
+header line.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ..wire.sanitize import scrub_line
+from .common import Doc, content_text, day_label, encode
+
+_INDENT = "    "
+
+
+def _header(doc: Doc) -> str:
+    lines = [
+        f"Conversation with {doc.name}",
+        f"Session:  {scrub_line(doc.session.session_id)}",
+        f"Peer:     {scrub_line(doc.session.peer) or '(unknown)'}",
+        f"Dates:    {doc.date_range()}",
+        f"Messages: {len(doc.messages)}",
+        f"Exported: {doc.exported_iso()} by finder-tui",
+        "",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def _body(text: str) -> str:
+    if not text.strip():
+        return f"{_INDENT}(empty)\n"
+    return "".join(f"{_INDENT}{line}".rstrip() + "\n" for line in text.split("\n"))
+
+
+def render(doc: Doc) -> Iterator[bytes]:
+    yield encode(_header(doc))
+    day = ""
+    for batch in doc.batches():
+        parts: list[str] = []
+        for message in batch:
+            when = doc.when(message)
+            label = day_label(when)
+            if label != day:
+                day = label
+                parts.append(f"=== {label} ===\n\n")
+            parts.append(f"[{when:%H:%M}] {doc.sender(message)}:\n")
+            parts.append(_body(content_text(message)))
+            parts.append("\n")
+        yield encode("".join(parts))

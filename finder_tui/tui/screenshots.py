@@ -1,0 +1,91 @@
+"""Regenerate ``screenshots/*.svg`` from the real app on fixed data at a fixed size.
+
+    python -m finder_tui.tui.screenshots [OUT_DIR]
+
+Runs the inbox against the embedded demo server (fixed seed, no live traffic) in a temporary
+store, drives it with Textual's Pilot, and saves SVGs: the inbox with a conversation open, the
+live view, the help screen, and the error state of a server answering 1001.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+import tempfile
+import time
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+from textual.pilot import Pilot
+
+from ..client import ClientConfig, Secret
+from ..demo import DemoServer, FaultSpec, default_demo_items
+from .app import FinderApp
+
+SIZE = (132, 38)
+TOKEN, WID = "screenshot-token", "demo-wid"
+
+
+async def _wait(pilot: Pilot[None], done: Callable[[], bool], timeout: float = 20.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not done():
+        if time.monotonic() > deadline:
+            raise TimeoutError("the app did not reach the expected state")
+        await pilot.pause(0.05)
+
+
+async def _shoot(out: Path) -> list[Path]:
+    written: list[Path] = []
+    server = DemoServer(
+        token=TOKEN, wid=WID, items=default_demo_items(sessions=24, messages=1500, seed=7)
+    ).start()
+    try:
+        with tempfile.TemporaryDirectory() as store:
+            app = FinderApp(
+                store_dir=Path(store),
+                client_config=ClientConfig(server.url, WID, Secret(TOKEN)),
+                mode="demo · embedded server",
+                poll_interval=3600,
+            )
+            async with app.run_test(size=SIZE) as pilot:
+
+                async def save(
+                    name: str, step: Callable[[], Awaitable[None]] | None = None
+                ) -> None:
+                    if step is not None:
+                        await step()
+                    await pilot.pause(0.3)
+                    path = out / f"{name}.svg"
+                    path.write_text(app.export_screenshot(title="finder-tui"), encoding="utf-8")
+                    written.append(path)
+
+                await _wait(pilot, lambda: app.sync_state.state == "idle")
+                await pilot.press("j", "j", "enter")
+                await save("inbox")
+                await pilot.press("escape")
+                await save("live", lambda: pilot.press("l"))
+                await save("help", lambda: pilot.press("question_mark"))
+                await pilot.press("escape", "k")
+                server.set_faults(FaultSpec.parse("1001=1.0"))
+                app.service.sync_now()
+                await _wait(pilot, lambda: app.sync_state.state == "backoff")
+                await save("error-1001")
+    finally:
+        server.stop()
+    return written
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    out = Path(args[0]) if args else Path(__file__).resolve().parents[2] / "screenshots"
+    out.mkdir(parents=True, exist_ok=True)
+    os.environ.setdefault("TZ", "UTC")
+    time.tzset()
+    for path in asyncio.run(_shoot(out)):
+        print(path)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
