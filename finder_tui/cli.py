@@ -20,7 +20,7 @@ from .config import ConfigError, Settings, resolve
 from .importer import ImportFormatError, newer_cursor, read_capture
 from .peers import display_name
 from .store import Store, StoreError
-from .sync import SyncEngine, SyncReport
+from .sync import Backoff, SyncEngine, SyncReport
 from .wire import keybuff
 from .wire.models import Message
 from .wire.sanitize import scrub_line
@@ -178,6 +178,7 @@ def cmd_sync(args: argparse.Namespace) -> int:
     except ConfigError as exc:
         raise CliError(str(exc), EXIT_USAGE) from None
     progress = _ProgressLine()
+    backoff = Backoff()
     with _open_store(settings) as store, FinderClient(client_config) as client:
         engine = SyncEngine(client, store, progress)
         while True:
@@ -186,21 +187,30 @@ def cmd_sync(args: argparse.Namespace) -> int:
                 engine.run_cycle(report)
             except SyncError as exc:
                 progress.done()
-                raise CliError(f"sync failed after {report.pages} pages: {exc}") from None
+                if args.once or not exc.retryable:
+                    raise CliError(f"sync failed after {report.pages} pages: {exc}") from None
+                delay = backoff.next_delay()
+                print(f"sync error: {exc}; retrying in {delay:.0f} s", file=sys.stderr)
+                time.sleep(delay)
+                continue
+            backoff.reset()
             progress.done()
-            summary = report.as_dict()
-            if args.json:
-                _print_json(summary)
-            else:
-                print(
-                    f"synced: {report.new} new, {report.duplicates} duplicates, "
-                    f"{report.rejected} rejected, {report.pages} pages in {report.seconds:.2f} s"
-                )
-                for rejected in report.rejected_samples[:5]:
-                    print(f"  rejected: {rejected.reason}: {rejected.excerpt[:120]}")
+            _print_report(report, args.json)
             if args.once:
                 return 0
             time.sleep(settings.poll_interval)
+
+
+def _print_report(report: SyncReport, as_json: bool) -> None:
+    if as_json:
+        _print_json(report.as_dict())
+        return
+    print(
+        f"synced: {report.new} new, {report.duplicates} duplicates, "
+        f"{report.rejected} rejected, {report.pages} pages in {report.seconds:.2f} s"
+    )
+    for rejected in report.rejected_samples[:5]:
+        print(f"  rejected: {rejected.reason}: {rejected.excerpt[:120]}")
 
 
 def cmd_import(args: argparse.Namespace) -> int:

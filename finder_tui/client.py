@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -12,6 +13,7 @@ from .wire.models import EnvelopeError, SyncPage, SyncRequest, parse_envelope, p
 from .wire.sanitize import scrub_line
 
 SUCCESS = "1000"
+_HEADER_SAFE = re.compile(r"[\x21-\x7e]+")
 _AUTH_HINTS = ("authorization", "token", "授权", "登录", "鉴权", "未登录", "wid")
 
 
@@ -52,6 +54,12 @@ class ApiError(SyncError):
 
 class AuthError(ApiError):
     """The server refused the token or the wId: retrying will not help."""
+
+    retryable = False
+
+
+class CredentialError(SyncError):
+    """The token cannot be sent at all (e.g. it holds a newline): fix the setting."""
 
     retryable = False
 
@@ -107,18 +115,26 @@ class FinderClient:
     def sync(self, key_buff: str) -> SyncPage:
         """One ``POST /syncFinder``; returns the parsed page or raises a ``SyncError``."""
         request = SyncRequest(self.config.wid, key_buff)
+        token = self.config.token.reveal()
+        if not _HEADER_SAFE.fullmatch(token):
+            # httpx would echo an illegal header value in its exception text: refuse first.
+            raise CredentialError(
+                "the token holds characters an HTTP header cannot carry (spaces, control or "
+                "non-ASCII characters); check FINDER_TUI_TOKEN"
+            )
         try:
             response = self._http.post(
                 "/syncFinder",
                 content=orjson.dumps(request.body()),
-                headers={"Authorization": self.config.token.reveal()},
+                headers={"Authorization": token},
             )
         except httpx.TimeoutException as exc:
             raise TransportError(
                 f"no answer in time from {self.config.base_url} ({type(exc).__name__})"
             ) from None
         except httpx.HTTPError as exc:
-            raise TransportError(f"cannot reach {self.config.base_url}: {_describe(exc)}") from None
+            reason = _redact(_describe(exc), self.config.token)
+            raise TransportError(f"cannot reach {self.config.base_url}: {reason}") from None
         return self._read(response)
 
     def _read(self, response: httpx.Response) -> SyncPage:

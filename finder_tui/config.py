@@ -133,13 +133,19 @@ def resolve(
         return file.get(key)
 
     token_value = pick(token, ENV_TOKEN, "token")
+    if isinstance(token_value, str):
+        token_value = token_value.strip()  # a pasted token often carries a newline
     store_value = pick(store, ENV_STORE, "store")
+    interval = pick(poll_interval, None, "poll_interval")
+    interval = 5.0 if interval is None else float(interval)
+    if not 0.2 <= interval <= 3600:
+        raise ConfigError(f"poll interval must be between 0.2 and 3600 seconds (got {interval})")
     return Settings(
         base_url=pick(base_url, ENV_BASE_URL, "base_url"),
         wid=pick(wid, ENV_WID, "wid"),
         token=Secret(token_value) if token_value else None,
         store=Path(store_value).expanduser() if store_value else None,
-        poll_interval=float(pick(poll_interval, None, "poll_interval") or 5.0),
+        poll_interval=interval,
         bell=bool(file.get("bell", False)),
         connect_timeout=float(file.get("connect_timeout", 5.0)),
         read_timeout=float(file.get("read_timeout", 20.0)),

@@ -60,6 +60,7 @@ class SyncEngine:
         self.store = store
         self.emit: Emit = emit or (lambda event: None)
         self.caught_up = False  # first empty page seen in this process: later items are "live"
+        self._replays = 0
 
     def run_cycle(self, report: SyncReport | None = None) -> SyncReport:
         """Fetch pages until the server has nothing new. Raises ``SyncError``/``StoreError``."""
@@ -108,8 +109,13 @@ class SyncEngine:
         self.store.maybe_commit()
         if page.raw_count == 0:
             return False
-        # Same cursor and nothing new: the server is replaying; stop this cycle, poll later.
-        return bool(result.new) or page.key_buff != key_buff
+        if result.new or page.key_buff != key_buff:
+            self._replays = 0
+            return True
+        # Same cursor and nothing new: a replayed page. Ask again once; if the server keeps
+        # replaying, stop this cycle and poll later rather than spin.
+        self._replays += 1
+        return self._replays < 2
 
 
 def describe_error(exc: BaseException) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import bisect
 import hmac
+import socket
 import threading
 import time
 from http import HTTPStatus
@@ -93,6 +94,7 @@ class DemoServer:
         self._stopping.set()
         if self._httpd is not None:
             self._httpd.shutdown()
+            self._httpd.close_open_connections()  # kept-alive clients must see the server die
             self._httpd.server_close()
         for thread in self._threads:
             thread.join(timeout=5)
@@ -234,7 +236,28 @@ class _HTTPServer(ThreadingHTTPServer):
 
     def __init__(self, address: tuple[str, int], handler: type[_Handler], demo: DemoServer):
         self.demo = demo
+        self._open: set[socket.socket] = set()
+        self._open_lock = threading.Lock()
         super().__init__(address, handler)
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        with self._open_lock:
+            self._open.add(request)
+        super().process_request(request, client_address)
+
+    def shutdown_request(self, request: Any) -> None:
+        with self._open_lock:
+            self._open.discard(request)
+        super().shutdown_request(request)
+
+    def close_open_connections(self) -> None:
+        with self._open_lock:
+            sockets = list(self._open)
+        for sock in sockets:
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         pass  # a client that hung up mid-answer is normal under faults; stay quiet
@@ -256,6 +279,9 @@ class _Handler(BaseHTTPRequestHandler):
         pass  # no per-request logging (it would also land in the TUI's terminal)
 
     def do_POST(self) -> None:
+        if self.demo._stopping.is_set():
+            self.close_connection = True
+            return
         self.demo._count_request()
         if self.path.split("?", 1)[0] != "/syncFinder":
             self._send(HTTPStatus.NOT_FOUND, b"not found", "text/plain", close=True)
