@@ -28,6 +28,7 @@ _SCHEMA: dict[str, tuple[type | tuple[type, ...], str]] = {
     "bell": (bool, "ring the terminal bell when a followed account goes live"),
     "connect_timeout": ((int, float), "seconds"),
     "read_timeout": ((int, float), "seconds"),
+    "keymap": (dict, 'a table of binding id = "keys", e.g. "app.quit" = "ctrl+q"'),
 }
 
 
@@ -45,6 +46,7 @@ class Settings:
     bell: bool = False
     connect_timeout: float = 5.0
     read_timeout: float = 20.0
+    keymap: tuple[tuple[str, str], ...] = ()
 
     @property
     def has_server(self) -> bool:
@@ -107,6 +109,10 @@ def load_config_file(path: Path) -> dict[str, Any]:
             raise ConfigError(f"{path}: '{key}' must be {what}")
         if not isinstance(value, expected):
             raise ConfigError(f"{path}: '{key}' has the wrong type ({what})")
+    keymap = data.get("keymap", {})
+    bad = [k for k, v in keymap.items() if not isinstance(v, str) or not v.strip()]
+    if bad:
+        raise ConfigError(f"{path}: keymap entries must be non-empty key strings: {', '.join(bad)}")
     if "poll_interval" in data and not 0.2 <= float(data["poll_interval"]) <= 3600:
         raise ConfigError(f"{path}: 'poll_interval' must be between 0.2 and 3600 seconds")
     return data
@@ -149,4 +155,5 @@ def resolve(
         bell=bool(file.get("bell", False)),
         connect_timeout=float(file.get("connect_timeout", 5.0)),
         read_timeout=float(file.get("read_timeout", 20.0)),
+        keymap=tuple(sorted(file.get("keymap", {}).items())),
     )

@@ -158,8 +158,9 @@ def test_sync_events(
         ("duplicate=0.6,seed=5", 5.0),
         ("malformed=0.6,seed=6", 5.0),
         ("all=0.7,slow_seconds=2,seed=7", 0.15),
+        ("all=0.3,slow_seconds=2,seed=11", 0.15),
     ],
-    ids=["1001", "500", "slow", "truncated", "duplicate", "malformed", "all"],
+    ids=["1001", "500", "slow", "truncated", "duplicate", "malformed", "all-70", "all-30"],
 )
 def test_faults_converge_to_the_clean_set(
     demo_server: ServerFactory,
@@ -174,7 +175,7 @@ def test_faults_converge_to_the_clean_set(
     with Store.open(store_dir) as store:
         report = sync_until_caught_up(SyncEngine(client, store), server)
         assert_store_matches(store, small_items)
-        if faults.startswith(("malformed", "all")):
+        if faults.startswith(("malformed", "all=0.7")):
             assert report.rejected > 0
         else:
             assert report.rejected == 0

@@ -40,6 +40,7 @@ class FaultSpec:
         slow_seconds: float = 3.0,
     ) -> None:
         self.rates: dict[str, float] = {kind: 0.0 for kind in KINDS}
+        self.injected: dict[str, int] = {kind: 0 for kind in KINDS}  # for reliability figures
         for kind, rate in (rates or {}).items():
             if kind not in self.rates:
                 raise ValueError(f"unknown fault kind {kind!r} (known: {', '.join(KINDS)})")
@@ -84,10 +85,11 @@ class FaultSpec:
         """The fault for one request, or None."""
         with self._lock:
             roll = self._rng.random()
-        for kind in KINDS:
-            roll -= self.rates[kind]
-            if roll < 0:
-                return kind
+            for kind in KINDS:
+                roll -= self.rates[kind]
+                if roll < 0:
+                    self.injected[kind] += 1
+                    return kind
         return None
 
     def junk_items(self, template: Item | None) -> list[Item]:

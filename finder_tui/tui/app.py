@@ -66,8 +66,10 @@ class FinderApp(App[None]):
         poll_interval: float = 5.0,
         bell: bool = False,
         seal_at: int | None = None,
+        keymap: dict[str, str] | None = None,
     ) -> None:
         super().__init__()
+        self.user_keymap = dict(keymap or {})
         self.mode = mode
         self.bell_enabled = bell
         self.index: Index | None = None
@@ -106,6 +108,8 @@ class FinderApp(App[None]):
         yield Footer()
 
     def on_mount(self) -> None:
+        if self.user_keymap:
+            self.set_keymap(self.user_keymap)
         self.query_one(TopBar).show(self.mode, 0)
         self.query_one("#session-filter").display = False
         self.query_one("#new-below").display = False
@@ -347,6 +351,11 @@ class FinderApp(App[None]):
         ]
         self.push_screen(HelpScreen(sections))
 
+    def action_toggle_bell(self) -> None:
+        self.bell_enabled = not self.bell_enabled
+        state = "on" if self.bell_enabled else "off"
+        self.notify(f"Live bell {state}", timeout=2, markup=False)
+
     def action_sync_now(self) -> None:
         self.service.sync_now()
         self.notify("Syncing now…", timeout=2, markup=False)
@@ -472,4 +481,9 @@ class FinderApp(App[None]):
             "Find in conversation", "Find text in this conversation", self.action_find
         )
         yield SystemCommand("Search all conversations", "Global search", self.action_search)
+        yield SystemCommand(
+            "Toggle live bell",
+            "Ring the terminal bell when a followed account goes live",
+            self.action_toggle_bell,
+        )
         yield SystemCommand("Help", "Show every key binding", self.action_help)

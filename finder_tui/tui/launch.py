@@ -76,6 +76,7 @@ def launch(args: argparse.Namespace) -> int:
             mode=mode,
             poll_interval=2.0 if demo else settings.poll_interval,
             bell=settings.bell,
+            keymap=dict(settings.keymap),
         )
         app.run()
         return 0

@@ -18,7 +18,13 @@ def _rows(app: App[object], title: str, bindings: list[BindingType]) -> list[Con
         keys = ", ".join(
             app.get_key_display(binding.with_key(k.strip())) for k in binding.key.split(",")
         )
-        rows.append(Content.assemble(Content.styled(f"  {keys:<22}", "bold"), binding.description))
+        rows.append(
+            Content.assemble(
+                Content.styled(f"  {keys:<20}", "bold"),
+                Content(f"{binding.description:<36}"),
+                Content.styled(binding.id or "", "dim"),
+            )
+        )
     rows.append(Content(""))
     return rows
 
