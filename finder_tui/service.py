@@ -37,6 +37,7 @@ class SyncService:
         poll_interval: float = 5.0,
         max_backoff: float = 60.0,
         seal_at: int | None = None,
+        wait_for_ui: bool = False,
     ) -> None:
         self.store_dir = Path(store_dir)
         self.client_config = client_config
@@ -50,6 +51,10 @@ class SyncService:
         self._thread = threading.Thread(target=self._run, name="finder-store", daemon=True)
         self._stopped = threading.Event()
         self.state = ev.STARTING
+        # Set by a UI once it painted the session list: loading older history competes for the
+        # GIL, so it waits (briefly) for the first paint.
+        self.ui_ready = threading.Event()
+        self.wait_for_ui = wait_for_ui
 
     # ---- called from the UI thread ---------------------------------------------------------
 
@@ -93,6 +98,8 @@ class SyncService:
                 self._set_state(ev.STOPPED, str(exc))
                 return
             self.emit(ev.StoreOpened(self.store.index, self.store.index.complete))
+            if self.wait_for_ui:
+                self.ui_ready.wait(timeout=1.0)
             if not self.store.index.complete:
                 self.store.load_segments()
             index = self.store.index

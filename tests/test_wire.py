@@ -147,7 +147,7 @@ def test_seed_new_msg_ids_exact(seed_page: SyncPage, seed_text: str) -> None:
             assert message.key == str(message.new_msg_id)
         else:
             assert message.key.startswith(f"sys:{message.seq}:")
-        assert f'"NewMsgId":{message.new_msg_id},' in message.raw
+        assert f'"NewMsgId":{message.new_msg_id},'.encode() in message.raw
     assert seed_page.key_buff == SEED_KEY_BUFF
 
 
@@ -159,7 +159,7 @@ def test_big_new_msg_ids_stay_exact(big: int) -> None:
     message = parsed(orjson.loads(text))
     assert message.new_msg_id == big
     assert message.key == str(big)
-    assert f'"NewMsgId":{big},' in message.raw
+    assert f'"NewMsgId":{big},'.encode() in message.raw
     assert Message.from_doc(orjson.loads(orjson.dumps(message.to_doc()))).new_msg_id == big
 
 

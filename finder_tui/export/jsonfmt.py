@@ -32,7 +32,7 @@ def _str(text: str) -> bytes:
 
 
 def _item_text(message: Message) -> bytes:
-    raw = message.raw.encode("utf-8")
+    raw = message.raw
     # A store written by an older or buggy build must not be able to corrupt the whole file.
     try:
         valid = isinstance(orjson.loads(raw), dict)

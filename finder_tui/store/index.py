@@ -10,7 +10,7 @@ from __future__ import annotations
 import bisect
 import threading
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 from ..wire.content import LIVE_ENDED, LIVE_STARTED
@@ -38,15 +38,16 @@ class SessionSummary:
     read_seq: int = 0
 
     def to_doc(self) -> dict[str, Any]:
-        return asdict(self)
+        # Explicit rather than dataclasses.asdict (a recursive deep copy): this runs for every
+        # session on every commit and every list refresh.
+        return {name: getattr(self, name) for name in _SESSION_FIELDS}
 
     @classmethod
     def from_doc(cls, doc: dict[str, Any]) -> SessionSummary:
-        known = {k: doc[k] for k in cls.__dataclass_fields__ if k in doc}
-        return cls(**known)
+        return cls(**{k: doc[k] for k in _SESSION_FIELDS if k in doc})
 
     def copy(self) -> SessionSummary:
-        return SessionSummary(**asdict(self))
+        return SessionSummary(*(getattr(self, name) for name in _SESSION_FIELDS))
 
 
 @dataclass(slots=True)
@@ -63,15 +64,18 @@ class LiveStream:
         return self.started_at is not None and self.ended_at is None
 
     def to_doc(self) -> dict[str, Any]:
-        return asdict(self)
+        return {name: getattr(self, name) for name in _LIVE_FIELDS}
 
     @classmethod
     def from_doc(cls, doc: dict[str, Any]) -> LiveStream:
-        known = {k: doc[k] for k in cls.__dataclass_fields__ if k in doc}
-        return cls(**known)
+        return cls(**{k: doc[k] for k in _LIVE_FIELDS if k in doc})
 
     def copy(self) -> LiveStream:
-        return LiveStream(**asdict(self))
+        return LiveStream(*(getattr(self, name) for name in _LIVE_FIELDS))
+
+
+_SESSION_FIELDS = tuple(f.name for f in fields(SessionSummary))
+_LIVE_FIELDS = tuple(f.name for f in fields(LiveStream))
 
 
 @dataclass(slots=True)

@@ -52,7 +52,9 @@ class IngestResult:
 
 
 class Store:
-    SEAL_AT = 10_000
+    # Small enough that the head (parsed before the first paint, rewritten on every commit)
+    # stays ~3 MB; big enough that 1M messages are ~500 files.
+    SEAL_AT = 2_000
     COMMIT_EVERY_ITEMS = 5_000
     COMMIT_EVERY_SECONDS = 1.5
 

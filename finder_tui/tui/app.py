@@ -11,8 +11,10 @@ from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
+from textual.css.query import NoMatches
 from textual.message import Message as TextualMessage
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widgets import ContentSwitcher, Footer, Input, Static
 
 from .. import events as ev
@@ -86,8 +88,16 @@ class FinderApp(App[None]):
         self._pending: list[ev.Event] = []
         self._pending_lock = threading.Lock()
         self._wake_posted = False
+        self._list_dirty = False
+        self._refresh_timer: Timer | None = None
+        self._last_refresh = 0.0
         self.service = SyncService(
-            store_dir, client_config, self._emit, poll_interval=poll_interval, seal_at=seal_at
+            store_dir,
+            client_config,
+            self._emit,
+            poll_interval=poll_interval,
+            seal_at=seal_at,
+            wait_for_ui=True,
         )
 
     # ---- layout ----------------------------------------------------------------------------
@@ -139,16 +149,38 @@ class FinderApp(App[None]):
             self._wake_posted = True
         self.post_message(ServiceEvents())
 
+    REFRESH_EVERY = 0.25  # seconds: the list and status repaint at most this often in a flood
+
     def on_service_events(self, _: ServiceEvents) -> None:
         with self._pending_lock:
             events, self._pending = self._pending, []
             self._wake_posted = False
-        list_dirty = False
-        for event in events:
-            list_dirty |= self._handle(event)
-        if list_dirty:
-            self._refresh_list()
-        self._refresh_status()
+        try:
+            for event in events:
+                self._list_dirty |= self._handle(event)
+        except NoMatches:
+            return  # the app is shutting down; its widgets are gone
+        self._schedule_refresh()
+
+    def _schedule_refresh(self) -> None:
+        if self._refresh_timer is not None:
+            return
+        wait = self.REFRESH_EVERY - (time.monotonic() - self._last_refresh)
+        if wait <= 0:
+            self._flush_refresh()
+        else:
+            self._refresh_timer = self.set_timer(wait, self._flush_refresh)
+
+    def _flush_refresh(self) -> None:
+        self._refresh_timer = None
+        self._last_refresh = time.monotonic()
+        try:
+            if self._list_dirty:
+                self._list_dirty = False
+                self._refresh_list()
+            self._refresh_status()
+        except NoMatches:
+            pass
 
     def _handle(self, event: ev.Event) -> bool:
         """Apply one event; returns whether the session list needs a refresh."""
@@ -164,7 +196,9 @@ class FinderApp(App[None]):
             return False
         if isinstance(event, ev.StoreOpened):
             self.index = event.index
-            return True
+            self._refresh_list()  # first paint now, not after the throttle
+            self.call_after_refresh(self.service.ui_ready.set)
+            return False
         if isinstance(event, ev.StoreLoaded):
             if self.open_key and self.open_key != LIVE_ENTRY:
                 self._open(self.open_key)
@@ -302,7 +336,10 @@ class FinderApp(App[None]):
         self.query_one(target).focus()
 
     def on_conversation_view_new_below(self, event: ConversationView.NewBelow) -> None:
-        marker = self.query_one("#new-below", Static)
+        try:
+            marker = self.query_one("#new-below", Static)
+        except NoMatches:
+            return
         marker.display = event.count > 0
         if event.count:
             marker.update(Content(f"↓ {event.count} new (G / End to jump)"))

@@ -7,12 +7,19 @@ the terminal draws half a glyph and every later column shifts.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Iterator
 
-from rich.cells import cell_len
+from rich.cells import cell_len, get_character_cell_size
 
 _ZWJ = "\u200d"
+# Anything that can glue characters into one cluster; text without these wraps per character.
+_CLUSTERING = re.compile(
+    "[\u0300-\u036f\u0483-\u0489\u0591-\u05bd\u0610-\u061a\u064b-\u065f\u0e31-\u0e3a"
+    "\u0e47-\u0e4e\u1ab0-\u1aff\u1dc0-\u1dff\u200d\u20d0-\u20ff\u302a-\u302f\u3099\u309a"
+    "\ufe00-\ufe0f\ufe20-\ufe2f\U0001f1e6-\U0001f1ff\U0001f3fb-\U0001f3ff\U000e0000-\U000e01ef]"
+)
 
 
 def _joins_previous(char: str) -> bool:
@@ -66,17 +73,24 @@ def wrap(text: str, width: int) -> list[str]:
 
 
 def _wrap_paragraph(paragraph: str, width: int) -> list[str]:
+    # Fast path (most text): no clustering characters, so every character is its own cluster
+    # and its width comes from rich's cached per-character table.
+    if _CLUSTERING.search(paragraph) is None:
+        return _wrap_units(paragraph, width, [(c, get_character_cell_size(c)) for c in paragraph])
+    return _wrap_units(paragraph, width, [(c, cell_len(c)) for c in graphemes(paragraph)])
+
+
+def _wrap_units(paragraph: str, width: int, units: list[tuple[str, int]]) -> list[str]:
     lines: list[str] = []
     line: list[str] = []
     line_width = 0
     last_space = -1  # index in ``line`` of the last space, to break words where we can
-    for cluster in graphemes(paragraph):
-        w = cell_len(cluster)
+    for cluster, w in units:
         if line_width + w > width and line:
             if cluster != " " and 0 < last_space < len(line) - 1:
                 head, tail = line[: last_space + 1], line[last_space + 1 :]
                 lines.append("".join(head).rstrip(" "))
-                line, line_width = tail, sum(cell_len(c) for c in tail)
+                line, line_width = tail, cell_len("".join(tail))
             else:
                 lines.append("".join(line).rstrip(" "))
                 line, line_width = [], 0

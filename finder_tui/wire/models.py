@@ -44,7 +44,9 @@ class Message:
     kind: str
     text: str  # scrubbed display text
     meta: dict[str, Any] = field(default_factory=dict)
-    raw: str = ""  # the item exactly as received (JSON text)
+    # The item exactly as received, as UTF-8 JSON bytes: a str would cost 4 bytes a character
+    # for any message holding an emoji, and raw is the bulk of a message's memory.
+    raw: bytes = b""
 
     @property
     def is_system(self) -> bool:
@@ -67,7 +69,7 @@ class Message:
             "kind": self.kind,
             "text": self.text,
             "meta": self.meta,
-            "raw": self.raw,
+            "raw": self.raw.decode("utf-8"),
         }
 
     @classmethod
@@ -84,7 +86,7 @@ class Message:
             kind=doc["kind"],
             text=doc["text"],
             meta=doc.get("meta") or {},
-            raw=doc["raw"],
+            raw=doc["raw"].encode("utf-8"),
         )
 
 
@@ -200,7 +202,7 @@ def _parse_item(item: Any) -> Message:
         kind=parsed.kind,
         text=parsed.text,
         meta=parsed.meta,
-        raw=orjson.dumps(item).decode(),
+        raw=orjson.dumps(item),
     )
 
 

@@ -67,13 +67,18 @@ class ConversationView(LineList):
             super().__init__()
             self.count = count
 
+    INITIAL_MESSAGES = 300  # laid out on open; older ones as the user scrolls up
+    CHUNK = 500
+
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.session_id: str | None = None
         self.peer_name = ""
         self.messages: list[Message] = []
         self.lines: list[Line] = []
-        self.first_line: list[int] = []  # message index -> its first layout line
+        self.laid_from = 0  # messages[laid_from:] are laid out; older ones wait for a scroll
+        self._first_line: list[int] = []  # for messages[laid_from:]: their first layout line
+        self._keys: set[str] = set()
         self.new_below = 0
         self.highlight = ""  # find-in-conversation query (casefolded)
         self.current_match_message = -1
@@ -86,39 +91,44 @@ class ConversationView(LineList):
     # ---- data ------------------------------------------------------------------------------
 
     def show(self, session_id: str | None, messages: list[Message], peer_name: str) -> None:
-        """Open a conversation, scrolled to the newest message."""
+        """Open a conversation at its newest message. Only the newest few hundred messages
+        are laid out now, so opening costs the same for 20 or 20,000 messages."""
         self.session_id = session_id
         self.peer_name = peer_name
         self.messages = messages
+        self._keys = {m.key for m in messages}
         self.highlight = ""
         self.current_match_message = -1
         self._set_new_below(0)
-        self._layout()
+        self._relayout(max(0, len(messages) - self.INITIAL_MESSAGES))
         self.scroll_to(y=max(0, self.line_count - 1), animate=False, immediate=True)
         self.call_after_refresh(self.scroll_end, animate=False, immediate=True)
 
     def append(self, messages: list[Message]) -> None:
         """New messages for this conversation: stay at the bottom, or count them as new below."""
-        if not messages:
+        fresh = [m for m in messages if m.key not in self._keys]  # the open copy may have them
+        if not fresh:
             return
+        self._keys.update(m.key for m in fresh)
         at_bottom = self.is_vertical_scroll_end or self.max_scroll_y == 0
         last = self.messages[-1] if self.messages else None
-        in_order = last is None or all(
-            (m.create_time, m.seq) >= (last.create_time, last.seq) for m in messages
+        fresh.sort(key=lambda m: (m.create_time, m.seq))
+        in_order = last is None or (fresh[0].create_time, fresh[0].seq) >= (
+            last.create_time,
+            last.seq,
         )
-        self.messages = self.messages + sorted(messages, key=lambda m: (m.create_time, m.seq))
+        self.messages = self.messages + fresh
         if in_order and self._laid_width == self.content_width():
-            start = len(self.messages) - len(messages)
-            self._layout_range(start, len(self.messages))
+            self._layout_range(len(self.messages) - len(fresh), len(self.messages), self.lines)
             self.virtual_size = self.virtual_size.with_height(len(self.lines))
             self.refresh()
         else:
             self.messages.sort(key=lambda m: (m.create_time, m.seq))
-            self._layout()
+            self._relayout(self.laid_from)
         if at_bottom:
             self.call_after_refresh(self.scroll_end, animate=False, immediate=True)
         else:
-            self._set_new_below(self.new_below + len(messages))
+            self._set_new_below(self.new_below + len(fresh))
 
     def _set_new_below(self, count: int) -> None:
         if count != self.new_below:
@@ -129,29 +139,52 @@ class ConversationView(LineList):
         super().watch_scroll_y(old_value, new_value)
         if self.new_below and new_value >= self.max_scroll_y:
             self._set_new_below(0)
+        if self.laid_from and new_value < self.scrollable_content_region.height:
+            self.call_later(self.load_older)
 
     # ---- layout ----------------------------------------------------------------------------
 
-    def _layout(self) -> None:
+    def _relayout(self, laid_from: int) -> None:
+        self.laid_from = laid_from
         self.lines = []
-        self.first_line = []
-        self._layout_range(0, len(self.messages))
+        self._first_line = []
+        self._layout_range(laid_from, len(self.messages), self.lines)
         self.invalidate()
+
+    def load_older(self, down_to: int | None = None) -> None:
+        """Lay out an older chunk (or everything from ``down_to``) above the current lines,
+        keeping what the user looks at in place."""
+        if not self.laid_from:
+            return
+        start = max(
+            0, (self.laid_from - self.CHUNK) if down_to is None else min(down_to, self.laid_from)
+        )
+        lines: list[Line] = []
+        first = self._first_line
+        self._first_line = []
+        self._layout_range(start, self.laid_from, lines)
+        added = len(lines)
+        self._first_line.extend(f + added for f in first)
+        self.lines = lines + self.lines
+        self.laid_from = start
+        self._strips.clear()
+        self.virtual_size = self.virtual_size.with_height(len(self.lines))
+        self.scroll_to(y=self.scroll_y + added, animate=False, immediate=True)
+        self.refresh()
 
     def on_resize(self) -> None:
         if self._laid_width != self.content_width():
             at_bottom = self.is_vertical_scroll_end
-            self._layout()
+            self._relayout(self.laid_from)
             if at_bottom:
                 self.call_after_refresh(self.scroll_end, animate=False, immediate=True)
         else:
             self.invalidate()
 
-    def _layout_range(self, start: int, end: int) -> None:
+    def _layout_range(self, start: int, end: int, lines: list[Line]) -> None:
         width = self.content_width()
         self._laid_width = width
         text_width = max(8, int(width * 0.72) - 4)
-        lines = self.lines
         previous_day = day_of(self.messages[start - 1].create_time) if start else None
         for i in range(start, end):
             message = self.messages[i]
@@ -159,7 +192,7 @@ class ConversationView(LineList):
             if day != previous_day:
                 lines.append(Line(DAY, i, day_label(day)))
                 previous_day = day
-            self.first_line.append(len(lines))
+            self._first_line.append(len(lines))
             if message.kind in SYSTEM_KINDS:
                 lines.append(Line(CENTER, i, f"{clock(message.create_time)} · {message.text}"))
                 continue
@@ -238,9 +271,17 @@ class ConversationView(LineList):
         self._strips.clear()
         self.refresh()
 
+    def first_line_of(self, index: int) -> int | None:
+        """The first layout line of ``messages[index]`` (laying it out if it is older)."""
+        if not 0 <= index < len(self.messages):
+            return None
+        if index < self.laid_from:
+            self.load_older(down_to=index)
+        return self._first_line[index - self.laid_from]
+
     def scroll_to_message(self, index: int) -> None:
-        if 0 <= index < len(self.first_line):
-            top = self.first_line[index]
+        top = self.first_line_of(index)
+        if top is not None:
             height = self.scrollable_content_region.height
             self.scroll_to(y=max(0, top - height // 3), animate=False)
 
@@ -254,6 +295,7 @@ class ConversationView(LineList):
         self.scroll_to(y=self.scroll_y + direction * height, animate=False)
 
     def action_top(self) -> None:
+        self.load_older(down_to=0)
         self.scroll_home(animate=False)
 
     def action_bottom(self) -> None:

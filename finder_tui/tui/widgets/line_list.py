@@ -26,6 +26,7 @@ class LineList(ScrollView, can_focus=True):
     def __init__(self, *, name: str | None = None, id: str | None = None) -> None:
         super().__init__(name=name, id=id)
         self._strips: LRUCache[tuple[int, int], Strip] = LRUCache(2048)
+        self._base: Style | None = None  # rich_style is not free: computed once per repaint
 
     @property
     def line_count(self) -> int:
@@ -40,14 +41,22 @@ class LineList(ScrollView, can_focus=True):
     def invalidate(self) -> None:
         """Data changed: drop cached strips, resize the virtual canvas, repaint."""
         self._strips.clear()
+        self._base = None
         self.virtual_size = Size(self.content_width(), self.line_count)
         self.refresh()
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._strips.clear()
+        self._base = None
 
     def render_line(self, y: int) -> Strip:
         scroll_x, scroll_y = self.scroll_offset
         index = scroll_y + y
         width = self.content_width()
-        base = self.rich_style
+        base = self._base
+        if base is None:
+            base = self._base = self.rich_style
         if index >= self.line_count:
             return Strip.blank(width, base)
         key = (index, width)

@@ -177,10 +177,6 @@ class SessionList(LineList):
             "live_badge": get("session-list--live") + Style(reverse=True),
         }
 
-    def notify_style_update(self) -> None:
-        super().notify_style_update()
-        self._strips.clear()
-
     def on_focus(self) -> None:
         self.invalidate()
 

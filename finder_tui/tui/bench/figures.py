@@ -1,0 +1,293 @@
+"""Textual figures, measured headless in ``App.run_test`` (the compositor renders; no terminal
+output is written): first paint against a bare app, opening a long conversation, and event-loop
+stalls while the inbox ingests from the server process."""
+
+from __future__ import annotations
+
+import asyncio
+import subprocess
+import sys
+import time
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import orjson
+from textual.app import App, ComposeResult
+from textual.css.query import NoMatches
+from textual.geometry import Region
+from textual.pilot import Pilot
+from textual.strip import Strip
+from textual.widgets import Static
+
+from ...bench.core import INBOX, SESSION, Context, Figure, at_most, below, log, median, settle
+from ...client import ClientConfig
+from ..app import FinderApp
+from ..widgets.conversation import ConversationView
+from ..widgets.session_list import SessionList
+
+SIZE = (120, 40)
+POLL = 0.002  # seconds between readiness polls
+TIMEOUT = 300.0
+
+
+class _Painted(Static):
+    """A Static that records when the compositor first asks it for lines."""
+
+    painted_at: float | None = None
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        if self.painted_at is None:
+            self.painted_at = time.perf_counter()
+        return super().render_lines(crop)
+
+
+class BareApp(App[None]):
+    def compose(self) -> ComposeResult:
+        yield _Painted("finder-tui")
+
+
+@asynccontextmanager
+async def running(app: App[None]) -> AsyncIterator[Pilot[None]]:
+    """``run_test`` that lets queued store events land before shutting down.
+
+    FinderApp's handlers query widgets that shutdown has already removed when an event arrives
+    late (StoreLoaded, NewBelow); that raises NoMatches after the measurement is taken, so it
+    is reported as a warning rather than failing the run.
+    """
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            yield pilot
+            await pilot.pause(0.3)
+    except NoMatches as exc:
+        log(f"warning: {type(app).__name__} raised NoMatches during shutdown: {exc}")
+
+
+def offline_app(store_dir: Path) -> FinderApp:
+    return FinderApp(store_dir=store_dir, client_config=None, mode="offline", poll_interval=600)
+
+
+def list_painted(app: FinderApp) -> bool:
+    """Rows beyond the pinned Live entry, and a line rendered since they were set (the strip
+    cache is cleared whenever the rows change)."""
+    session_list = app.query_one(SessionList)
+    return len(session_list.rows) > 1 and len(session_list._strips) > 0
+
+
+def loaded(app: FinderApp, expected: int) -> bool:
+    """The whole store is indexed and the UI has handled StoreLoaded (the service reports
+    "offline" only after it, in the same ordered event stream)."""
+    index = app.index
+    return (
+        index is not None
+        and index.complete
+        and index.message_count >= expected
+        and app.sync_state.state == "offline"
+    )
+
+
+async def wait_until(predicate: Callable[[], bool], what: str, pause: float = POLL) -> None:
+    deadline = time.monotonic() + TIMEOUT
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"timed out waiting for {what}")
+        await asyncio.sleep(pause)
+
+
+async def _first_paint_bare() -> float:
+    started = time.perf_counter()
+    app = BareApp()
+    async with running(app):
+        static = app.query_one(_Painted)
+        await wait_until(lambda: static.painted_at is not None, "the bare app's first paint")
+        return time.perf_counter() - started
+
+
+async def _first_paint_inbox(store_dir: Path, expected: int) -> tuple[float, float]:
+    started = time.perf_counter()
+    app = offline_app(store_dir)
+    async with running(app):
+        await wait_until(lambda: list_painted(app), "the session list")
+        first = time.perf_counter() - started
+        await wait_until(lambda: loaded(app, expected), "the full index", 0.01)
+        return first, time.perf_counter() - started
+
+
+async def _first_paint_empty(store_dir: Path) -> float:
+    """The inbox over an empty store: the UI's own cost (only the pinned Live row to paint)."""
+    started = time.perf_counter()
+    app = offline_app(store_dir)
+    async with running(app):
+        session_list = app.query_one(SessionList)
+        await wait_until(
+            lambda: len(session_list.rows) == 1 and len(session_list._strips) > 0,
+            "the empty session list",
+        )
+        first = time.perf_counter() - started
+        await wait_until(lambda: app.sync_state.state == "offline", "the empty store", 0.01)
+        return first
+
+
+def first_paint(ctx: Context) -> list[Figure]:
+    store_dir = ctx.store(INBOX)
+    expected = ctx.server(INBOX).count
+    log("open: bare Textual app vs inbox (offline) first paint")
+    asyncio.run(_first_paint_bare())  # warm-up: Textual's lazy imports and first-use caches
+    bare: list[float] = []
+    empty: list[float] = []
+    inbox: list[float] = []
+    full: list[float] = []
+    for run in range(max(3, ctx.sizes.repeats - 2)):
+        settle()
+        bare.append(asyncio.run(_first_paint_bare()))
+        settle()
+        empty.append(asyncio.run(_first_paint_empty(ctx.path(f"store-empty-{run}"))))
+        settle()
+        first, complete = asyncio.run(_first_paint_inbox(store_dir, expected))
+        inbox.append(first)
+        full.append(complete)
+    ratio = median(inbox) / median(bare)
+    runs = f"median of {len(bare)}"
+    return [
+        Figure("open.tui.first_paint_ms", median(inbox) * 1000, "ms", note=runs),
+        Figure("open.bare.first_paint_ms", median(bare) * 1000, "ms", note=runs),
+        Figure(
+            "open.tui_empty.first_paint_ms",
+            median(empty) * 1000,
+            "ms",
+            note="inbox over an empty store: the UI's own share",
+        ),
+        at_most("open.tui_over_bare", ratio, "x", 3, "inbox first paint / bare app first paint"),
+        Figure(
+            "open.tui.loaded_ms",
+            median(full) * 1000,
+            "ms",
+            note=f"until the index holds all {expected:,} messages",
+        ),
+    ]
+
+
+async def _conversation(store_dir: Path, expected: int, repeats: int) -> tuple[list[float], int]:
+    app = offline_app(store_dir)
+    async with running(app) as pilot:
+        view = app.query_one(ConversationView)
+        await wait_until(lambda: loaded(app, expected) and view.session_id is not None, "the store")
+        assert app.index is not None
+        session_id = max(app.index.sessions(), key=lambda s: s.count).session_id
+        messages = app.index.messages(session_id)
+        name = view.peer_name
+        times: list[float] = []
+        for _ in range(repeats):
+            view.show(None, [], "")
+            await pilot.pause()
+            settle()
+            started = time.perf_counter()
+            view.show(session_id, messages, name)
+            for y in range(view.scrollable_content_region.height):
+                view.render_line(y)
+            times.append(time.perf_counter() - started)
+            await pilot.pause()
+        return times, len(messages)
+
+
+def conversation(ctx: Context) -> list[Figure]:
+    store_dir = ctx.store(SESSION)
+    log("conversation: ConversationView.show + first render of the visible lines")
+    times, count = asyncio.run(
+        _conversation(store_dir, ctx.server(SESSION).count, ctx.sizes.repeats)
+    )
+    note = f"{count:,} messages, {SIZE[0]}x{SIZE[1]}; median of {len(times)}"
+    return [
+        below("conversation.show_ms", median(times) * 1000, "ms", 100, note),
+        Figure("conversation.show_max_ms", max(times) * 1000, "ms", note="slowest run"),
+    ]
+
+
+async def _responsiveness(
+    store_dir: Path, config: ClientConfig, expected: int
+) -> tuple[list[float], float]:
+    app = FinderApp(store_dir=store_dir, client_config=config, mode="demo", poll_interval=600)
+    lateness: list[float] = []
+    probing = True
+
+    async def probe() -> None:
+        while probing:
+            started = time.perf_counter()
+            await asyncio.sleep(0.01)
+            lateness.append(time.perf_counter() - started - 0.01)
+
+    async with running(app):
+        task = asyncio.create_task(probe())
+        started = time.perf_counter()
+        await wait_until(
+            lambda: (
+                app.index is not None
+                and app.index.message_count >= expected
+                and app.sync_state.state == "idle"
+            ),
+            "the app to ingest everything",
+            0.05,
+        )
+        seconds = time.perf_counter() - started
+        probing = False
+        await task
+    return lateness, seconds
+
+
+def responsiveness(ctx: Context) -> list[Figure]:
+    server = ctx.server(INBOX)
+    log(f"responsiveness: inbox ingesting {server.count:,} items, 10 ms probe on the event loop")
+    settle()
+    lateness, seconds = asyncio.run(
+        _responsiveness(ctx.path("store-app"), server.config(), server.count)
+    )
+    lateness.sort()
+    p99 = lateness[min(len(lateness) - 1, int(len(lateness) * 0.99))]
+    note = f"{len(lateness):,} probes over {seconds:.1f} s"
+    over = sum(1 for late in lateness if late > 0.1)
+    return [
+        at_most("responsiveness.max_stall_ms", lateness[-1] * 1000, "ms", 100, note),
+        at_most("responsiveness.p99_stall_ms", p99 * 1000, "ms", 100),
+        Figure("responsiveness.stalls_over_100ms", over, "count"),
+        Figure(
+            "responsiveness.app_ingest",
+            server.count / seconds,
+            "items/s",
+            note=f"the inbox's own sync, page {ctx.sizes.page_size}",
+        ),
+    ]
+
+
+# Linux carries the parent's peak RSS into a child's ru_maxrss across fork/vfork + exec, so a
+# probe started from this (large) process would report at least our size. A tiny launcher
+# process starts the probe instead: its floor is then the launcher's few MB.
+_LAUNCHER = "import subprocess, sys; sys.exit(subprocess.call(sys.argv[1:]))"
+
+
+def memory(ctx: Context) -> list[Figure]:
+    store_dir = ctx.store(INBOX)
+    expected = ctx.server(INBOX).count
+    log("memory: fresh process opening the inbox offline until the index is complete")
+    probe = [sys.executable, "-m", "finder_tui.tui.bench.rss", str(store_dir), str(expected)]
+    result = subprocess.run(  # noqa: S603 - our own interpreter and module, fixed arguments
+        [sys.executable, "-c", _LAUNCHER, *probe],
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT,
+        check=False,
+    )
+    if result.returncode != 0:
+        raise RuntimeError(f"memory probe failed: {result.stderr.strip()[-500:]}")
+    data: dict[str, Any] = orjson.loads(result.stdout.strip().splitlines()[-1])
+    return [
+        at_most(
+            "memory.peak_rss_mb",
+            data["peak_mb"],
+            "MB",
+            400,
+            f"{expected:,} messages, loaded in {data['seconds']:.1f} s",
+        ),
+        Figure("memory.imports_rss_mb", data["imports_mb"], "MB", note="after imports, no store"),
+        Figure("memory.vm_hwm_mb", data["hwm_mb"], "MB", note="VmHWM cross-check"),
+    ]
