@@ -135,10 +135,7 @@ def _settings(args: argparse.Namespace) -> Settings:
 
 
 def _open_store(settings: Settings) -> Store:
-    store = Store.open(settings.store_dir())
-    if not store.index.complete:
-        store.load_segments()
-    return store
+    return Store.open(settings.store_dir())
 
 
 def _print_json(value: Any) -> None:

@@ -18,7 +18,7 @@ from . import events as ev
 from .client import ClientConfig, FinderClient, SyncError
 from .store import Store
 from .store.errors import StoreError
-from .sync import Backoff, SyncEngine, SyncReport, describe_error
+from .sync import Backoff, SyncEngine, SyncReport, describe_error, settle_heap
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,7 +92,7 @@ class SyncService:
             self._set_state(ev.LOADING)
             started = time.perf_counter()
             try:
-                self.store = Store.open(self.store_dir, seal_at=self.seal_at)
+                self.store = Store.open(self.store_dir, seal_at=self.seal_at, lazy_history=True)
             except StoreError as exc:
                 self.emit(ev.StoreFailed(str(exc)))
                 self._set_state(ev.STOPPED, str(exc))
@@ -101,7 +101,8 @@ class SyncService:
             if self.wait_for_ui:
                 self.ui_ready.wait(timeout=1.0)
             if not self.store.index.complete:
-                self.store.load_segments()
+                self.store.load_segments(after_each=settle_heap)
+            settle_heap()
             index = self.store.index
             self.emit(
                 ev.StoreLoaded(

@@ -28,13 +28,13 @@ def open_store(ctx: Context) -> list[Figure]:
     for _ in range(ctx.sizes.repeats):
         settle()
         started = time.perf_counter()
-        store = Store.open(directory)
+        store = Store.open(directory, lazy_history=True)
         sessions = store.index.sessions()
         first.append(time.perf_counter() - started)
         store.close()
     settle()
     started = time.perf_counter()
-    store = Store.open(directory)
+    store = Store.open(directory, lazy_history=True)
     store.load_segments()
     loaded = time.perf_counter() - started
     count, segments = store.index.message_count, len(store.segments)

@@ -19,7 +19,7 @@ from __future__ import annotations
 import os
 import re
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -76,10 +76,19 @@ class Store:
     # ---- lifecycle -------------------------------------------------------------------------
 
     @classmethod
-    def open(cls, directory: Path | str, *, seal_at: int | None = None) -> Store:
-        """Open (creating if needed) and lock a store; load the head for a first paint."""
+    def open(
+        cls, directory: Path | str, *, seal_at: int | None = None, lazy_history: bool = False
+    ) -> Store:
+        """Open (creating if needed) and lock a store.
+
+        With ``lazy_history`` only the head is read (enough for a first paint); the caller then
+        runs ``load_segments`` on the same thread. ``ingest`` loads them first if it has to:
+        dedupe needs every key.
+        """
         store = cls(Path(directory), seal_at=seal_at)
         store._open()
+        if not lazy_history and not store.index.complete:
+            store.load_segments()
         return store
 
     def _open(self) -> None:
@@ -134,14 +143,18 @@ class Store:
         tables = self._db.storage.read() or {}
         return list(tables.get("messages", {}).values())
 
-    def load_segments(self) -> int:
-        """Load sealed history into the index (call from the owning thread after ``open``)."""
+    def load_segments(self, after_each: Callable[[], None] | None = None) -> int:
+        """Load sealed history into the index (call from the owning thread after ``open``).
+        ``after_each`` runs after every segment (the service settles the heap there)."""
         loaded = 0
         for name in self._segments:
             path = self.directory / name
             docs = load_tables(path).get("messages", {})
             self.index.load(_messages_from(path, docs.values()))
             loaded += len(docs)
+            del docs
+            if after_each is not None:
+                after_each()
         self.index.finish_load()
         return loaded
 
@@ -181,6 +194,8 @@ class Store:
 
     def ingest(self, messages: Iterable[Message]) -> IngestResult:
         """Dedupe and index messages now; they reach disk at the next commit."""
+        if not self.index.complete:
+            self.load_segments()
         added: AddResult = self.index.add(messages)
         self._pending.extend(m.to_doc() for m in added.new)
         return IngestResult(added.new, added.duplicates, added.live_changes)

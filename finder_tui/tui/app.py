@@ -15,7 +15,7 @@ from textual.css.query import NoMatches
 from textual.message import Message as TextualMessage
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import ContentSwitcher, Footer, Input, Static
+from textual.widgets import ContentSwitcher, Input, Static
 
 from .. import events as ev
 from ..client import ClientConfig
@@ -31,7 +31,7 @@ from .screens.export import ExportScreen
 from .screens.help import HelpScreen
 from .screens.search import SearchJump, SearchScreen
 from .timefmt import clock
-from .widgets.bars import StatusBar, TopBar
+from .widgets.bars import KeyBar, StatusBar, TopBar
 from .widgets.conversation import ConversationView
 from .widgets.find_bar import FindBar
 from .widgets.live_view import LiveView
@@ -82,6 +82,8 @@ class FinderApp(App[None]):
         self.live_toasts = 0
         # Until the user picks a session (or the first catch-up ends), follow the newest one.
         self.follow_newest = True
+        self._follow_once = False
+        self.caught_up = False  # the first catch-up ended (refreshes go faster after it)
         self.find_query = ""
         self.find_matches: list[tuple[int, int, int]] = []
         self.find_current = -1
@@ -89,6 +91,7 @@ class FinderApp(App[None]):
         self._pending_lock = threading.Lock()
         self._wake_posted = False
         self._list_dirty = False
+        self._mounted_ui = False
         self._refresh_timer: Timer | None = None
         self._last_refresh = 0.0
         self.service = SyncService(
@@ -115,7 +118,7 @@ class FinderApp(App[None]):
                 yield Static(id="new-below")
                 yield FindBar(id="find-bar")
         yield StatusBar(id="status")
-        yield Footer()
+        yield KeyBar(id="keys")
 
     def on_mount(self) -> None:
         if self.user_keymap:
@@ -126,7 +129,16 @@ class FinderApp(App[None]):
         self.query_one(FindBar).display = False
         self.query_one(SessionList).focus()
         self._refresh_status()
+        self._refresh_keys()
         self.set_interval(1.0, self._tick)
+        self._mounted_ui = True
+        with self._pending_lock:
+            early = bool(self._pending)
+        if early:
+            self.post_message(ServiceEvents())
+
+    def on_load(self) -> None:
+        # The store opens on its own thread while Textual composes and styles the screen.
         self.service.start()
 
     async def on_unmount(self) -> None:
@@ -149,12 +161,17 @@ class FinderApp(App[None]):
             self._wake_posted = True
         self.post_message(ServiceEvents())
 
-    REFRESH_EVERY = 0.25  # seconds: the list and status repaint at most this often in a flood
+    # Seconds between repaints of the list and status in a flood of events: slower during the
+    # first catch-up, when the store thread competes for the GIL page after page.
+    REFRESH_EVERY = 0.25
+    REFRESH_EVERY_CATCHING_UP = 1.0
 
     def on_service_events(self, _: ServiceEvents) -> None:
         with self._pending_lock:
-            events, self._pending = self._pending, []
             self._wake_posted = False
+            if not self._mounted_ui:
+                return  # keep them: on_mount posts a wake-up once the widgets exist
+            events, self._pending = self._pending, []
         try:
             for event in events:
                 self._list_dirty |= self._handle(event)
@@ -165,7 +182,8 @@ class FinderApp(App[None]):
     def _schedule_refresh(self) -> None:
         if self._refresh_timer is not None:
             return
-        wait = self.REFRESH_EVERY - (time.monotonic() - self._last_refresh)
+        every = self.REFRESH_EVERY if self.caught_up else self.REFRESH_EVERY_CATCHING_UP
+        wait = every - (time.monotonic() - self._last_refresh)
         if wait <= 0:
             self._flush_refresh()
         else:
@@ -189,7 +207,11 @@ class FinderApp(App[None]):
             if event.state == ev.SYNCING:
                 self.progress = None
             if event.state in (ev.IDLE, ev.OFFLINE, ev.STOPPED):
-                self.follow_newest = False
+                self.caught_up = True
+                if self.follow_newest:
+                    self.follow_newest = False
+                    self._follow_once = True
+                    return True
             return False
         if isinstance(event, ev.Progress):
             self.progress = event
@@ -251,12 +273,16 @@ class FinderApp(App[None]):
         )
         self.query_one(TopBar).show(self.mode, live_now)
         session_list = self.query_one(SessionList)
-        if self.follow_newest or self.open_key is None:
+        # Re-opening the newest session on every refresh of a long catch-up would relayout the
+        # conversation again and again: open the first one at once, the newest once at the end.
+        if self.open_key is None or self._follow_once:
             newest = session_list.first_session_key()
-            if newest is not None and newest != self.open_key:
-                session_list.select_key(newest, announce=False)
-                self._open(newest)
-                return
+            if newest is not None:
+                self._follow_once = False
+                if newest != self.open_key:
+                    session_list.select_key(newest, announce=False)
+                    self._open(newest)
+                    return
         if self.open_key == LIVE_ENTRY:
             self.query_one(LiveView).update_streams(self.index.live_streams())
 
@@ -301,6 +327,24 @@ class FinderApp(App[None]):
     def _refresh_status(self) -> None:
         self.query_one(StatusBar).show(*self.status_text())
 
+    def on_descendant_focus(self) -> None:
+        self._refresh_keys()
+
+    def _refresh_keys(self) -> None:
+        """Key hints: the focused widget's shown bindings first, then the app's."""
+        shown: list[tuple[str, str]] = []
+        seen: set[str] = set()
+        for active in self.active_bindings.values():
+            binding = active.binding
+            if binding.show and active.enabled and binding.description not in seen:
+                seen.add(binding.description)
+                shown.append((self.get_key_display(binding), binding.description))
+        shown.append(("^p", "Palette"))
+        try:
+            self.query_one(KeyBar).show_bindings(shown)
+        except NoMatches:
+            pass
+
     # ---- opening sessions ------------------------------------------------------------------
 
     def _open(self, key: str) -> None:
@@ -326,7 +370,7 @@ class FinderApp(App[None]):
         self.service.mark_live_seen()
 
     def on_session_list_selected(self, event: SessionList.Selected) -> None:
-        self.follow_newest = False
+        self.follow_newest = self._follow_once = False
         self._open(event.key)
 
     def on_session_list_entered(self, event: SessionList.Entered) -> None:
@@ -496,7 +540,7 @@ class FinderApp(App[None]):
         self.push_screen(SearchScreen(self.index), jump)
 
     def jump_to(self, target: SearchJump) -> None:
-        self.follow_newest = False
+        self.follow_newest = self._follow_once = False
         self.query_one(SessionList).select_key(target.session_id, announce=False)
         self._open(target.session_id)
         conversation = self.query_one(ConversationView)

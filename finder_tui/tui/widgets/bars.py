@@ -36,3 +36,17 @@ class StatusBar(Static):
                 Content(cursor),
             )
         )
+
+
+class KeyBar(Static):
+    """A one-line key hint bar: the app's shown bindings plus the focused pane's.
+
+    Textual's Footer mounts a widget per key and recomposes on every focus change; at startup
+    that alone cost more than the rest of the inbox. One Static line does the same job.
+    """
+
+    def show_bindings(self, bindings: list[tuple[str, str]]) -> None:
+        parts: list[Content | str] = []
+        for key, description in bindings:
+            parts += [Content.styled(f" {key} ", "bold reverse"), Content(f" {description}  ")]
+        self.update(Content.assemble(*parts))
