@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from . import events as ev
-from .client import FinderClient, SyncError
+from .client import FinderClient, ProtocolError, SyncError
 from .store import Store
 from .store.errors import StoreError
 from .wire.models import Rejected
@@ -55,6 +55,7 @@ class Backoff:
 
 class SyncEngine:
     MAX_PAGES_PER_CYCLE = 100_000  # a server that never runs dry must not pin us forever
+    MAX_REPLAYS = 5
 
     def __init__(self, client: FinderClient, store: Store, emit: Emit | None = None) -> None:
         self.client = client
@@ -114,10 +115,13 @@ class SyncEngine:
         if result.new or page.key_buff != key_buff:
             self._replays = 0
             return True
-        # Same cursor and nothing new: a replayed page. Ask again once; if the server keeps
-        # replaying, stop this cycle and poll later rather than spin.
+        # Same cursor and nothing new: a replayed page. Ask again a few times; a server that
+        # keeps replaying is an error to back off from, never "caught up".
         self._replays += 1
-        return self._replays < 2
+        if self._replays > self.MAX_REPLAYS:
+            self._replays = 0
+            raise ProtocolError("the server keeps answering the same page with the same keyBuff")
+        return True
 
 
 def settle_heap() -> None:
