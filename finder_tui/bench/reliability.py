@@ -76,10 +76,12 @@ def faults(runs: int, messages: int) -> dict[str, Any]:
 
 
 def kills(count: int, seed: int) -> dict[str, Any]:
+    """kill -9 a syncing ``finder-tui sync --once`` until ``count`` kills landed mid-sync; fresh
+    items arrive before every run, so there is always something being written."""
     rng = random.Random(seed)
-    items = seed_items() + generate_items(sessions=30, messages=20_000, seed=17)
-    slow = FaultSpec({"slow": 1.0}, slow_seconds=0.025)  # a long sync, so kills land in it
-    killed = 0
+    items = seed_items() + generate_items(sessions=30, messages=4_000, seed=17)
+    slow = FaultSpec({"slow": 1.0}, slow_seconds=0.06)  # each page takes a while
+    killed = runs = 0
     with (
         DemoServer(token=TOKEN, wid=WID, items=items, page_size=200, faults=slow) as server,
         tempfile.TemporaryDirectory() as directory,
@@ -92,10 +94,17 @@ def kills(count: int, seed: int) -> dict[str, Any]:
         }
         argv = [sys.executable, "-m", "finder_tui", "sync", "--once", "--store", directory]
         before: set[str] = set()
-        for _ in range(count):
+        while killed < count and runs < count * 3:
+            runs += 1
+            last_seq = max(item["content"]["seq"] for item in server.items)
+            server.append(
+                generate_items(
+                    sessions=30, messages=3_000, seed=1000 + runs, start_seq=last_seq + 1
+                )
+            )
             proc = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL)  # noqa: S603
             try:
-                proc.wait(timeout=rng.uniform(0.2, 2.0))
+                proc.wait(timeout=rng.uniform(0.4, 1.8))
             except subprocess.TimeoutExpired:
                 os.kill(proc.pid, signal.SIGKILL)
                 proc.wait()
@@ -109,9 +118,15 @@ def kills(count: int, seed: int) -> dict[str, Any]:
         subprocess.run(argv, env=env, check=True, stdout=subprocess.DEVNULL, timeout=300)  # noqa: S603
         with Store.open(directory) as store:
             final = {m.key for m in store.index.all_messages()}
-        if final != _keys(items):
+        if final != _keys(server.items):
             raise AssertionError("after the kills, a clean sync did not reach the server's set")
-    return {"kills": killed, "runs": count, "lost": 0, "final_matches_server": True}
+    return {
+        "kills": killed,
+        "runs": runs,
+        "items_at_end": len(final),
+        "lost": 0,
+        "final_matches_server": True,
+    }
 
 
 _BOMB = (

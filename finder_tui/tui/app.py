@@ -91,6 +91,7 @@ class FinderApp(App[None]):
         self._pending_lock = threading.Lock()
         self._wake_posted = False
         self._list_dirty = False
+        self._flush_now = False
         self._mounted_ui = False
         self._refresh_timer: Timer | None = None
         self._last_refresh = 0.0
@@ -180,6 +181,12 @@ class FinderApp(App[None]):
         self._schedule_refresh()
 
     def _schedule_refresh(self) -> None:
+        if self._flush_now:
+            self._flush_now = False
+            if self._refresh_timer is not None:
+                self._refresh_timer.stop()
+            self._flush_refresh()
+            return
         if self._refresh_timer is not None:
             return
         every = self.REFRESH_EVERY if self.caught_up else self.REFRESH_EVERY_CATCHING_UP
@@ -206,6 +213,7 @@ class FinderApp(App[None]):
             self.sync_state = event
             if event.state == ev.SYNCING:
                 self.progress = None
+            self._flush_now = True  # state changes show at once, not after the throttle
             if event.state in (ev.IDLE, ev.OFFLINE, ev.STOPPED):
                 self.caught_up = True
                 if self.follow_newest:
@@ -285,6 +293,11 @@ class FinderApp(App[None]):
                     return
         if self.open_key == LIVE_ENTRY:
             self.query_one(LiveView).update_streams(self.index.live_streams())
+        elif self.open_key is not None:
+            summary = self.index.session(self.open_key)  # an alias may have changed
+            if summary is not None:
+                name = display_name(summary.peer, summary.alias)
+                self.query_one(ConversationView).set_peer_name(name)
 
     def _tick(self) -> None:
         self._refresh_status()

@@ -101,8 +101,8 @@ class ConversationView(LineList):
         self.current_match_message = -1
         self._set_new_below(0)
         self._relayout(max(0, len(messages) - self.INITIAL_MESSAGES))
-        self.scroll_to(y=max(0, self.line_count - 1), animate=False, immediate=True)
-        self.call_after_refresh(self.scroll_end, animate=False, immediate=True)
+        self.scroll_to(y=max(0, self.line_count - 1), animate=False, immediate=True, force=True)
+        self.call_after_refresh(self.scroll_end, animate=False, immediate=True, force=True)
 
     def append(self, messages: list[Message]) -> None:
         """New messages for this conversation: stay at the bottom, or count them as new below."""
@@ -126,7 +126,7 @@ class ConversationView(LineList):
             self.messages.sort(key=lambda m: (m.create_time, m.seq))
             self._relayout(self.laid_from)
         if at_bottom:
-            self.call_after_refresh(self.scroll_end, animate=False, immediate=True)
+            self.call_after_refresh(self.scroll_end, animate=False, immediate=True, force=True)
         else:
             self._set_new_below(self.new_below + len(fresh))
 
@@ -169,7 +169,7 @@ class ConversationView(LineList):
         self.laid_from = start
         self._strips.clear()
         self.virtual_size = self.virtual_size.with_height(len(self.lines))
-        self.scroll_to(y=self.scroll_y + added, animate=False, immediate=True)
+        self.scroll_to(y=self.scroll_y + added, animate=False, immediate=True, force=True)
         self.refresh()
 
     def on_resize(self) -> None:
@@ -177,7 +177,7 @@ class ConversationView(LineList):
             at_bottom = self.is_vertical_scroll_end
             self._relayout(self.laid_from)
             if at_bottom:
-                self.call_after_refresh(self.scroll_end, animate=False, immediate=True)
+                self.call_after_refresh(self.scroll_end, animate=False, immediate=True, force=True)
         else:
             self.invalidate()
 
@@ -264,6 +264,12 @@ class ConversationView(LineList):
         if pos < len(line.text):
             out.append(seg(line.text[pos:], style))
         return out
+
+    def set_peer_name(self, name: str) -> None:
+        if name != self.peer_name:
+            self.peer_name = name
+            self._strips.clear()
+            self.refresh()
 
     def set_highlight(self, query: str, current_message: int = -1) -> None:
         self.highlight = query.casefold()

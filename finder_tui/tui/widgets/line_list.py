@@ -36,6 +36,7 @@ class LineList(ScrollView, can_focus=True):
         raise NotImplementedError
 
     def content_width(self) -> int:
+        """The width lines are built for (at least the visible width)."""
         return max(1, self.scrollable_content_region.width)
 
     def invalidate(self) -> None:
@@ -65,6 +66,9 @@ class LineList(ScrollView, can_focus=True):
             strip = Strip(self.build_line(index, width)).apply_style(base)
             strip = strip.crop_extend(0, width, base)
             self._strips[key] = strip
+        visible = max(1, self.scrollable_content_region.width)
+        if scroll_x or visible < width:
+            strip = strip.crop_extend(scroll_x, scroll_x + visible, base)
         return strip.apply_offsets(scroll_x, index)
 
     def on_resize(self) -> None:

@@ -12,7 +12,8 @@ from ..cells import pad_to, truncate
 from ..timefmt import duration, full
 from .line_list import LineList, seg
 
-_COLUMNS = (("", 12), ("stream (object id)", 24), ("started", 17), ("ended", 17), ("live id", 20))
+# Fits the main pane of a 120-column terminal; the live id goes on a second, dim line.
+_COLUMNS = (("", 13), ("stream (object id)", 20), ("started", 16), ("ended", 16))
 
 
 class LiveView(LineList):
@@ -30,7 +31,7 @@ class LiveView(LineList):
 
     @property
     def line_count(self) -> int:
-        return 2 + max(1, len(self.streams))
+        return 2 + max(1, 2 * len(self.streams))
 
     def update_streams(self, streams: list[LiveStream]) -> None:
         self.streams = streams
@@ -55,7 +56,6 @@ class LiveView(LineList):
             stream.object_id,
             full(stream.started_at) if stream.started_at else "(before history)",
             full(stream.ended_at) if stream.ended_at else "—",
-            stream.live_id or "—",
         ]
 
     def build_line(self, y: int, width: int) -> list[Segment]:
@@ -67,8 +67,11 @@ class LiveView(LineList):
             return [seg("─" * width, get("live-view--header"))]
         if not self.streams:
             return [seg(" No live notices yet.", get("live-view--ended"))]
-        stream = self.streams[y - 2]
+        stream = self.streams[(y - 2) // 2]
         style = get("live-view--now" if stream.live_now else "live-view--ended")
+        if (y - 2) % 2:
+            detail = f"live id {stream.live_id}" if stream.live_id else "live id —"
+            return [seg(" " * 16), seg(detail, get("live-view--header"))]
         cells = self.row_cells(stream)
         out = [seg(" ")]
         for (_, w), cell in zip(_COLUMNS, cells, strict=True):

@@ -1,0 +1,149 @@
+"""Keys: help, alias, sync now, binding metadata and the command palette."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from textual.binding import Binding
+from textual.command import CommandList, CommandPalette
+from textual.widgets import Input
+from tui_helpers import (  # noqa: F401
+    Chat,
+    running_app,
+    tui_env,
+    visible_lines,
+    widget_text,
+)
+
+from finder_tui.store import Store
+from finder_tui.tui.app import FinderApp
+from finder_tui.tui.screens.alias import AliasScreen
+from finder_tui.tui.screens.help import HelpScreen
+from finder_tui.tui.widgets.conversation import ConversationView
+from finder_tui.tui.widgets.live_view import LiveView
+from finder_tui.tui.widgets.session_list import SessionList
+
+T0 = 1_700_000_000
+K1, K2 = Chat.named("kilo"), Chat.named("lima")
+
+
+def inbox() -> list[dict]:
+    return [
+        K2.item(1, T0, "lima says hi"),
+        K1.item(2, T0 + 60, "kilo says hi"),
+        K1.item(3, T0 + 120, "kilo again", sent=True),
+    ]
+
+
+BINDING_OWNERS = [FinderApp, SessionList, ConversationView, LiveView]
+
+
+@pytest.mark.parametrize("owner", BINDING_OWNERS, ids=lambda o: o.__name__)
+def test_every_binding_has_an_id_and_a_description(owner: type):
+    bindings = owner.BINDINGS
+    assert bindings
+    ids = []
+    for binding in bindings:
+        assert isinstance(binding, Binding), binding
+        assert binding.id, f"{owner.__name__} binding {binding.key!r} has no id"
+        assert binding.description.strip(), f"{owner.__name__} {binding.key!r}: no description"
+        ids.append(binding.id)
+    assert len(ids) == len(set(ids)), f"duplicate binding ids in {owner.__name__}: {ids}"
+
+
+async def test_help_lists_every_binding_and_escape_closes(tmp_path: Path):
+    async with running_app(tmp_path / "store", items=inbox()) as h:
+        await h.pilot.press("question_mark")
+        await h.wait(lambda: isinstance(h.app.screen, HelpScreen), what="the help screen")
+        text = widget_text(h.app.screen.query_one("#help-text"))
+        for owner in BINDING_OWNERS:
+            for binding in owner.BINDINGS:
+                assert isinstance(binding, Binding)
+                assert binding.description in text, f"help lacks {binding.description!r}"
+        assert "Command palette" in text
+        await h.pilot.press("escape")
+        await h.wait(lambda: not isinstance(h.app.screen, HelpScreen), what="help closed")
+        assert h.app.return_code is None
+        assert h.app.focused is h.sessions
+
+
+async def test_alias_renames_the_row_and_persists(tmp_path: Path):
+    store_dir = tmp_path / "store"
+    async with running_app(store_dir, items=inbox()) as h:
+        await h.wait(lambda: h.conv.session_id == K1.session_id)
+        await h.pilot.press("a")
+        await h.wait(lambda: isinstance(h.app.screen, AliasScreen), what="the alias dialog")
+        box = h.app.screen.query_one("#alias-input", Input)
+        assert box.has_focus and box.value == ""
+        await h.pilot.press(*"Kilo Shop", "enter")
+        await h.wait(lambda: not isinstance(h.app.screen, AliasScreen))
+        await h.wait(lambda: h.row(K1.session_id).title == "Kilo Shop", what="alias in the list")
+        assert h.row(K2.session_id).title != "Kilo Shop"
+        # Escape cancels: the alias stays.
+        await h.pilot.press("a")
+        await h.wait(lambda: isinstance(h.app.screen, AliasScreen))
+        assert h.app.screen.query_one("#alias-input", Input).value == "Kilo Shop"
+        await h.pilot.press("x", "escape")
+        await h.wait(lambda: not isinstance(h.app.screen, AliasScreen))
+        await h.pilot.pause(0.1)
+        assert h.index.session(K1.session_id).alias == "Kilo Shop"
+    store = Store.open(store_dir)
+    try:
+        summary = store.index.session(K1.session_id)
+        assert summary is not None and summary.alias == "Kilo Shop"
+    finally:
+        store.close()
+
+
+async def test_alias_shows_in_the_open_conversation(tmp_path: Path):
+    """The alias names the open conversation's peer: its message headers use it at once."""
+    async with running_app(tmp_path / "store", items=inbox()) as h:
+        await h.wait(lambda: h.conv.session_id == K1.session_id)
+        assert any("kilo says hi" in line for line in visible_lines(h.conv))
+        await h.pilot.press("a")
+        await h.wait(lambda: isinstance(h.app.screen, AliasScreen))
+        await h.pilot.press(*"Kilo Shop", "enter")
+        await h.wait(lambda: h.row(K1.session_id).title == "Kilo Shop")
+        await h.pilot.pause(0.1)
+        lines = visible_lines(h.conv)
+        header = next(line for line in lines if "22:14" in line)
+        assert "Kilo Shop" in header, (
+            "the open conversation still names the peer by its id after setting an alias: "
+            f"{header.strip()!r}"
+        )
+
+
+async def test_r_syncs_now(tmp_path: Path):
+    async with running_app(tmp_path / "store", items=inbox()) as h:
+        assert h.server is not None
+        before = h.server.requests
+        await h.pilot.press("r")
+        await h.wait(lambda: h.server.requests > before, what="a request after r")
+        await h.wait(lambda: h.app.sync_state.state == "idle")
+        assert any("Syncing now" in str(n.message) for n in h.app._notifications)
+        # And what the sync brings is shown.
+        h.server.append([K2.item(9, T0 + 600, "lima is back")])
+        await h.pilot.press("r")
+        await h.wait(lambda: h.session_keys()[0] == K2.session_id, what="K2 moved to the top")
+
+
+async def test_command_palette_offers_sync_now(tmp_path: Path):
+    async with running_app(tmp_path / "store", items=inbox()) as h:
+        assert h.server is not None
+        await h.pilot.press("ctrl+p")
+        await h.wait(lambda: CommandPalette.is_open(h.app), what="the command palette")
+        await h.pilot.press(*"sync")
+        palette = h.app.screen
+        commands = palette.query_one(CommandList)
+
+        def prompts() -> list[str]:
+            return [
+                str(commands.get_option_at_index(i).prompt) for i in range(commands.option_count)
+            ]
+
+        await h.wait(lambda: any("Sync now" in p for p in prompts()), what="'Sync now' offered")
+        before = h.server.requests
+        await h.pilot.press("enter")
+        await h.wait(lambda: not CommandPalette.is_open(h.app))
+        await h.wait(lambda: h.server.requests > before, what="the palette's sync to run")

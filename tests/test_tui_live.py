@@ -1,0 +1,122 @@
+"""The Live entry and view, the live badge, and live-start toasts (only for real-time starts)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual.widgets import ContentSwitcher
+from tui_helpers import Chat, Harness, live_item, running_app, tui_env, visible_lines  # noqa: F401
+
+from finder_tui.tui.widgets.live_view import LiveView
+from finder_tui.tui.widgets.session_list import LIVE_ENTRY
+
+T0 = 1_700_000_000
+S1, S2 = Chat.named("sierra"), Chat.named("tango")
+ENDED = 14_215_000_000_000_000_111
+STILL_LIVE = 14_215_000_000_000_000_222
+FRESH = 14_215_000_000_000_000_333
+
+
+def inbox() -> list[dict]:
+    return [
+        S1.item(1, T0, "s1 hello"),
+        live_item(2, T0 + 10, ENDED),
+        S2.item(3, T0 + 20, "s2 hello"),
+        live_item(4, T0 + 30, ENDED, start=False),
+        live_item(5, T0 + 40, STILL_LIVE),
+        S1.item(6, T0 + 50, "s1 again", sent=True),
+    ]
+
+
+def _toasts(h: Harness) -> list[str]:
+    return [str(n.message) for n in h.app._notifications]
+
+
+def _unread(h: Harness) -> dict[str, int]:
+    return {s.session_id: s.unread for s in h.index.sessions()}
+
+
+async def test_live_row_opens_live_view_with_live_and_ended_streams(tmp_path: Path):
+    async with running_app(tmp_path / "store", items=inbox()) as h:
+        assert h.sessions.rows[0].key == LIVE_ENTRY
+        assert h.sessions.rows[0].preview == "1 live now"
+        await h.pilot.press("g")
+        switcher = h.app.query_one(ContentSwitcher)
+        await h.wait(lambda: switcher.current == "live", what="the live view")
+        live = h.app.query_one(LiveView)
+        assert h.app.open_key == LIVE_ENTRY
+        assert [s.object_id for s in live.streams] == [str(STILL_LIVE), str(ENDED)]
+        lines = visible_lines(live)
+        assert "stream (object id)" in lines[0]
+        now_row = next(line for line in lines if str(STILL_LIVE)[:20] in line)
+        ended_row = next(line for line in lines if str(ENDED)[:20] in line)
+        assert now_row.lstrip().startswith("LIVE")
+        assert ended_row.lstrip().startswith("ended")
+        assert "2023-11-14" in ended_row  # started/ended times, UTC
+        # The `l` key opens it from anywhere too.
+        await h.pilot.press("j")
+        await h.wait(lambda: switcher.current == "conversation")
+        await h.pilot.press("l")
+        await h.wait(lambda: switcher.current == "live")
+        assert h.sessions.selected_key == LIVE_ENTRY
+
+
+async def test_live_badge_counts_unseen_notices_and_clears_when_opened(tmp_path: Path):
+    async with running_app(tmp_path / "store", items=inbox()) as h:
+        unseen = h.index.unseen_live_notices()
+        assert unseen == 3
+        live_row = h.sessions.rows[0]
+        assert live_row.badge == "3" and live_row.badge_style == "live"
+        await h.pilot.press("g")
+        await h.wait(lambda: h.index.unseen_live_notices() == 0, what="notices marked seen")
+        await h.wait(lambda: h.sessions.rows[0].badge == "", what="the Live badge cleared")
+        # A new notice while the live view is open is shown at once and seen at once.
+        await h.push([live_item(7, T0 + 60, FRESH)])
+        live = h.app.query_one(LiveView)
+        await h.wait(lambda: str(FRESH) in [s.object_id for s in live.streams])
+        await h.wait(lambda: h.index.unseen_live_notices() == 0)
+        await h.wait(lambda: h.sessions.rows[0].badge == "")
+        # Elsewhere, a new notice raises the badge again.
+        await h.pilot.press("j")
+        await h.wait(lambda: h.app.open_key != LIVE_ENTRY)
+        await h.push([live_item(8, T0 + 70, FRESH, start=False)])
+        await h.wait(lambda: h.sessions.rows[0].badge == "1", what="badge for the new notice")
+
+
+async def test_live_start_while_running_toasts_but_history_does_not(tmp_path: Path):
+    async with running_app(tmp_path / "store", items=inbox()) as h:
+        assert h.index.live_now_count() == 1
+        assert h.app.live_toasts == 0, "a stream started in backfilled history must not toast"
+        assert not any("Live now" in message for message in _toasts(h))
+        assert "● 1 LIVE" in h.top()
+        unread_before = _unread(h)
+        await h.push([live_item(7, T0 + 60, FRESH)])
+        await h.wait(lambda: h.app.live_toasts == 1, what="a toast for the new live stream")
+        toasts = [message for message in _toasts(h) if "Live now" in message]
+        assert len(toasts) == 1 and str(FRESH) in toasts[0]
+        await h.wait(lambda: "● 2 LIVE" in h.top(), what="header badge 2")
+        # An end is no toast; neither is a repeated start of a known stream.
+        await h.push([live_item(8, T0 + 70, STILL_LIVE, start=False)])
+        await h.wait(lambda: "● 1 LIVE" in h.top())
+        assert h.app.live_toasts == 1
+        # Live notices never touch any session's unread count, nor create a session.
+        assert _unread(h) == unread_before
+        assert "" not in _unread(h)
+        assert h.index.session_count() == 2
+        assert h.index.session("") is None
+
+
+async def test_live_view_shows_every_column_at_120_columns(tmp_path: Path):
+    """At the standard 120x36 every column of the live view is visible, and the live id on the
+    line under its stream (the view cannot scroll sideways, so nothing may be cropped)."""
+    async with running_app(tmp_path / "store", items=inbox()) as h:
+        await h.pilot.press("l")
+        live = h.app.query_one(LiveView)
+        await h.wait(lambda: h.app.query_one(ContentSwitcher).current == "live")
+        assert not live.allow_horizontal_scroll
+        live_id = next(s.live_id for s in live.streams if s.object_id == str(ENDED))
+        assert live_id
+        lines = visible_lines(live)
+        assert "ended" in lines[0], lines[0]
+        row = next(i for i, line in enumerate(lines) if str(ENDED) in line)
+        assert "ended" in lines[row] and live_id in lines[row + 1], lines[row : row + 2]
