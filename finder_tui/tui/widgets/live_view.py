@@ -13,7 +13,7 @@ from ..timefmt import duration, full
 from .line_list import LineList, seg
 
 # Fits the main pane of a 120-column terminal; the live id goes on a second, dim line.
-_COLUMNS = (("", 13), ("stream (object id)", 20), ("started", 16), ("ended", 16))
+_COLUMNS = (("", 15), ("stream (object id)", 20), ("started", 16), ("ended", 16))
 
 
 class LiveView(LineList):
@@ -47,7 +47,7 @@ class LiveView(LineList):
 
     def status_text(self, stream: LiveStream) -> str:
         if stream.live_now and stream.started_at is not None:
-            return f"LIVE {duration(self.now - stream.started_at)}"
+            return f"LIVE now {duration(self.now - stream.started_at)}"
         return "ended"
 
     def row_cells(self, stream: LiveStream) -> list[str]:
@@ -76,7 +76,7 @@ class LiveView(LineList):
         out = [seg(" ")]
         for (_, w), cell in zip(_COLUMNS, cells, strict=True):
             out.append(seg(pad_to(truncate(cell, w), w) + "  ", style))
-        return out
+        return out[:-1] + [seg(truncate(cells[-1], _COLUMNS[-1][1]), style)]
 
     def action_scroll_by(self, delta: int) -> None:
         self.scroll_to(y=self.scroll_y + delta, animate=False)
