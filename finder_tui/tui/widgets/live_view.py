@@ -71,7 +71,7 @@ class LiveView(LineList):
         style = get("live-view--now" if stream.live_now else "live-view--ended")
         if (y - 2) % 2:
             detail = f"live id {stream.live_id}" if stream.live_id else "live id —"
-            return [seg(" " * 16), seg(detail, get("live-view--header"))]
+            return [seg(" " * 18), seg(detail, get("live-view--header"))]
         cells = self.row_cells(stream)
         out = [seg(" ")]
         for (_, w), cell in zip(_COLUMNS, cells, strict=True):
