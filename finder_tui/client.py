@@ -9,6 +9,7 @@ from typing import Any
 import httpx
 import orjson
 
+from .wire import jsonio
 from .wire.models import EnvelopeError, SyncPage, SyncRequest, parse_envelope, parse_page
 from .wire.sanitize import scrub_line
 
@@ -143,8 +144,8 @@ class FinderClient:
         if response.status_code != 200:
             raise ProtocolError(f"HTTP {response.status_code} from the server")
         try:
-            payload: Any = orjson.loads(response.content)
-        except orjson.JSONDecodeError:
+            payload: Any = jsonio.loads(response.content)
+        except jsonio.JSONError:
             raise ProtocolError(
                 f"answer is not valid JSON ({len(response.content)} bytes; truncated?)"
             ) from None

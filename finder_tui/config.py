@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import httpx
 import platformdirs
 
 from .client import ClientConfig, Secret
@@ -118,6 +119,15 @@ def load_config_file(path: Path) -> dict[str, Any]:
     return data
 
 
+def _check_url(url: str) -> None:
+    try:
+        parsed = httpx.URL(url)
+    except (httpx.InvalidURL, ValueError) as exc:
+        raise ConfigError(f"the server URL {url!r} is not a valid URL ({exc})") from None
+    if parsed.scheme not in ("http", "https") or not parsed.host:
+        raise ConfigError(f"the server URL {url!r} must look like http://host:port")
+
+
 def resolve(
     *,
     base_url: str | None = None,
@@ -138,6 +148,9 @@ def resolve(
             return env[env_name]
         return file.get(key)
 
+    base_url_value = pick(base_url, ENV_BASE_URL, "base_url")
+    if base_url_value:
+        _check_url(base_url_value)
     token_value = pick(token, ENV_TOKEN, "token")
     if isinstance(token_value, str):
         token_value = token_value.strip()  # a pasted token often carries a newline
@@ -147,7 +160,7 @@ def resolve(
     if not 0.2 <= interval <= 3600:
         raise ConfigError(f"poll interval must be between 0.2 and 3600 seconds (got {interval})")
     return Settings(
-        base_url=pick(base_url, ENV_BASE_URL, "base_url"),
+        base_url=base_url_value,
         wid=pick(wid, ENV_WID, "wid"),
         token=Secret(token_value) if token_value else None,
         store=Path(store_value).expanduser() if store_value else None,

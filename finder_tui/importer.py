@@ -5,10 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-import orjson
-
 from .client import SUCCESS
-from .wire import keybuff
+from .wire import jsonio, keybuff
 from .wire.models import EnvelopeError, SyncPage, parse_envelope, parse_page
 
 
@@ -26,8 +24,8 @@ def read_capture(data: bytes) -> Capture:
     """Accept a full answer ``{"code","data"}``, a bare ``data`` object, a list of items, or
     a finder-tui JSON export."""
     try:
-        payload: Any = orjson.loads(data)
-    except orjson.JSONDecodeError as exc:
+        payload: Any = jsonio.loads(data)
+    except jsonio.JSONError as exc:
         raise ImportFormatError(f"not JSON: {exc}") from None
     try:
         if isinstance(payload, list):

@@ -50,6 +50,7 @@ class SyncService:
         self._commands: queue.Queue[_Command] = queue.Queue()
         self._thread = threading.Thread(target=self._run, name="finder-store", daemon=True)
         self._stopped = threading.Event()
+        self._stop_requested = threading.Event()
         self.state = ev.STARTING
         # Set by a UI once it painted the session list: loading older history competes for the
         # GIL, so it waits (briefly) for the first paint.
@@ -62,6 +63,7 @@ class SyncService:
         self._thread.start()
 
     def stop(self, timeout: float = 10.0) -> None:
+        self._stop_requested.set()  # also ends a catch-up between two pages
         self._commands.put(_Command("stop"))
         self._thread.join(timeout)
 
@@ -89,27 +91,12 @@ class SyncService:
 
     def _run(self) -> None:
         try:
-            self._set_state(ev.LOADING)
-            started = time.perf_counter()
-            try:
-                self.store = Store.open(self.store_dir, seal_at=self.seal_at, lazy_history=True)
-            except StoreError as exc:
-                self.emit(ev.StoreFailed(str(exc)))
-                self._set_state(ev.STOPPED, str(exc))
-                return
-            self.emit(ev.StoreOpened(self.store.index, self.store.index.complete))
-            if self.wait_for_ui:
-                self.ui_ready.wait(timeout=1.0)
-            if not self.store.index.complete:
-                self.store.load_segments(after_each=settle_heap)
-            settle_heap()
-            index = self.store.index
-            self.emit(
-                ev.StoreLoaded(
-                    index.message_count, index.session_count(), time.perf_counter() - started
-                )
-            )
+            self._open_and_load()
             self._loop()
+        except StoreError as exc:
+            self._fail(str(exc))
+        except Exception as exc:  # noqa: BLE001 - never die silently under the UI
+            self._fail(f"internal error in the sync thread: {type(exc).__name__}: {exc}")
         finally:
             if self.store is not None:
                 try:
@@ -118,10 +105,34 @@ class SyncService:
                     self.emit(ev.StoreFailed(str(exc)))
             self._stopped.set()
 
+    def _fail(self, text: str) -> None:
+        self.emit(ev.StoreFailed(text))
+        self._set_state(ev.STOPPED, text)
+
+    def _open_and_load(self) -> None:
+        self._set_state(ev.LOADING)
+        started = time.perf_counter()
+        self.store = Store.open(self.store_dir, seal_at=self.seal_at, lazy_history=True)
+        self.emit(ev.StoreOpened(self.store.index, self.store.index.complete))
+        if self.wait_for_ui:
+            self.ui_ready.wait(timeout=1.0)
+        if not self.store.index.complete:
+            self.store.load_segments(after_each=settle_heap)
+        settle_heap()
+        index = self.store.index
+        self.emit(
+            ev.StoreLoaded(
+                index.message_count, index.session_count(), time.perf_counter() - started
+            )
+        )
+
     def _loop(self) -> None:
         assert self.store is not None
         client = FinderClient(self.client_config) if self.client_config else None
         engine = SyncEngine(client, self.store, self.emit) if client else None
+        if engine is not None:
+            engine.should_stop = self._stop_requested.is_set
+            engine.between_pages = self._apply_pending_commands
         if engine is None:
             self._set_state(ev.OFFLINE)
         next_sync = time.monotonic()
@@ -153,6 +164,19 @@ class SyncService:
             if client is not None:
                 client.close()
 
+    def _apply_pending_commands(self) -> None:
+        """During a long catch-up, apply the user's commands between two pages."""
+        while True:
+            try:
+                command = self._commands.get_nowait()
+            except queue.Empty:
+                return
+            if command.name == "stop":
+                self._commands.put(command)  # the loop exits on it once the cycle returns
+                return
+            if command.name != "sync":  # already syncing
+                self._apply(command)
+
     def _apply(self, command: _Command) -> None:
         assert self.store is not None
         changed = False
@@ -164,7 +188,14 @@ class SyncService:
             changed = self.store.mark_live_seen()
         if changed:
             self.emit(ev.IndexChanged(command.name))
-            self._commit_quietly()
+            self._commit_now()  # an alias or read marker is the user's own data: save it now
+
+    def _commit_now(self) -> None:
+        assert self.store is not None
+        try:
+            self.store.commit()
+        except StoreError as exc:
+            self._set_state(ev.BACKOFF, str(exc), time.time() + 5)
 
     def _commit_quietly(self) -> None:
         assert self.store is not None

@@ -45,8 +45,8 @@ class Backoff:
         self._rng = rng or random.Random()
 
     def next_delay(self) -> float:
-        delay = min(self.cap, self.base * (2**self.failures))
-        self.failures += 1
+        delay = min(self.cap, self.base * (2 ** min(self.failures, 32)))
+        self.failures = min(self.failures + 1, 64)  # no overflow after a night of failures
         return delay * self._rng.uniform(0.5, 1.0)
 
     def reset(self) -> None:
@@ -62,6 +62,8 @@ class SyncEngine:
         self.store = store
         self.emit: Emit = emit or (lambda event: None)
         self.caught_up = False  # first empty page seen in this process: later items are "live"
+        self.should_stop: Callable[[], bool] = lambda: False  # checked between pages
+        self.between_pages: Callable[[], None] = lambda: None  # e.g. apply the user's commands
         self._replays = 0
 
     def run_cycle(self, report: SyncReport | None = None) -> SyncReport:
@@ -70,8 +72,13 @@ class SyncEngine:
         started = time.perf_counter()
         try:
             for _ in range(self.MAX_PAGES_PER_CYCLE):
+                self.between_pages()
+                if self.should_stop():
+                    return report
                 if not self._one_page(report):
                     break
+            else:
+                return report  # the server never ran dry: not caught up, poll again later
             self.caught_up = True
             self.store.mark_synced(time.time())
         finally:

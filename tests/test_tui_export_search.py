@@ -125,7 +125,10 @@ async def test_global_search_lists_hits_and_jumps(tmp_path: Path) -> None:
         screen = h.app.screen
         assert isinstance(screen, SearchScreen)
         results = screen.query_one(OptionList)
-        await h.wait(lambda: results.option_count == 5, what="5 hits in bravo")
+        await h.wait(
+            lambda: screen.shown_query == "你好" and results.option_count == 5,
+            what="5 hits in bravo for the whole query",
+        )
         assert all(hit.session_id == B.session_id for hit in screen.hits)
         assert "5 matches" in widget_text(screen.query_one("#search-summary"))
         await h.pilot.press("enter", "enter")

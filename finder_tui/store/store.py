@@ -118,6 +118,15 @@ class Store:
 
     def _load_head(self) -> None:
         path = self.directory / HEAD_FILE
+        try:
+            self._read_head(path)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise StoreCorruptError(
+                f"store file {path} has unreadable tables ({type(exc).__name__}: {exc}); "
+                "it was left untouched"
+            ) from None
+
+    def _read_head(self, path: Path) -> None:
         self._db = TinyDB(str(path), storage=CommitStorage)
         meta = self._db.table("meta").get(doc_id=1)
         self._meta = dict(meta) if meta else {"schema": SCHEMA_VERSION, "key_buff": ""}

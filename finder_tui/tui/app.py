@@ -414,17 +414,29 @@ class FinderApp(App[None]):
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         if event.input.id == "session-filter":
+            # Enter opens the highlighted match, then the full list comes back around it.
             session_list = self.query_one(SessionList)
-            session_list.focus()
-            if session_list.selected_key and session_list.selected_key != self.open_key:
-                self._open(session_list.selected_key)
+            chosen = session_list.selected_key
+            if chosen and chosen != self.open_key:
+                self.follow_newest = self._follow_once = False
+                self._open(chosen)
+            self._close_filter()
 
     def action_back_to_list(self) -> None:
-        box = self.query_one("#session-filter", Input)
-        if box.has_focus:
-            box.value = ""
-            box.display = False
+        if self.query_one("#session-filter", Input).display:
+            self._close_filter()
         self.query_one(SessionList).focus()
+
+    def _close_filter(self) -> None:
+        """Clear and hide the filter; the selection returns to the open conversation."""
+        box = self.query_one("#session-filter", Input)
+        box.value = ""
+        box.display = False
+        session_list = self.query_one(SessionList)
+        session_list.set_filter("")
+        if self.open_key is not None:
+            session_list.select_key(self.open_key, announce=False)
+        session_list.focus()
 
     # ---- actions ---------------------------------------------------------------------------
 
@@ -443,7 +455,7 @@ class FinderApp(App[None]):
                 ],
             ),
         ]
-        self.push_screen(HelpScreen(sections))
+        self.push_screen(HelpScreen(sections, self.user_keymap))
 
     def action_toggle_bell(self) -> None:
         self.bell_enabled = not self.bell_enabled

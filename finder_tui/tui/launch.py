@@ -54,8 +54,10 @@ def launch(args: argparse.Namespace) -> int:
                 live_every=4.0,
             ).start()
             client: ClientConfig | None = ClientConfig(server.url, DEMO_WID, Secret(token))
-            if settings.store is not None:
-                store_dir = settings.store
+            # Only an explicit --store: a configured store is a real account's, and demo data
+            # (and the demo's cursor) must never land in it.
+            if args.store:
+                store_dir = Path(args.store).expanduser()
             else:
                 temp_store = tempfile.mkdtemp(prefix="finder-tui-demo-")
                 store_dir = Path(temp_store)

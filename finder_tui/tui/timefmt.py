@@ -6,6 +6,15 @@ import time
 from datetime import date, datetime
 
 
+def _local(ts: int | float) -> datetime:
+    """Local time; a timestamp no calendar can show (an old store, a clock gone mad) becomes
+    the epoch rather than an exception in the middle of painting."""
+    try:
+        return datetime.fromtimestamp(ts)
+    except (OverflowError, OSError, ValueError):
+        return datetime.fromtimestamp(0)
+
+
 def relative(ts: int | float, now: float | None = None) -> str:
     """``now``, ``5m``, ``3h``, ``Tue``, ``08-16``, ``2023-08-16``."""
     if not ts:
@@ -16,7 +25,7 @@ def relative(ts: int | float, now: float | None = None) -> str:
         return "now"
     if delta < 3600:
         return f"{int(delta // 60)}m"
-    then, today = datetime.fromtimestamp(ts), datetime.fromtimestamp(now)
+    then, today = _local(ts), _local(now)
     if delta < 86400 and then.date() == today.date():
         return f"{int(delta // 3600)}h"
     if delta < 6 * 86400:
@@ -27,11 +36,11 @@ def relative(ts: int | float, now: float | None = None) -> str:
 
 
 def clock(ts: int | float) -> str:
-    return datetime.fromtimestamp(ts).strftime("%H:%M")
+    return _local(ts).strftime("%H:%M")
 
 
 def day_of(ts: int | float) -> date:
-    return datetime.fromtimestamp(ts).date()
+    return _local(ts).date()
 
 
 def day_label(day: date) -> str:
@@ -39,7 +48,7 @@ def day_label(day: date) -> str:
 
 
 def full(ts: int | float) -> str:
-    return datetime.fromtimestamp(ts).strftime("%Y-%m-%d %H:%M")
+    return _local(ts).strftime("%Y-%m-%d %H:%M")
 
 
 def duration(seconds: float) -> str:

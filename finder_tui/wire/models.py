@@ -18,6 +18,8 @@ from .content import SYSTEM_KINDS, ParsedContent, parse_content
 from .sanitize import scrub_line
 
 U64_MAX = (1 << 64) - 1
+SYSTEM_MSG_TYPES = frozenset({10002})  # sysmsg XML: pseudo ids
+MAX_TIME = 253_402_000_000  # late 9999: anything later cannot be shown as a date anywhere
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,7 +176,7 @@ def _parse_item(item: Any) -> Message:
     msg = _need_dict(content.get("msg"), "content.msg")
     msg_type = _int_field(msg, "MsgType", hi=(1 << 31) - 1)
     new_msg_id = _int_field(msg, "NewMsgId")
-    create_time = _int_field(msg, "CreateTime", hi=(1 << 40))
+    create_time = _int_field(msg, "CreateTime", hi=MAX_TIME)
     seq = _int_field(content, "seq", default=msg.get("MsgSeq", 0), hi=U64_MAX)
     is_sender = _int_field(content, "isSender", default=0, hi=1) == 1
     session_id = content.get("msgSessionId") or ""
@@ -185,9 +187,10 @@ def _parse_item(item: Any) -> Message:
     receiver = _wrapped_str(msg, "ToUserName")
 
     parsed: ParsedContent = parse_content(msg_type, body)
-    account_level = not session_id
-    if account_level or parsed.kind in SYSTEM_KINDS:
-        key = _system_key(seq, body)  # system items carry pseudo ids: key on what is stable
+    # System items carry pseudo ids: key them on what is stable under re-delivery. Decided by
+    # the wire type, not the parsed kind, so a system payload that fails to parse keys the same.
+    if not session_id or msg_type in SYSTEM_MSG_TYPES or parsed.kind in SYSTEM_KINDS:
+        key = _system_key(seq, body)
     else:
         key = str(new_msg_id)
     return Message(
@@ -219,6 +222,7 @@ def parse_envelope(payload: Any) -> tuple[str, str, Any]:
         code = str(code)
     if not isinstance(code, str):
         raise EnvelopeError("answer has no string 'code'")
+    code = scrub_line(code)[:32]  # it ends up in error texts, on terminals
     message = payload.get("message", payload.get("msg", ""))
     return (
         code,

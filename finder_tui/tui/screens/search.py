@@ -46,6 +46,7 @@ class SearchScreen(ModalScreen[SearchJump | None]):
         self.initial = query
         self.hits: list[Hit] = []
         self.result: SearchResult | None = None
+        self.shown_query = ""  # the query whose hits are listed (searches run in a worker)
 
     def compose(self) -> ComposeResult:
         with Vertical(id="search-dialog", classes="dialog"):
@@ -80,6 +81,7 @@ class SearchScreen(ModalScreen[SearchJump | None]):
             self.app.call_from_thread(self._show, query, result)
 
     def _show(self, query: str, result: SearchResult) -> None:
+        self.shown_query = query
         self.result = result
         self.hits = result.hits
         options = []

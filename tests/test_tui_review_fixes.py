@@ -1,0 +1,52 @@
+"""UI regressions found in review: the filter and the selection, the help screen and keymaps."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual.widgets import Input
+from tui_helpers import Chat, running_app, tui_env, widget_text  # noqa: F401
+
+from finder_tui.tui.screens.help import HelpScreen
+
+T0 = 1_700_000_000
+A, B = Chat.named("alpha"), Chat.named("bravo")
+
+
+def inbox() -> list[dict]:
+    items = [B.item(1 + i, T0 + i * 60, f"bravo {i}") for i in range(3)]
+    items += [A.item(10 + i, T0 + 900 + i * 60, f"alpha {i}") for i in range(3)]
+    return items
+
+
+async def test_filter_escape_returns_the_selection_to_the_open_conversation(tmp_path: Path):
+    async with running_app(tmp_path / "store", items=inbox()) as h:
+        await h.wait(lambda: h.conv.session_id == A.session_id, what="A open")
+        await h.pilot.press("slash", *"bravo")
+        await h.wait(lambda: h.sessions.selected_key == B.session_id, what="B highlighted")
+        await h.pilot.press("escape")
+        await h.wait(lambda: not h.sessions.filter_text, what="filter cleared")
+        assert h.sessions.selected_key == h.conv.session_id == A.session_id
+        assert not h.app.query_one("#session-filter", Input).display
+
+
+async def test_filter_enter_opens_the_match_and_restores_the_list(tmp_path: Path):
+    async with running_app(tmp_path / "store", items=inbox()) as h:
+        await h.wait(lambda: h.conv.session_id == A.session_id, what="A open")
+        await h.pilot.press("slash", *"bravo", "enter")
+        await h.wait(lambda: h.conv.session_id == B.session_id, what="B opened")
+        assert h.sessions.selected_key == B.session_id and not h.sessions.filter_text
+        assert len(h.session_keys()) == 2
+        await h.pilot.press("up")  # navigation goes on from the opened session (B is last)
+        await h.wait(lambda: h.conv.session_id != B.session_id, what="moved on")
+
+
+async def test_help_shows_the_keys_of_the_users_keymap(tmp_path: Path):
+    async with running_app(tmp_path / "store", items=inbox()) as h:
+        h.app.user_keymap = {"app.quit": "ctrl+q"}
+        h.app.set_keymap(h.app.user_keymap)
+        await h.pilot.press("question_mark")
+        await h.wait(lambda: isinstance(h.app.screen, HelpScreen), what="help")
+        text = widget_text(h.app.screen.query_one("#help-text"))
+        quit_line = next(line for line in text.splitlines() if "Quit" in line)
+        assert "^q" in quit_line and " q " not in quit_line.replace("^q", "")
