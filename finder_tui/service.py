@@ -28,6 +28,8 @@ class _Command:
 
 
 class SyncService:
+    COMMIT_WAKE = 2.0
+
     def __init__(
         self,
         store_dir: Path,
@@ -135,15 +137,12 @@ class SyncService:
             engine.between_pages = self._apply_pending_commands
         if engine is None:
             self._set_state(ev.OFFLINE)
-        next_sync = time.monotonic()
+        next_sync = time.monotonic() if engine is not None else float("inf")
         try:
             while True:
-                if engine is None:
-                    timeout: float | None = 1.0
-                elif next_sync == float("inf"):
-                    timeout = None  # stopped on an auth error: wait for the user's "sync now"
-                else:
-                    timeout = max(0.0, next_sync - time.monotonic())
+                # Wake at least every COMMIT_WAKE seconds: changes made by commands (read
+                # markers, aliases) reach disk within that even while nothing syncs.
+                timeout = min(self.COMMIT_WAKE, max(0.0, next_sync - time.monotonic()))
                 try:
                     command = self._commands.get(timeout=timeout)
                 except queue.Empty:
@@ -151,15 +150,14 @@ class SyncService:
                 if command is not None:
                     if command.name == "stop":
                         return
-                    if command.name == "sync":
+                    if command.name == "sync" and engine is not None:
                         next_sync = time.monotonic()
                     else:
                         self._apply(command)
                     continue
-                if engine is None:
-                    self._commit_quietly()
-                    continue
-                next_sync = time.monotonic() + self._cycle(engine)
+                self._commit()
+                if engine is not None and time.monotonic() >= next_sync:
+                    next_sync = time.monotonic() + self._cycle(engine)
         finally:
             if client is not None:
                 client.close()
@@ -188,19 +186,17 @@ class SyncService:
             changed = self.store.mark_live_seen()
         if changed:
             self.emit(ev.IndexChanged(command.name))
-            self._commit_now()  # an alias or read marker is the user's own data: save it now
+            # An alias is typed once and must not be lost; read markers change on every page
+            # of a catch-up and may wait for the next commit (at most COMMIT_WAKE seconds).
+            self._commit(now=command.name == "alias")
 
-    def _commit_now(self) -> None:
+    def _commit(self, *, now: bool = False) -> None:
         assert self.store is not None
         try:
-            self.store.commit()
-        except StoreError as exc:
-            self._set_state(ev.BACKOFF, str(exc), time.time() + 5)
-
-    def _commit_quietly(self) -> None:
-        assert self.store is not None
-        try:
-            self.store.maybe_commit()
+            if now:
+                self.store.commit()
+            else:
+                self.store.maybe_commit()
         except StoreError as exc:
             self._set_state(ev.BACKOFF, str(exc), time.time() + 5)
 

@@ -56,6 +56,7 @@ class Backoff:
 class SyncEngine:
     MAX_PAGES_PER_CYCLE = 100_000  # a server that never runs dry must not pin us forever
     MAX_REPLAYS = 5
+    SETTLE_EVERY = 5_000  # new messages between two gc.freeze() calls
 
     def __init__(self, client: FinderClient, store: Store, emit: Emit | None = None) -> None:
         self.client = client
@@ -65,6 +66,7 @@ class SyncEngine:
         self.should_stop: Callable[[], bool] = lambda: False  # checked between pages
         self.between_pages: Callable[[], None] = lambda: None  # e.g. apply the user's commands
         self._replays = 0
+        self._since_settle = 0
 
     def run_cycle(self, report: SyncReport | None = None) -> SyncReport:
         """Fetch pages until the server has nothing new. Raises ``SyncError``/``StoreError``."""
@@ -115,7 +117,10 @@ class SyncEngine:
         for change in result.live_changes:
             self.emit(ev.LiveEvent(change.stream, change.event, backfill))
         self.emit(ev.Progress(report.pages, report.new, report.duplicates, report.rejected))
-        if self.store.maybe_commit():
+        self.store.maybe_commit()
+        self._since_settle += len(result.new)
+        if self._since_settle >= self.SETTLE_EVERY:
+            self._since_settle = 0
             settle_heap()
         if page.raw_count == 0:
             return False

@@ -172,3 +172,19 @@ def test_engine_should_stop_is_checked_before_every_page(tmp_path: Path) -> None
         engine.should_stop = lambda: next(calls) >= 3
         report = engine.run_cycle()
         assert report.pages == 3 and not engine.caught_up
+
+
+def test_an_offline_service_waits_instead_of_spinning(tmp_path: Path) -> None:
+    """Offline (and after "sync now" with no server) the store thread must block on its queue:
+    a loop with a zero timeout would burn a core and starve the UI of the GIL."""
+    events: list[Any] = []
+    service = SyncService(tmp_path / "store", None, _collect(events, threading.Lock()))
+    service.start()
+    _wait(lambda: service.state == ev.OFFLINE)
+    service.sync_now()
+    started_cpu, started = time.process_time(), time.monotonic()
+    time.sleep(1.0)
+    cpu = time.process_time() - started_cpu
+    wall = time.monotonic() - started
+    service.stop()
+    assert cpu < 0.5 * wall, f"the idle store thread used {cpu:.2f} s of CPU in {wall:.2f} s"

@@ -101,6 +101,26 @@ class Doc:
                 self.progress(start + len(batch), total)
 
 
+def render_by_day(
+    doc: Doc,
+    day_heading: Callable[[str], str],
+    message_block: Callable[[Message, datetime], str],
+) -> Iterator[bytes]:
+    """The body every text format shares: a heading whenever the day changes, then one block
+    per message, encoded in batches (progress is reported per batch)."""
+    day = ""
+    for batch in doc.batches():
+        parts: list[str] = []
+        for message in batch:
+            when = doc.when(message)
+            label = day_label(when)
+            if label != day:
+                day = label
+                parts.append(day_heading(label))
+            parts.append(message_block(message, when))
+        yield encode("".join(parts))
+
+
 def direction(message: Message) -> str:
     if message.kind in SYSTEM_KINDS:
         return SYSTEM

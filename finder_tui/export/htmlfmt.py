@@ -14,7 +14,7 @@ from html import escape
 
 from ..wire.content import SYSTEM_KINDS, TEXT
 from ..wire.models import Message
-from .common import Doc, content_text, day_label, encode
+from .common import Doc, content_text, encode, render_by_day
 
 # A constant without double quotes or ampersands: written verbatim so the policy is greppable.
 CSP = "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'"
@@ -100,15 +100,9 @@ def _bubble(doc: Doc, message: Message, when: datetime) -> str:
 
 def render(doc: Doc) -> Iterator[bytes]:
     yield encode(_header(doc))
-    day = ""
-    for batch in doc.batches():
-        parts: list[str] = []
-        for message in batch:
-            when = doc.when(message)
-            label = day_label(when)
-            if label != day:
-                day = label
-                parts.append(f'<div class="day"><span>{_e(label)}</span></div>\n')
-            parts.append(_bubble(doc, message, when))
-        yield encode("".join(parts))
+    yield from render_by_day(
+        doc,
+        lambda label: f'<div class="day"><span>{_e(label)}</span></div>\n',
+        lambda message, when: _bubble(doc, message, when),
+    )
     yield b"</main>\n</body>\n</html>\n"

@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from datetime import datetime
 
-from .common import Doc, content_text, day_label, encode
+from ..wire.models import Message
+from .common import Doc, content_text, encode, render_by_day
 
 # CommonMark allows a backslash before any ASCII punctuation; these are the ones that matter
 # ("@" also stops e-mail autolinks and GitHub mentions).
@@ -67,18 +69,9 @@ def _header(doc: Doc) -> str:
 
 
 def render(doc: Doc) -> Iterator[bytes]:
+    def block(message: Message, when: datetime) -> str:
+        who = escape(doc.sender(message))
+        return f"**{when:%H:%M} · {who}**\n\n" + _quote(content_text(message)) + "\n"
+
     yield encode(_header(doc))
-    day = ""
-    for batch in doc.batches():
-        parts: list[str] = []
-        for message in batch:
-            when = doc.when(message)
-            label = day_label(when)
-            if label != day:
-                day = label
-                parts.append(f"## {label}\n\n")
-            who = escape(doc.sender(message))
-            parts.append(f"**{when:%H:%M} · {who}**\n\n")
-            parts.append(_quote(content_text(message)))
-            parts.append("\n")
-        yield encode("".join(parts))
+    yield from render_by_day(doc, lambda label: f"## {label}\n\n", block)

@@ -7,9 +7,11 @@ header line.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import datetime
 
+from ..wire.models import Message
 from ..wire.sanitize import scrub_line
-from .common import Doc, content_text, day_label, encode
+from .common import Doc, content_text, encode, render_by_day
 
 _INDENT = "    "
 
@@ -34,17 +36,8 @@ def _body(text: str) -> str:
 
 
 def render(doc: Doc) -> Iterator[bytes]:
+    def block(message: Message, when: datetime) -> str:
+        return f"[{when:%H:%M}] {doc.sender(message)}:\n" + _body(content_text(message)) + "\n"
+
     yield encode(_header(doc))
-    day = ""
-    for batch in doc.batches():
-        parts: list[str] = []
-        for message in batch:
-            when = doc.when(message)
-            label = day_label(when)
-            if label != day:
-                day = label
-                parts.append(f"=== {label} ===\n\n")
-            parts.append(f"[{when:%H:%M}] {doc.sender(message)}:\n")
-            parts.append(_body(content_text(message)))
-            parts.append("\n")
-        yield encode("".join(parts))
+    yield from render_by_day(doc, lambda label: f"=== {label} ===\n\n", block)
