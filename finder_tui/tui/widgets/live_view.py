@@ -13,7 +13,7 @@ from ..timefmt import duration, full
 from .line_list import LineList, seg
 
 # Fits the main pane of a 120-column terminal; the live id goes on a second, dim line.
-_COLUMNS = (("", 15), ("stream (object id)", 20), ("started", 16), ("ended", 16))
+_COLUMNS = (("", 16), ("stream (object id)", 20), ("started", 16), ("ended", 16))
 
 
 class LiveView(LineList):
@@ -70,8 +70,8 @@ class LiveView(LineList):
         stream = self.streams[(y - 2) // 2]
         style = get("live-view--now" if stream.live_now else "live-view--ended")
         if (y - 2) % 2:
-            detail = f"live id {stream.live_id}" if stream.live_id else "live id —"
-            return [seg(" " * 18), seg(detail, get("live-view--header"))]
+            detail = f"live id {stream.live_id}" if stream.live_id else ""
+            return [seg(" " * 19), seg(detail, get("live-view--header"))]
         cells = self.row_cells(stream)
         out = [seg(" ")]
         for (_, w), cell in zip(_COLUMNS, cells, strict=True):
