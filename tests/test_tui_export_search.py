@@ -131,7 +131,7 @@ async def test_global_search_lists_hits_and_jumps(tmp_path: Path) -> None:
         )
         assert all(hit.session_id == B.session_id for hit in screen.hits)
         assert "5 matches" in widget_text(screen.query_one("#search-summary"))
-        await h.pilot.press("enter", "enter")
+        await h.pilot.press("enter")  # the newest hit
         await h.wait(lambda: h.conv.session_id == B.session_id, what="jumped to bravo")
         assert h.conv.highlight == "你好"
         newest = screen.hits[0].message.key

@@ -64,14 +64,15 @@ class SearchScreen(ModalScreen[SearchJump | None]):
         self._run(event.value)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
-        results = self.query_one(OptionList)
-        if results.option_count:
-            results.highlighted = 0
-            results.focus()
+        """Enter jumps to the newest hit; Down moves into the list to pick another."""
+        if self.hits and self.shown_query == event.value:
+            hit = self.hits[0]
+            self.dismiss(SearchJump(hit.session_id, hit.message.key, event.value))
 
     def action_focus_results(self) -> None:
         results = self.query_one(OptionList)
         if results.option_count:
+            results.highlighted = 0
             results.focus()
 
     @work(thread=True, exclusive=True, name="search")
