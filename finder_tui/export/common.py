@@ -15,7 +15,7 @@ from typing import Any
 
 from ..peers import display_name
 from ..store.index import SessionSummary
-from ..wire.content import IMAGE, SYSTEM_KINDS
+from ..wire.content import IMAGE, SYSTEM_KINDS, format_size
 from ..wire.models import Message
 from ..wire.sanitize import scrub, scrub_line
 
@@ -128,13 +128,7 @@ def direction(message: Message) -> str:
 
 
 def _size(value: Any) -> str:
-    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
-        return ""
-    if value >= 1 << 20:
-        return f"{value / (1 << 20):.1f} MB"
-    if value >= 1024:
-        return f"{value / 1024:.1f} KB"
-    return f"{value} B"
+    return format_size(value, kb_decimals=1)
 
 
 def _image(meta: dict[str, Any]) -> str:

@@ -63,13 +63,14 @@ def _child_text(node: Element | None, tag: str) -> str:
     return (found.text or "").strip() if found is not None else ""
 
 
-def _fmt_size(length: int | None) -> str:
-    if not length:
+def format_size(length: object, *, kb_decimals: int = 0) -> str:
+    """``111 KB``, ``3.2 MB``; empty for anything that is not a positive byte count."""
+    if isinstance(length, bool) or not isinstance(length, int) or length <= 0:
         return ""
     if length >= 1 << 20:
         return f"{length / (1 << 20):.1f} MB"
     if length >= 1024:
-        return f"{length / 1024:.0f} KB"
+        return f"{length / 1024:.{kb_decimals}f} KB"
     return f"{length} B"
 
 
@@ -89,7 +90,7 @@ def _image(root: Element) -> ParsedContent:
         "width": width,
         "height": height,
     }
-    parts = [p for p in (_fmt_size(length),) if p]
+    parts = [p for p in (format_size(length),) if p]
     if width and height:
         parts.append(f"{width}×{height} thumb")
     return ParsedContent(IMAGE, "[image" + (f" {', '.join(parts)}" if parts else "") + "]", meta)
@@ -101,7 +102,7 @@ def _video(root: Element) -> ParsedContent:
         raise ValueError("no <videomsg> element")
     length, play_length = _int(video.get("length")), _int(video.get("playlength"))
     meta: dict[str, Any] = {"length": length, "play_length": play_length}
-    parts = [p for p in (_fmt_size(length),) if p]
+    parts = [p for p in (format_size(length),) if p]
     if play_length:
         parts.append(f"{play_length} s")
     return ParsedContent(VIDEO, "[video" + (f" {', '.join(parts)}" if parts else "") + "]", meta)
