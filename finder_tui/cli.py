@@ -118,7 +118,8 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _settings(args: argparse.Namespace) -> Settings:
+def settings_from_args(args: argparse.Namespace) -> Settings:
+    """Flags, then environment, then the config file; warns when the token came as a flag."""
     if getattr(args, "token", None):
         print(
             "finder-tui: warning: --token lands in your shell history; "
@@ -169,7 +170,7 @@ class _ProgressLine:
 
 
 def cmd_sync(args: argparse.Namespace) -> int:
-    settings = _settings(args)
+    settings = settings_from_args(args)
     try:
         client_config = settings.client_config()
     except ConfigError as exc:
@@ -211,7 +212,7 @@ def _print_report(report: SyncReport, as_json: bool) -> None:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    settings = _settings(args)
+    settings = settings_from_args(args)
     totals = {"files": 0, "new": 0, "duplicates": 0, "rejected": 0}
     with _open_store(settings) as store:
         for name in args.files:
@@ -241,7 +242,7 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 def store_stats(store: Store) -> dict[str, Any]:
     index = store.index
-    notices = len(index.notices())
+    notices = index.notice_count()
     return {
         "messages": index.message_count - notices,
         "notices": notices,
@@ -257,7 +258,7 @@ def store_stats(store: Store) -> dict[str, Any]:
 
 
 def cmd_stats(args: argparse.Namespace) -> int:
-    with _open_store(_settings(args)) as store:
+    with _open_store(settings_from_args(args)) as store:
         stats = store_stats(store)
     if args.json:
         _print_json(stats)
@@ -274,7 +275,7 @@ def _fmt_time(ts: int | float | None) -> str:
 
 
 def cmd_sessions(args: argparse.Namespace) -> int:
-    with _open_store(_settings(args)) as store:
+    with _open_store(settings_from_args(args)) as store:
         sessions = store.index.sessions()
     if args.json:
         _print_json(
@@ -337,7 +338,7 @@ def message_line(message: Message, peer_name: str) -> str:
 
 
 def cmd_show(args: argparse.Namespace) -> int:
-    with _open_store(_settings(args)) as store:
+    with _open_store(settings_from_args(args)) as store:
         session_id = find_session(store, args.session)
         summary = store.index.session(session_id)
         messages = store.index.messages(session_id)
@@ -353,7 +354,7 @@ def cmd_show(args: argparse.Namespace) -> int:
 def cmd_export(args: argparse.Namespace) -> int:
     from .export_cli import ExportUsageError, run_export
 
-    with _open_store(_settings(args)) as store:
+    with _open_store(settings_from_args(args)) as store:
         try:
             return run_export(args, store, find_session)
         except ExportUsageError as exc:

@@ -7,7 +7,7 @@ import errno
 import fcntl
 import os
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
 
@@ -50,18 +50,6 @@ def atomic_writer(path: Path, mode: int = PRIVATE_FILE, *, binary: bool = True) 
 def atomic_write_bytes(path: Path, data: bytes, mode: int = PRIVATE_FILE) -> None:
     with atomic_writer(path, mode) as fh:
         fh.write(data)
-
-
-def atomic_write_stream(
-    path: Path, chunks: Callable[[], Iterator[bytes]], mode: int = 0o644
-) -> int:
-    """Stream ``chunks()`` into ``path`` atomically; returns the bytes written."""
-    total = 0
-    with atomic_writer(path, mode) as fh:
-        for chunk in chunks():
-            fh.write(chunk)
-            total += len(chunk)
-    return total
 
 
 class LockHeldError(OSError):

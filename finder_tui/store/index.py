@@ -294,6 +294,10 @@ class Index:
                 out.extend(messages)
             return out
 
+    def notice_count(self) -> int:
+        with self._lock:
+            return len(self._notices)
+
     def notices(self) -> list[Message]:
         with self._lock:
             return list(self._notices)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import threading
 import time
 from collections.abc import Iterable
@@ -143,12 +144,7 @@ class FinderApp(App[None]):
         self.service.start()
 
     async def on_unmount(self) -> None:
-        await self.run_in_thread_stop()
-
-    async def run_in_thread_stop(self) -> None:
-        # Joining the store thread commits; do it off the event loop.
-        import asyncio
-
+        # Joining the store thread commits: do it off the event loop.
         await asyncio.to_thread(self.service.stop)
 
     # ---- events from the sync thread -------------------------------------------------------
@@ -324,7 +320,7 @@ class FinderApp(App[None]):
         if self.index is None:
             counts = "—"
         else:
-            notices = len(self.index.notices())
+            notices = self.index.notice_count()
             counts = (
                 f"{self.index.message_count - notices:,} messages · "
                 f"{self.index.session_count():,} sessions"

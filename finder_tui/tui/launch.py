@@ -10,34 +10,19 @@ import tempfile
 import time
 from pathlib import Path
 
+from ..cli import settings_from_args
 from ..client import ClientConfig, Secret
-from ..config import ConfigError, Settings, resolve
+from ..config import ConfigError
 from ..demo import DemoServer, default_demo_items
 from ..demo.data import shift_to_recent
 
 DEMO_WID = "demo-wid"
 
 
-def _settings(args: argparse.Namespace) -> Settings:
-    if getattr(args, "token", None):
-        print(
-            "finder-tui: warning: --token lands in your shell history; "
-            "prefer the FINDER_TUI_TOKEN environment variable",
-            file=sys.stderr,
-        )
-    return resolve(
-        base_url=args.base_url,
-        wid=args.wid,
-        token=args.token,
-        store=args.store,
-        poll_interval=args.poll_interval,
-    )
-
-
 def launch(args: argparse.Namespace) -> int:
     from .app import FinderApp
 
-    settings = _settings(args)
+    settings = settings_from_args(args)
     demo = args.demo or (not settings.has_server and not args.offline)
     server: DemoServer | None = None
     temp_store: str | None = None
