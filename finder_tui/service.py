@@ -58,6 +58,9 @@ class SyncService:
         # GIL, so it waits (briefly) for the first paint.
         self.ui_ready = threading.Event()
         self.wait_for_ui = wait_for_ui
+        # Set once the store is open (or failed to open): a UI may wait for it, briefly, to
+        # paint its first frame with the sessions rather than an empty list.
+        self.opened = threading.Event()
 
     # ---- called from the UI thread ---------------------------------------------------------
 
@@ -100,6 +103,7 @@ class SyncService:
         except Exception as exc:  # noqa: BLE001 - never die silently under the UI
             self._fail(f"internal error in the sync thread: {type(exc).__name__}: {exc}")
         finally:
+            self.opened.set()
             if self.store is not None:
                 try:
                     self.store.close()
@@ -116,6 +120,7 @@ class SyncService:
         started = time.perf_counter()
         self.store = Store.open(self.store_dir, seal_at=self.seal_at, lazy_history=True)
         self.emit(ev.StoreOpened(self.store.index, self.store.index.complete))
+        self.opened.set()
         if self.wait_for_ui:
             self.ui_ready.wait(timeout=1.0)
         if not self.store.index.complete:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import errno
 import os
 import stat
@@ -26,6 +27,7 @@ from finder_tui.store import (
     StoreWriteError,
 )
 from finder_tui.store import storage as storage_mod
+from finder_tui.store.index import SessionSummary
 from finder_tui.wire.models import Message, SyncPage, parse_item
 
 SEED_KEY_BUFF = "CgUIARDaCQoECAIQAAoECAMQAAoECAQQAAoECAUQAAoECAYQAAoECAcQAAoECAgQAAoECAkQABAA"
@@ -511,3 +513,21 @@ def test_index_orders_newest_first(store_dir: Path) -> None:
             assert summary.last_seq == conv[-1].seq
     with Store.open(store_dir) as store:
         assert [s.session_id for s in store.index.sessions()] == [s.session_id for s in sessions]
+
+
+def test_session_summary_copy_keeps_every_field() -> None:
+    # copy() spells its fields out for speed; a field added later must not be dropped by it.
+    values: dict[str, object] = {}
+    for n, field in enumerate(dataclasses.fields(SessionSummary)):
+        if field.type in ("bool", bool):
+            values[field.name] = True
+        elif field.type in ("int", int):
+            values[field.name] = 1000 + n
+        else:
+            values[field.name] = f"value-{n}"
+    original = SessionSummary(**values)  # type: ignore[arg-type]
+    copied = original.copy()
+    assert copied == original and copied is not original
+    assert SessionSummary.from_doc(original.to_doc()) == original
+    with_unknown = {**original.to_doc(), "field_from_a_newer_version": 1}
+    assert SessionSummary.from_doc(with_unknown) == original

@@ -113,9 +113,10 @@ async def test_slash_filters_rows_escape_restores_enter_opens(tmp_path: Path):
         target = all_keys[3]
         needle = target[:8]  # a prefix of one session id (random hex): matches only it
         assert [key for key in all_keys if needle in key] == [target]
-        box = h.app.query_one("#session-filter", Input)
-        assert not box.display
+        # The box is mounted when first used, not at startup.
+        assert not h.app.query("#session-filter")
         await h.pilot.press("slash")
+        box = h.app.query_one("#session-filter", Input)
         assert box.display and box.has_focus
         await h.pilot.press(*needle)
         await h.wait(lambda: box.value == needle)
@@ -182,3 +183,38 @@ async def test_newest_session_followed_through_a_multi_page_catch_up(
             what="the newest session to be selected",
         )
         assert h.conv.session_id == new.session_id, "the newest session is not open"
+
+
+async def test_first_frame_of_an_existing_store_already_lists_its_sessions(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """The store opens before the screen is composed: the very first lines the compositor asks
+    the session list for already hold the stored sessions, not an empty list."""
+    from tui_helpers import prepare_store
+
+    A, B = Chat.named("alpha"), Chat.named("bravo")
+    store_dir = tmp_path / "store"
+    prepare_store(store_dir, [A.item(1, 1_700_000_000, "hi"), B.item(2, 1_700_000_100, "yo")])
+    rows_at_first_paint: list[int] = []
+    original = SessionList.render_line
+
+    def render_line(widget: SessionList, y: int) -> Any:
+        if not rows_at_first_paint:
+            rows_at_first_paint.append(len(widget.rows))
+        return original(widget, y)
+
+    monkeypatch.setattr(SessionList, "render_line", render_line)
+    # A slow disk: the store takes 100 ms to open, well within the app's wait for it.
+    from finder_tui import service
+
+    real_open = service.Store.open
+
+    def slow_open(*args: Any, **kwargs: Any) -> Any:
+        time.sleep(0.1)
+        return real_open(*args, **kwargs)
+
+    monkeypatch.setattr(service.Store, "open", slow_open)
+    async with running_app(store_dir, online=False, wait_state="offline") as h:
+        assert rows_at_first_paint == [3]  # Live, B, A
+        # The newest conversation opens in the frame after.
+        await h.wait(lambda: h.conv.session_id == B.session_id, what="B opened")

@@ -137,10 +137,12 @@ class Store:
                 f"understands ({SCHEMA_VERSION}); upgrade finder-tui. Nothing was changed."
             )
         self._segments = [s for s in self._meta.get("segments", []) if _SEGMENT.match(s)]
-        sessions = [SessionSummary.from_doc(d) for d in self._db.table("sessions").all()]
-        live = [LiveStream.from_doc(d) for d in self._db.table("live").all()]
+        # The raw tables, not Table.all(): no Document wrapper per row on every open.
+        tables = self._db.storage.read() or {}
+        sessions = [SessionSummary.from_doc(d) for d in tables.get("sessions", {}).values()]
+        live = [LiveStream.from_doc(d) for d in tables.get("live", {}).values()]
         self.index.restore(sessions, live, int(self._meta.get("live_seen_seq", 0)))
-        head_docs = self._head_table_docs()
+        head_docs = list(tables.get("messages", {}).values())
         self._head_count = len(head_docs)
         self.index.load(_messages_from(path, head_docs))
         self.index.complete = not self._segments

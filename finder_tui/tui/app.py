@@ -110,15 +110,15 @@ class FinderApp(App[None]):
     def compose(self) -> ComposeResult:
         yield TopBar(id="top-bar")
         with Horizontal(id="panes"):
+            # The filter box and the find bar are mounted when first used: each holds an
+            # Input, whose styling is a good share of the first frame's cost.
             with Vertical(id="list-pane"):
-                yield Input(placeholder="filter sessions…", id="session-filter")
                 yield SessionList(id="sessions")
             with Vertical(id="main-pane"):
                 with ContentSwitcher(initial="conversation", id="switcher"):
                     yield ConversationView(id="conversation")
                     yield LiveView(id="live")
                 yield Static(id="new-below")
-                yield FindBar(id="find-bar")
         yield StatusBar(id="status")
         yield KeyBar(id="keys")
 
@@ -126,22 +126,24 @@ class FinderApp(App[None]):
         if self.user_keymap:
             self.set_keymap(self.user_keymap)
         self.query_one(TopBar).show(self.mode, 0)
-        self.query_one("#session-filter").display = False
         self.query_one("#new-below").display = False
-        self.query_one(FindBar).display = False
         self.query_one(SessionList).focus()
         self._refresh_status()
         self._refresh_keys()
         self.set_interval(1.0, self._tick)
         self._mounted_ui = True
-        with self._pending_lock:
-            early = bool(self._pending)
-        if early:
-            self.post_message(ServiceEvents())
+        self.on_service_events(ServiceEvents())  # the store opened before compose: show it
 
-    def on_load(self) -> None:
-        # The store opens on its own thread while Textual composes and styles the screen.
+    # How long the first frame waits for the store to open. A head opens in a few ms; past
+    # this the inbox paints without sessions and they arrive as an event.
+    OPEN_WAIT = 0.25
+
+    async def on_load(self) -> None:
+        # Open the store before composing: on its own thread, but with the event loop idle, so
+        # the two do not take turns on the GIL and the first frame already shows the sessions.
         self.service.start()
+        loop = asyncio.get_running_loop()
+        await loop.run_in_executor(None, self.service.opened.wait, self.OPEN_WAIT)
 
     async def on_unmount(self) -> None:
         # Joining the store thread commits: do it off the event loop.
@@ -285,7 +287,12 @@ class FinderApp(App[None]):
                 self._follow_once = False
                 if newest != self.open_key:
                     session_list.select_key(newest, announce=False)
-                    self._open(newest)
+                    if self.open_key is None:
+                        # The first frame shows the list; laying out the conversation waits
+                        # for the frame after it.
+                        self.call_after_refresh(self._open_first, newest)
+                    else:
+                        self._open(newest)
                     return
         if self.open_key == LIVE_ENTRY:
             self.query_one(LiveView).update_streams(self.index.live_streams())
@@ -373,6 +380,10 @@ class FinderApp(App[None]):
         self.service.mark_read(key)
         self._close_find()
 
+    def _open_first(self, key: str) -> None:
+        if self.open_key is None:  # unless the user opened something in the meantime
+            self._open(key)
+
     def _show_live(self) -> None:
         if self.index is not None:
             self.query_one(LiveView).update_streams(self.index.live_streams())
@@ -399,8 +410,17 @@ class FinderApp(App[None]):
 
     # ---- filter ----------------------------------------------------------------------------
 
-    def action_filter(self) -> None:
-        box = self.query_one("#session-filter", Input)
+    def _filter_box(self) -> Input | None:
+        try:
+            return self.query_one("#session-filter", Input)
+        except NoMatches:
+            return None  # not used yet
+
+    async def action_filter(self) -> None:
+        box = self._filter_box()
+        if box is None:
+            box = Input(placeholder="filter sessions…", id="session-filter")
+            await self.query_one("#list-pane").mount(box, before=0)
         box.display = True
         box.focus()
 
@@ -419,15 +439,17 @@ class FinderApp(App[None]):
             self._close_filter()
 
     def action_back_to_list(self) -> None:
-        if self.query_one("#session-filter", Input).display:
+        box = self._filter_box()
+        if box is not None and box.display:
             self._close_filter()
         self.query_one(SessionList).focus()
 
     def _close_filter(self) -> None:
         """Clear and hide the filter; the selection returns to the open conversation."""
-        box = self.query_one("#session-filter", Input)
-        box.value = ""
-        box.display = False
+        box = self._filter_box()
+        if box is not None:
+            box.value = ""
+            box.display = False
         session_list = self.query_one(SessionList)
         session_list.set_filter("")
         if self.open_key is not None:
@@ -506,11 +528,21 @@ class FinderApp(App[None]):
 
     # ---- find in conversation --------------------------------------------------------------
 
-    def action_find(self) -> None:
+    def _find_bar(self) -> FindBar | None:
+        try:
+            return self.query_one(FindBar)
+        except NoMatches:
+            return None  # not used yet
+
+    async def action_find(self) -> None:
         if self._open_summary() is None:
             self.notify("Open a conversation to search in it.", markup=False)
             return
-        self.query_one(FindBar).open()
+        bar = self._find_bar()
+        if bar is None:
+            bar = FindBar(id="find-bar")
+            await self.query_one("#main-pane").mount(bar)
+        bar.open()
 
     def on_find_bar_changed(self, event: FindBar.Changed) -> None:
         conversation = self.query_one(ConversationView)
@@ -543,8 +575,8 @@ class FinderApp(App[None]):
 
     def _close_find(self) -> None:
         self.find_query, self.find_matches, self.find_current = "", [], -1
-        bar = self.query_one(FindBar)
-        if bar.display:
+        bar = self._find_bar()
+        if bar is not None and bar.display:
             bar.display = False
         self.query_one(ConversationView).set_highlight("")
 

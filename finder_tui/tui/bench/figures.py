@@ -8,44 +8,27 @@ import asyncio
 import subprocess
 import sys
 import time
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
 from typing import Any
 
 import orjson
-from textual.app import App, ComposeResult
+from textual.app import App
 from textual.css.query import NoMatches
-from textual.geometry import Region
 from textual.pilot import Pilot
 from textual.strip import Strip
-from textual.widgets import Static
 
 from ...bench.core import INBOX, SESSION, Context, Figure, at_most, below, log, median, settle
 from ...client import ClientConfig
 from ..app import FinderApp
 from ..widgets.conversation import ConversationView
 from ..widgets.session_list import SessionList
+from .launch import BareApp, Painted
 
 SIZE = (120, 40)
 POLL = 0.002  # seconds between readiness polls
 TIMEOUT = 300.0
-
-
-class _Painted(Static):
-    """A Static that records when the compositor first asks it for lines."""
-
-    painted_at: float | None = None
-
-    def render_lines(self, crop: Region) -> list[Strip]:
-        if self.painted_at is None:
-            self.painted_at = time.perf_counter()
-        return super().render_lines(crop)
-
-
-class BareApp(App[None]):
-    def compose(self) -> ComposeResult:
-        yield _Painted("finder-tui")
 
 
 @asynccontextmanager
@@ -68,11 +51,30 @@ def offline_app(store_dir: Path) -> FinderApp:
     return FinderApp(store_dir=store_dir, client_config=None, mode="offline", poll_interval=600)
 
 
-def list_painted(app: FinderApp) -> bool:
-    """Rows beyond the pinned Live entry, and a line rendered since they were set (the strip
-    cache is cleared whenever the rows change)."""
-    session_list = app.query_one(SessionList)
-    return len(session_list.rows) > 1 and len(session_list._strips) > 0
+class PaintClock:
+    """Records when the compositor first asks the session list for a line while it holds at
+    least ``rows`` rows: the same instant ``launch.Painted`` records for the bare app. Installed on
+    the class for one run (the app builds its own SessionList)."""
+
+    def __init__(self, rows: int) -> None:
+        self.rows = rows
+        self.painted_at: float | None = None
+
+    @contextmanager
+    def installed(self) -> Iterator[PaintClock]:
+        original = SessionList.render_line
+        clock = self
+
+        def render_line(widget: SessionList, y: int) -> Strip:
+            if clock.painted_at is None and len(widget.rows) >= clock.rows:
+                clock.painted_at = time.perf_counter()
+            return original(widget, y)
+
+        SessionList.render_line = render_line  # type: ignore[method-assign,assignment]
+        try:
+            yield self
+        finally:
+            SessionList.render_line = original  # type: ignore[method-assign]
 
 
 def loaded(app: FinderApp, expected: int) -> bool:
@@ -99,34 +101,32 @@ async def _first_paint_bare() -> float:
     started = time.perf_counter()
     app = BareApp()
     async with running(app):
-        static = app.query_one(_Painted)
+        static = app.query_one(Painted)
         await wait_until(lambda: static.painted_at is not None, "the bare app's first paint")
         return time.perf_counter() - started
 
 
 async def _first_paint_inbox(store_dir: Path, expected: int) -> tuple[float, float]:
-    started = time.perf_counter()
-    app = offline_app(store_dir)
-    async with running(app):
-        await wait_until(lambda: list_painted(app), "the session list")
-        first = time.perf_counter() - started
-        await wait_until(lambda: loaded(app, expected), "the full index", 0.01)
-        return first, time.perf_counter() - started
+    with PaintClock(rows=2).installed() as clock:  # the pinned Live entry and a session
+        started = time.perf_counter()
+        app = offline_app(store_dir)
+        async with running(app):
+            await wait_until(lambda: clock.painted_at is not None, "the session list")
+            await wait_until(lambda: loaded(app, expected), "the full index", 0.01)
+            assert clock.painted_at is not None
+            return clock.painted_at - started, time.perf_counter() - started
 
 
 async def _first_paint_empty(store_dir: Path) -> float:
     """The inbox over an empty store: the UI's own cost (only the pinned Live row to paint)."""
-    started = time.perf_counter()
-    app = offline_app(store_dir)
-    async with running(app):
-        session_list = app.query_one(SessionList)
-        await wait_until(
-            lambda: len(session_list.rows) == 1 and len(session_list._strips) > 0,
-            "the empty session list",
-        )
-        first = time.perf_counter() - started
-        await wait_until(lambda: app.sync_state.state == "offline", "the empty store", 0.01)
-        return first
+    with PaintClock(rows=1).installed() as clock:  # only the pinned Live entry
+        started = time.perf_counter()
+        app = offline_app(store_dir)
+        async with running(app):
+            await wait_until(lambda: clock.painted_at is not None, "the empty session list")
+            await wait_until(lambda: app.sync_state.state == "offline", "the empty store", 0.01)
+            assert clock.painted_at is not None
+            return clock.painted_at - started
 
 
 def first_paint(ctx: Context) -> list[Figure]:
@@ -149,6 +149,7 @@ def first_paint(ctx: Context) -> list[Figure]:
         full.append(complete)
     ratio = median(inbox) / median(bare)
     runs = f"median of {len(bare)}"
+    launch_bare, launch_inbox = _launches(store_dir, max(3, ctx.sizes.repeats - 2))
     return [
         Figure("open.tui.first_paint_ms", median(inbox) * 1000, "ms", note=runs),
         Figure("open.bare.first_paint_ms", median(bare) * 1000, "ms", note=runs),
@@ -159,6 +160,15 @@ def first_paint(ctx: Context) -> list[Figure]:
             note="inbox over an empty store: the UI's own share",
         ),
         at_most("open.tui_over_bare", ratio, "x", 3, "inbox first paint / bare app first paint"),
+        Figure("open.launch.bare_ms", median(launch_bare) * 1000, "ms", note=runs),
+        Figure("open.launch.tui_ms", median(launch_inbox) * 1000, "ms", note=runs),
+        at_most(
+            "open.launch.tui_over_bare",
+            median(launch_inbox) / median(launch_bare),
+            "x",
+            3,
+            "from process launch (interpreter, imports, first frame), as a user starts it",
+        ),
         Figure(
             "open.tui.loaded_ms",
             median(full) * 1000,
@@ -166,6 +176,32 @@ def first_paint(ctx: Context) -> list[Figure]:
             note=f"until the index holds all {expected:,} messages",
         ),
     ]
+
+
+def _launch(*args: str) -> float:
+    """Seconds from spawning a fresh interpreter to its first painted frame."""
+    command = [sys.executable, "-m", "finder_tui.tui.bench.launch", *args]
+    started = time.time()
+    result = subprocess.run(  # noqa: S603 - our own interpreter and module, fixed arguments
+        command, capture_output=True, text=True, timeout=TIMEOUT, check=False
+    )
+    if result.returncode != 0:
+        raise RuntimeError(f"launch probe failed: {result.stderr.strip()[-500:]}")
+    painted: float = orjson.loads(result.stdout.strip().splitlines()[-1])["painted_wall"]
+    return painted - started
+
+
+def _launches(store_dir: Path, runs: int) -> tuple[list[float], list[float]]:
+    log("open: bare Textual app vs inbox, from process launch to first paint")
+    _launch("bare")  # warm the page cache and bytecode
+    bare: list[float] = []
+    inbox: list[float] = []
+    for _ in range(runs):
+        settle()
+        bare.append(_launch("bare"))
+        settle()
+        inbox.append(_launch("inbox", str(store_dir)))
+    return bare, inbox
 
 
 async def _conversation(store_dir: Path, expected: int, repeats: int) -> tuple[list[float], int]:

@@ -27,13 +27,13 @@ def _hwm_mb() -> float:
 
 
 async def _open(store_dir: Path, expected: int) -> None:
-    from .figures import list_painted, loaded, offline_app, running, wait_until
+    from .figures import PaintClock, loaded, offline_app, running, wait_until
 
-    app = offline_app(store_dir)
-    async with running(app) as pilot:
-        await wait_until(lambda: loaded(app, expected), "the full index", 0.01)
-        await pilot.pause()  # let the UI apply StoreLoaded (list refresh)
-        await wait_until(lambda: list_painted(app), "the session list")
+    with PaintClock(rows=2).installed() as clock:
+        app = offline_app(store_dir)
+        async with running(app):
+            await wait_until(lambda: loaded(app, expected), "the full index", 0.01)
+            await wait_until(lambda: clock.painted_at is not None, "the session list")
 
 
 def main(argv: list[str]) -> int:

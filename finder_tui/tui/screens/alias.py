@@ -11,6 +11,7 @@ from textual.widgets import Input, Label
 
 
 class AliasScreen(ModalScreen[str | None]):
+    CSS_PATH = "dialogs.tcss"
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="alias.cancel")]
 
     def __init__(self, peer_label: str, current: str) -> None:

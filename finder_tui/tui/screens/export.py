@@ -31,6 +31,7 @@ FORMAT_LABELS = {
 
 
 class ConfirmScreen(ModalScreen[bool]):
+    CSS_PATH = "dialogs.tcss"
     BINDINGS = [
         Binding("escape,n", "answer(False)", "No", id="confirm.no"),
         Binding("y", "answer(True)", "Yes", id="confirm.yes"),
@@ -55,6 +56,7 @@ class ConfirmScreen(ModalScreen[bool]):
 
 
 class ExportScreen(ModalScreen[ExportResult | None]):
+    CSS_PATH = "dialogs.tcss"
     BINDINGS = [Binding("escape", "cancel", "Cancel export", id="export.cancel")]
 
     def __init__(

@@ -31,6 +31,7 @@ def _rows(
 
 
 class HelpScreen(ModalScreen[None]):
+    CSS_PATH = "dialogs.tcss"
     BINDINGS = [
         Binding("escape,q,question_mark", "dismiss", "Close help", id="help.close"),
     ]

@@ -35,6 +35,7 @@ def hit_prompt(hit: Hit, name: str) -> Content:
 
 
 class SearchScreen(ModalScreen[SearchJump | None]):
+    CSS_PATH = "dialogs.tcss"
     BINDINGS = [
         Binding("escape", "cancel", "Close search", id="search.close"),
         Binding("down", "focus_results", "Results", show=False, id="search.results"),

@@ -50,7 +50,6 @@ class SessionList(LineList):
         "session-list--time",
         "session-list--unread",
         "session-list--live",
-        "session-list--live-idle",
     }
 
     class Selected(Message):
@@ -73,6 +72,7 @@ class SessionList(LineList):
         self._sessions: list[SessionSummary] = []
         self._live_now = 0
         self._live_unseen = 0
+        self._style_sets: dict[bool, dict[str, Style]] = {}
 
     # ---- data ------------------------------------------------------------------------------
 
@@ -165,6 +165,13 @@ class SessionList(LineList):
         ]
 
     def _styles(self, selected: bool) -> dict[str, Style]:
+        """The line styles, looked up once per repaint rather than for every line."""
+        cached = self._style_sets.get(selected)
+        if cached is None:
+            cached = self._style_sets[selected] = self._lookup_styles(selected)
+        return cached
+
+    def _lookup_styles(self, selected: bool) -> dict[str, Style]:
         get = self.get_component_rich_style
         # Component styles carry their own background; the selection background goes on top.
         over = Style(bgcolor=get("session-list--selected").bgcolor) if selected else Style()
@@ -176,6 +183,14 @@ class SessionList(LineList):
             "unread": get("session-list--unread"),
             "live_badge": get("session-list--live") + Style(reverse=True),
         }
+
+    def invalidate(self) -> None:
+        self._style_sets.clear()  # focus and theme changes restyle the selection
+        super().invalidate()
+
+    def notify_style_update(self) -> None:
+        self._style_sets.clear()
+        super().notify_style_update()
 
     def on_focus(self) -> None:
         self.invalidate()
