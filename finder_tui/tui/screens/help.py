@@ -22,7 +22,7 @@ def _rows(
         rows.append(
             Content.assemble(
                 Content.styled(f"  {keys:<20}", "bold"),
-                Content(f"{binding.description:<36}"),
+                Content(f"{binding.description:<30}"),
                 Content.styled(binding.id or "", "dim"),
             )
         )
