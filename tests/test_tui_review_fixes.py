@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
+from textual import events
 from textual.widgets import Input
-from tui_helpers import Chat, running_app, tui_env, widget_text  # noqa: F401
+from tui_helpers import Chat, prepare_store, running_app, tui_env, widget_text  # noqa: F401
 
 from finder_tui.tui.screens.help import HelpScreen
 
@@ -50,3 +52,18 @@ async def test_help_shows_the_keys_of_the_users_keymap(tmp_path: Path):
         text = widget_text(h.app.screen.query_one("#help-text"))
         quit_line = next(line for line in text.splitlines() if "Quit" in line)
         assert "^q" in quit_line and " q " not in quit_line.replace("^q", "")
+
+
+async def test_a_key_typed_right_after_the_first_slash_lands_in_the_filter(tmp_path: Path):
+    """The filter box exists before the first "/": a fast typist's (or a paste's) next key goes
+    into it, not to the list while the box would still be mounting."""
+    store_dir = tmp_path / "store"
+    prepare_store(store_dir, [A.item(1, T0, "hi"), B.item(2, T0 + 60, "yo")])
+    async with running_app(store_dir, online=False, wait_state="offline") as h:
+        await h.wait(lambda: h.conv.session_id == B.session_id, what="B open")
+        h.app.post_message(events.Key("slash", "/"))
+        await asyncio.sleep(0.002)
+        h.app.post_message(events.Key("j", "j"))
+        box = h.app.query_one("#session-filter", Input)
+        await h.wait(lambda: box.value == "j", what="j typed into the filter")
+        assert h.conv.session_id == B.session_id  # the list did not move

@@ -113,10 +113,9 @@ async def test_slash_filters_rows_escape_restores_enter_opens(tmp_path: Path):
         target = all_keys[3]
         needle = target[:8]  # a prefix of one session id (random hex): matches only it
         assert [key for key in all_keys if needle in key] == [target]
-        # The box is mounted when first used, not at startup.
-        assert not h.app.query("#session-filter")
+        box = h.app.query_one("#session-filter", Input)  # mounted after the first frame
+        assert not box.display
         await h.pilot.press("slash")
-        box = h.app.query_one("#session-filter", Input)
         assert box.display and box.has_focus
         await h.pilot.press(*needle)
         await h.wait(lambda: box.value == needle)

@@ -110,8 +110,8 @@ class FinderApp(App[None]):
     def compose(self) -> ComposeResult:
         yield TopBar(id="top-bar")
         with Horizontal(id="panes"):
-            # The filter box and the find bar are mounted when first used: each holds an
-            # Input, whose styling is a good share of the first frame's cost.
+            # The filter box and the find bar are mounted after the first frame (each holds
+            # an Input, whose styling is a good share of that frame's cost).
             with Vertical(id="list-pane"):
                 yield SessionList(id="sessions")
             with Vertical(id="main-pane"):
@@ -133,6 +133,13 @@ class FinderApp(App[None]):
         self.set_interval(1.0, self._tick)
         self._mounted_ui = True
         self.on_service_events(ServiceEvents())  # the store opened before compose: show it
+        self.call_after_refresh(self._mount_after_first_frame)
+
+    async def _mount_after_first_frame(self) -> None:
+        # Ready before the user reaches for them: a key typed right after the first "/" must
+        # land in the box, not in the list while the box mounts.
+        await self._ensure_filter_box()
+        await self._ensure_find_bar()
 
     # How long the first frame waits for the store to open. A head opens in a few ms; past
     # this the inbox paints without sessions and they arrive as an event.
@@ -416,11 +423,16 @@ class FinderApp(App[None]):
         except NoMatches:
             return None  # not used yet
 
-    async def action_filter(self) -> None:
+    async def _ensure_filter_box(self) -> Input:
         box = self._filter_box()
         if box is None:
             box = Input(placeholder="filter sessions…", id="session-filter")
+            box.display = False
             await self.query_one("#list-pane").mount(box, before=0)
+        return box
+
+    async def action_filter(self) -> None:
+        box = await self._ensure_filter_box()
         box.display = True
         box.focus()
 
@@ -538,11 +550,16 @@ class FinderApp(App[None]):
         if self._open_summary() is None:
             self.notify("Open a conversation to search in it.", markup=False)
             return
+        bar = await self._ensure_find_bar()
+        bar.open()
+
+    async def _ensure_find_bar(self) -> FindBar:
         bar = self._find_bar()
         if bar is None:
             bar = FindBar(id="find-bar")
+            bar.display = False
             await self.query_one("#main-pane").mount(bar)
-        bar.open()
+        return bar
 
     def on_find_bar_changed(self, event: FindBar.Changed) -> None:
         conversation = self.query_one(ConversationView)
