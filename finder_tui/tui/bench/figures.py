@@ -132,27 +132,18 @@ async def _first_paint_empty(store_dir: Path) -> float:
 def first_paint(ctx: Context) -> list[Figure]:
     store_dir = ctx.store(INBOX)
     expected = ctx.server(INBOX).count
-    log("open: bare Textual app vs inbox (offline) first paint")
-    asyncio.run(_first_paint_bare())  # warm-up: Textual's lazy imports and first-use caches
-    bare: list[float] = []
-    empty: list[float] = []
-    inbox: list[float] = []
-    full: list[float] = []
-    for run in range(max(3, ctx.sizes.repeats - 2)):
-        settle()
-        bare.append(asyncio.run(_first_paint_bare()))
-        settle()
-        empty.append(asyncio.run(_first_paint_empty(ctx.path(f"store-empty-{run}"))))
-        settle()
-        first, complete = asyncio.run(_first_paint_inbox(store_dir, expected))
-        inbox.append(first)
-        full.append(complete)
+    log("open: bare Textual app vs inbox (offline) first paint, in a fresh process")
+    runs = 2 * ctx.sizes.repeats + 1  # a first paint is tens of ms: many runs tame the jitter
+    settle()
+    probe = [str(store_dir), str(expected), str(runs), str(ctx.path("paint"))]
+    times = _probe("finder_tui.tui.bench.paint", *probe)
+    bare, empty, inbox, full = times["bare"], times["empty"], times["inbox"], times["loaded"]
     ratio = median(inbox) / median(bare)
-    runs = f"median of {len(bare)}"
-    launch_bare, launch_inbox = _launches(store_dir, max(3, ctx.sizes.repeats - 2))
+    launch_bare, launch_inbox = _launches(store_dir, runs)
+    note = f"median of {runs}"
     return [
-        Figure("open.tui.first_paint_ms", median(inbox) * 1000, "ms", note=runs),
-        Figure("open.bare.first_paint_ms", median(bare) * 1000, "ms", note=runs),
+        Figure("open.tui.first_paint_ms", median(inbox) * 1000, "ms", note=note),
+        Figure("open.bare.first_paint_ms", median(bare) * 1000, "ms", note=note),
         Figure(
             "open.tui_empty.first_paint_ms",
             median(empty) * 1000,
@@ -160,8 +151,8 @@ def first_paint(ctx: Context) -> list[Figure]:
             note="inbox over an empty store: the UI's own share",
         ),
         at_most("open.tui_over_bare", ratio, "x", 3, "inbox first paint / bare app first paint"),
-        Figure("open.launch.bare_ms", median(launch_bare) * 1000, "ms", note=runs),
-        Figure("open.launch.tui_ms", median(launch_inbox) * 1000, "ms", note=runs),
+        Figure("open.launch.bare_ms", median(launch_bare) * 1000, "ms", note=note),
+        Figure("open.launch.tui_ms", median(launch_inbox) * 1000, "ms", note=note),
         at_most(
             "open.launch.tui_over_bare",
             median(launch_inbox) / median(launch_bare),
@@ -178,16 +169,22 @@ def first_paint(ctx: Context) -> list[Figure]:
     ]
 
 
-def _launch(*args: str) -> float:
-    """Seconds from spawning a fresh interpreter to its first painted frame."""
-    command = [sys.executable, "-m", "finder_tui.tui.bench.launch", *args]
-    started = time.time()
+def _probe(module: str, *args: str) -> dict[str, Any]:
+    """Run one of our bench modules in a fresh interpreter; its last stdout line is JSON."""
+    command = [sys.executable, "-m", module, *args]
     result = subprocess.run(  # noqa: S603 - our own interpreter and module, fixed arguments
         command, capture_output=True, text=True, timeout=TIMEOUT, check=False
     )
     if result.returncode != 0:
-        raise RuntimeError(f"launch probe failed: {result.stderr.strip()[-500:]}")
-    painted: float = orjson.loads(result.stdout.strip().splitlines()[-1])["painted_wall"]
+        raise RuntimeError(f"{module} failed: {result.stderr.strip()[-500:]}")
+    data: dict[str, Any] = orjson.loads(result.stdout.strip().splitlines()[-1])
+    return data
+
+
+def _launch(*args: str) -> float:
+    """Seconds from spawning a fresh interpreter to its first painted frame."""
+    started = time.time()
+    painted: float = _probe("finder_tui.tui.bench.launch", *args)["painted_wall"]
     return painted - started
 
 
