@@ -7,7 +7,14 @@ from pathlib import Path
 
 import orjson
 from textual.widgets import Input, Label, OptionList
-from tui_helpers import Chat, Harness, running_app, tui_env, widget_text  # noqa: F401
+from tui_helpers import (  # noqa: F401
+    Chat,
+    Harness,
+    running_app,
+    screen_lines,
+    tui_env,
+    widget_text,
+)
 
 from finder_tui.export import read_export_items
 from finder_tui.tui.screens.export import ConfirmScreen, ExportScreen
@@ -67,6 +74,10 @@ async def test_export_asks_before_overwriting_and_reports_errors(tmp_path: Path)
         screen.query_one("#export-path", Input).value = str(existing)
         await h.pilot.click("#export-go")
         await h.wait(lambda: isinstance(h.app.screen, ConfirmScreen), what="overwrite question")
+        await h.pilot.pause()
+        # The whole question shows, wrapped inside the dialog, however long the path.
+        shown = "".join("".join(line.replace("│", "").split()) for line in screen_lines(h.pilot))
+        assert "exists.Overwriteit?" in shown, shown
         await h.pilot.press("n")
         await h.wait(lambda: isinstance(h.app.screen, ExportScreen), what="back to the dialog")
         assert existing.read_text("utf-8") == "keep me"

@@ -62,10 +62,15 @@ async def test_help_lists_every_binding_and_escape_closes(tmp_path: Path):
                 assert isinstance(binding, Binding)
                 assert binding.description in text, f"help lacks {binding.description!r}"
         assert "Command palette" in text
+        keys = h.app.query_one("#keys")
+        await h.wait(lambda: "Close help" in widget_text(keys), what="the dialog's keys")
         await h.pilot.press("escape")
         await h.wait(lambda: not isinstance(h.app.screen, HelpScreen), what="help closed")
         assert h.app.return_code is None
         assert h.app.focused is h.sessions
+        # The key bar shows the inbox's keys again, though the focus never moved.
+        await h.wait(lambda: "Close help" not in widget_text(keys), what="the inbox's keys")
+        assert "Quit" in widget_text(keys) and "Open" in widget_text(keys)
 
 
 async def test_alias_renames_the_row_and_persists(tmp_path: Path):
@@ -147,3 +152,12 @@ async def test_command_palette_offers_sync_now(tmp_path: Path):
         await h.pilot.press("enter")
         await h.wait(lambda: not CommandPalette.is_open(h.app))
         await h.wait(lambda: h.server.requests > before, what="the palette's sync to run")
+
+
+async def test_r_offline_says_there_is_nothing_to_sync(tmp_path: Path):
+    async with running_app(tmp_path / "store", online=False, wait_state="offline") as h:
+        await h.pilot.press("r")
+        await h.wait(lambda: bool(h.app._notifications), what="a notice")
+        messages = [n.message for n in h.app._notifications]
+        assert any("Offline" in m for m in messages), messages
+        assert not any("Syncing now" in m for m in messages)

@@ -130,6 +130,10 @@ class FinderApp(App[None]):
         self.query_one(SessionList).focus()
         self._refresh_status()
         self._refresh_keys()
+        # A dialog's keys show while it is up; once it closes (or the palette does) the bar
+        # must show the inbox's again, and focus need not change for that to happen.
+        self.screen_change_signal.subscribe(self, self._on_screen_change)
+        self.screen.bindings_updated_signal.subscribe(self, self._on_screen_change)
         self.set_interval(1.0, self._tick)
         self._mounted_ui = True
         self.on_service_events(ServiceEvents())  # the store opened before compose: show it
@@ -353,6 +357,9 @@ class FinderApp(App[None]):
     def on_descendant_focus(self) -> None:
         self._refresh_keys()
 
+    def _on_screen_change(self, _: Screen[object]) -> None:
+        self.call_after_refresh(self._refresh_keys)
+
     def _refresh_keys(self) -> None:
         """Key hints: the focused widget's shown bindings first, then the app's."""
         shown: list[tuple[str, str]] = []
@@ -493,6 +500,13 @@ class FinderApp(App[None]):
         self.notify(f"Live bell {state}", timeout=2, markup=False)
 
     def action_sync_now(self) -> None:
+        if self.service.client_config is None:
+            self.notify(
+                "Offline: no server is configured, so there is nothing to sync.",
+                timeout=4,
+                markup=False,
+            )
+            return
         self.service.sync_now()
         self.notify("Syncing now…", timeout=2, markup=False)
 
