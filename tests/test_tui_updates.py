@@ -61,9 +61,30 @@ async def test_new_message_for_other_session_moves_it_up_keeps_selection(tmp_pat
         assert row.preview == "charlie is back"
 
 
+async def test_the_conversation_opened_at_start_keeps_its_unread_until_the_user_turns_to_it(
+    tmp_path: Path,
+):
+    async with running_app(tmp_path / "store", items=inbox()) as h:
+        await _started(h)
+        unread = h.index.session(A.session_id).unread
+        assert unread > 0  # A's received messages, shown but not yet looked at
+        assert h.row(A.session_id).badge == str(unread)
+        # A message arriving meanwhile adds to it.
+        await h.push([A.item(NEXT_SEQ, NEXT_TIME, "alpha fresh news")])
+        await h.wait(lambda: h.conv.messages[-1].text == "alpha fresh news", what="appended")
+        await h.wait(lambda: h.index.session(A.session_id).unread == unread + 1, what="counted")
+        # Entering it (or Tab to it) is looking at it.
+        await h.pilot.press("enter")
+        assert h.app.focused is h.conv
+        await h.wait(lambda: h.index.session(A.session_id).unread == 0, what="read")
+        await h.wait(lambda: h.row(A.session_id).badge == "", what="the badge gone")
+
+
 async def test_new_message_for_open_session_appears_and_stays_at_bottom(tmp_path: Path):
     async with running_app(tmp_path / "store", items=inbox()) as h:
         await _started(h)
+        await h.pilot.press("tab")  # the user turns to the conversation the app opened
+        await h.wait(lambda: h.index.session(A.session_id).unread == 0, what="A read")
         before_max = h.conv.max_scroll_y
         await h.push([A.item(NEXT_SEQ, NEXT_TIME, "alpha fresh news")])
         await h.wait(lambda: h.conv.messages[-1].text == "alpha fresh news", what="appended")

@@ -533,3 +533,16 @@ def test_parse_page_continues_after_bad_items() -> None:
 def test_parse_page_empty_and_null_list() -> None:
     assert parse_page({"list": None, "keyBuff": ""}).raw_count == 0
     assert parse_page({"keyBuff": "abc"}).messages == []
+
+
+def test_type_10000_is_a_system_notice_inside_its_chat_keyed_by_its_id() -> None:
+    notice = parsed(
+        chat_item(msg_type=10000, content="你已添加了对方，现在可以开始聊天了。\x1b[2J")
+    )
+    assert notice.kind == "sysmsg" and notice.meta == {"type": "notice"}
+    assert notice.text == "你已添加了对方，现在可以开始聊天了。[2J"  # scrubbed, kept
+    assert notice.session_id == "abc123@findermsg"
+    assert notice.key == str(notice.new_msg_id)  # a real chat id, not a pseudo one
+    # An unknown type stays unknown, with its text as a preview.
+    other = parsed(chat_item(msg_type=10001, content="something new"))
+    assert other.kind == "unknown" and other.text == "[type 10001] something new"

@@ -8,6 +8,7 @@ import time
 from collections.abc import Iterable
 from pathlib import Path
 
+from textual import events
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
@@ -77,6 +78,9 @@ class FinderApp(App[None]):
         self.bell_enabled = bell
         self.index: Index | None = None
         self.open_key: str | None = None
+        # Whether the user has looked at the open conversation: one the app opened by itself
+        # (the newest, at start) keeps its unread count until the user picks or enters it.
+        self.open_seen = False
         self.sync_state = ev.StateChanged(ev.STARTING)
         self.progress: ev.Progress | None = None
         self.store_error = ""
@@ -240,7 +244,7 @@ class FinderApp(App[None]):
             return False
         if isinstance(event, ev.StoreLoaded):
             if self.open_key and self.open_key != LIVE_ENTRY:
-                self._open(self.open_key)
+                self._open(self.open_key, seen=self.open_seen)
             return True
         if isinstance(event, ev.StoreFailed):
             self.store_error = event.error
@@ -262,7 +266,8 @@ class FinderApp(App[None]):
         key = self.open_key
         if key and key != LIVE_ENTRY and key in event.by_session:
             self.query_one(ConversationView).append(event.by_session[key])
-            self.service.mark_read(key)
+            if self.open_seen:
+                self.service.mark_read(key)
         if key == LIVE_ENTRY and event.notices:
             self._show_live()
 
@@ -303,7 +308,7 @@ class FinderApp(App[None]):
                         # for the frame after it.
                         self.call_after_refresh(self._open_first, newest)
                     else:
-                        self._open(newest)
+                        self._open(newest, seen=False)
                     return
         if self.open_key == LIVE_ENTRY:
             self.query_one(LiveView).update_streams(self.index.live_streams())
@@ -354,7 +359,9 @@ class FinderApp(App[None]):
     def _refresh_status(self) -> None:
         self.query_one(StatusBar).show(*self.status_text())
 
-    def on_descendant_focus(self) -> None:
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        if isinstance(event.widget, ConversationView):
+            self._mark_seen()
         self._refresh_keys()
 
     def _on_screen_change(self, _: Screen[object]) -> None:
@@ -377,8 +384,10 @@ class FinderApp(App[None]):
 
     # ---- opening sessions ------------------------------------------------------------------
 
-    def _open(self, key: str) -> None:
+    def _open(self, key: str, *, seen: bool = True) -> None:
+        """Show ``key``; ``seen`` (the user chose it) marks it read, an automatic open not."""
         self.open_key = key
+        self.open_seen = seen
         switcher = self.query_one(ContentSwitcher)
         if key == LIVE_ENTRY:
             switcher.current = "live"
@@ -391,12 +400,20 @@ class FinderApp(App[None]):
         summary = self.index.session(key)
         name = display_name(summary.peer, summary.alias) if summary else key
         self.query_one(ConversationView).show(key, self.index.messages(key), name)
-        self.service.mark_read(key)
+        if seen:
+            self.service.mark_read(key)
         self._close_find()
 
     def _open_first(self, key: str) -> None:
         if self.open_key is None:  # unless the user opened something in the meantime
-            self._open(key)
+            self._open(key, seen=False)
+
+    def _mark_seen(self) -> None:
+        """The user turned to the conversation the app had opened by itself."""
+        key = self.open_key
+        if key is not None and key != LIVE_ENTRY and not self.open_seen:
+            self.open_seen = True
+            self.service.mark_read(key)
 
     def _show_live(self) -> None:
         if self.index is not None:
@@ -410,6 +427,8 @@ class FinderApp(App[None]):
     def on_session_list_entered(self, event: SessionList.Entered) -> None:
         if self.open_key != event.key:
             self._open(event.key)
+        else:
+            self._mark_seen()
         target = "#live" if event.key == LIVE_ENTRY else "#conversation"
         self.query_one(target).focus()
 

@@ -28,6 +28,7 @@ LIVE_STARTED, LIVE_ENDED, SYSMSG, UNKNOWN, BROKEN = (
 SYSTEM_KINDS = frozenset({LIVE_STARTED, LIVE_ENDED, SYSMSG})
 
 MSG_TEXT, MSG_IMAGE, MSG_VIDEO, MSG_EMOJI, MSG_APPMSG, MSG_SYS = 1, 3, 43, 47, 49, 10002
+MSG_NOTICE = 10000  # a plain-text notice from WeChat inside a chat
 LIVE_TIPS_CGI = "findergetlivetips"
 LIVE_CLOSE_TYPE = "finderliveclosenotifymsg"
 _LIVE_START_ID = re.compile(r"LiveStartNotifyMsg_(\d+)_")
@@ -165,6 +166,10 @@ def parse_content(msg_type: int, raw: str) -> ParsedContent:
     """Classify one message body. Never raises."""
     if msg_type == MSG_TEXT:
         return ParsedContent(TEXT, scrub(raw))
+    if msg_type == MSG_NOTICE:
+        # WeChat's own line in a chat ("你已添加了对方…"): plain text, shown and exported as a
+        # system notice, never as something the peer wrote.
+        return ParsedContent(SYSMSG, scrub(raw), {"type": "notice"})
     entry = _XML_KINDS.get(msg_type)
     if entry is None:
         meta: dict[str, Any] = {"msg_type": msg_type}

@@ -188,8 +188,9 @@ def _parse_item(item: Any) -> Message:
 
     parsed: ParsedContent = parse_content(msg_type, body)
     # System items carry pseudo ids: key them on what is stable under re-delivery. Decided by
-    # the wire type, not the parsed kind, so a system payload that fails to parse keys the same.
-    if not session_id or msg_type in SYSTEM_MSG_TYPES or parsed.kind in SYSTEM_KINDS:
+    # the wire type, not the parsed kind, so a system payload that fails to parse keys the same
+    # (and a type-10000 notice, a chat message with a real id, keeps keying by it).
+    if not session_id or msg_type in SYSTEM_MSG_TYPES:
         key = _system_key(seq, body)
     else:
         key = str(new_msg_id)
