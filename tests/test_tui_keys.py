@@ -161,3 +161,22 @@ async def test_r_offline_says_there_is_nothing_to_sync(tmp_path: Path):
         messages = [n.message for n in h.app._notifications]
         assert any("Offline" in m for m in messages), messages
         assert not any("Syncing now" in m for m in messages)
+
+
+async def test_palette_screenshot_is_private_and_a_failure_says_why(tmp_path: Path):
+    async with running_app(tmp_path / "store", items=inbox()) as h:
+        shots = tmp_path / "shots"
+        shots.mkdir()
+        saved = h.app.deliver_screenshot(path=str(shots))
+        assert saved is not None
+        path = Path(saved)
+        assert path.parent == shots and path.suffix == ".svg"
+        assert (path.stat().st_mode & 0o777) == 0o600  # it shows private messages
+        assert "<svg" in path.read_text("utf-8")
+        assert h.app.deliver_screenshot(path=str(tmp_path / "missing")) is None
+
+        def errors() -> list[str]:
+            return [n.message for n in h.app._notifications if n.severity == "error"]
+
+        await h.wait(lambda: bool(errors()), what="the error notice")
+        assert any("missing" in m and "No such file" in m for m in errors()), errors()

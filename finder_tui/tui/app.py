@@ -8,6 +8,7 @@ import time
 from collections.abc import Iterable
 from pathlib import Path
 
+from platformdirs import user_downloads_path
 from textual import events
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
@@ -22,6 +23,7 @@ from textual.widgets import ContentSwitcher, Input, Static
 from .. import events as ev
 from ..client import ClientConfig
 from ..export import ExportResult
+from ..fsutil import atomic_write_bytes
 from ..peers import display_name
 from ..search import find_in_messages
 from ..service import SyncService
@@ -517,6 +519,33 @@ class FinderApp(App[None]):
         self.bell_enabled = not self.bell_enabled
         state = "on" if self.bell_enabled else "off"
         self.notify(f"Live bell {state}", timeout=2, markup=False)
+
+    def deliver_screenshot(
+        self,
+        filename: str | None = None,
+        path: str | None = None,
+        time_format: str | None = None,
+    ) -> str | None:
+        """The palette's Screenshot, written like an export: owner-only (it shows private
+        messages), atomically, and an error that says why it failed."""
+        directory = Path(path).expanduser() if path else user_downloads_path()
+        if not path and not directory.is_dir():
+            directory = Path.cwd()  # no Downloads folder here: next to where the app runs
+        stamp = time.strftime(time_format or "%Y-%m-%dT%H_%M_%S")
+        name = filename or f"{self.title}_{stamp}.svg"
+        target = directory / name
+        try:
+            atomic_write_bytes(target, self.export_screenshot().encode("utf-8"))
+        except OSError as exc:
+            self.notify(
+                f"Could not save the screenshot to {target}: {exc.strerror or exc}",
+                title="Screenshot",
+                severity="error",
+                markup=False,
+            )
+            return None
+        self.notify(f"Saved screenshot to {target}", title="Screenshot", markup=False)
+        return str(target)
 
     def action_sync_now(self) -> None:
         if self.service.client_config is None:
