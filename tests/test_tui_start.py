@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 from textual.widgets import ContentSwitcher, Input
-from tui_helpers import Chat, Harness, running_app, tui_env, wait_for  # noqa: F401
+from tui_helpers import Chat, Harness, running_app, tui_env, visible_lines, wait_for  # noqa: F401
 
 from finder_tui.demo import DemoServer
 from finder_tui.tui.widgets.conversation import ConversationView
@@ -126,6 +126,11 @@ async def test_slash_filters_rows_escape_restores_enter_opens(tmp_path: Path):
         assert titles and all("Stranger" in title for title in titles)
         assert LIVE_ENTRY not in [row.key for row in h.sessions.rows]
         assert len(titles) < len(all_keys)
+        # Nothing matches: the list says so rather than going blank.
+        await h.pilot.press(*"zzqq")
+        await h.wait(lambda: not h.sessions.rows, what="no rows")
+        await h.pilot.pause()
+        assert any("no session matches" in line for line in visible_lines(h.sessions))
         # Escape hides the box, clears the filter and gives the focus back to the list.
         await h.pilot.press("escape")
         assert not box.display

@@ -78,6 +78,8 @@ class SessionList(LineList):
 
     @property
     def line_count(self) -> int:
+        if not self.rows and self.filter_text.strip():
+            return 1  # the "no match" line
         return len(self.rows) * ROW_HEIGHT
 
     @property
@@ -140,6 +142,9 @@ class SessionList(LineList):
     # ---- rendering -------------------------------------------------------------------------
 
     def build_line(self, y: int, width: int) -> list[Segment]:
+        if not self.rows:
+            text = " no session matches the filter"
+            return [seg(pad_to(truncate(text, width), width), self._styles(False)["preview"])]
         row = self.rows[y // ROW_HEIGHT]
         selected = row.key == self.selected_key
         styles = self._styles(selected)
