@@ -7,6 +7,7 @@ from pathlib import Path
 from textual.widgets import ContentSwitcher
 from tui_helpers import Chat, Harness, live_item, running_app, tui_env, visible_lines  # noqa: F401
 
+from finder_tui.tui.timefmt import full
 from finder_tui.tui.widgets.live_view import LiveView
 from finder_tui.tui.widgets.session_list import LIVE_ENTRY
 
@@ -120,3 +121,32 @@ async def test_live_view_shows_every_column_at_120_columns(tmp_path: Path):
         assert "ended" in lines[0], lines[0]
         row = next(i for i, line in enumerate(lines) if str(ENDED) in line)
         assert "ended" in lines[row] and live_id in lines[row + 1], lines[row : row + 2]
+        stream = next(s for s in live.streams if s.object_id == str(ENDED))
+        assert stream.ended_at is not None
+        assert lines[row].rstrip().endswith(full(stream.ended_at)), lines[row]  # not cut
+
+
+async def test_live_view_header_stays_while_the_streams_scroll(tmp_path: Path):
+    many = [live_item(10 + i, T0 + 100 + i, 14_215_000_000_000_001_000 + i) for i in range(40)]
+    async with running_app(tmp_path / "store", items=inbox() + many) as h:
+        await h.pilot.press("l")
+        live = h.app.query_one(LiveView)
+        await h.wait(lambda: h.app.query_one(ContentSwitcher).current == "live")
+        await h.wait(lambda: len(live.streams) == 42, what="all streams")
+        live.focus()
+        await h.pilot.press(*["j"] * 10)
+        await h.wait(lambda: live.scroll_y >= 10, what="scrolled")
+        await h.pilot.pause()
+        lines = visible_lines(live)
+        assert "stream (object id)" in lines[0] and "ended" in lines[0], lines[0]
+        assert set(lines[1].strip()) == {"─"}
+        assert "stream (object id)" not in "".join(lines[2:])
+        # With the scrollbar taking a column, the last column still fits.
+        assert live.show_vertical_scrollbar
+        live.scroll_end(animate=False, immediate=True)
+        await h.pilot.pause()
+        lines = visible_lines(live)
+        row = next(i for i, line in enumerate(lines) if str(ENDED) in line)
+        stream = next(s for s in live.streams if s.object_id == str(ENDED))
+        assert stream.ended_at is not None
+        assert lines[row].rstrip().endswith(full(stream.ended_at)), lines[row]

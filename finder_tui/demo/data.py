@@ -352,14 +352,27 @@ def _live_plan(rng: random.Random, gen: _Gen, n_live: int) -> list[tuple[bool, i
         still_live += 1
     ended = [gen.object_id() for _ in range((n_live - still_live) // 2)]
     events = [(True, oid) for oid in ended] + [(False, oid) for oid in ended]
-    events += [(True, gen.object_id()) for _ in range(still_live)]
     rng.shuffle(events)
     # A stream's end must follow its start: swap any pair that came out reversed.
     for oid in ended:
         i, j = events.index((True, oid)), events.index((False, oid))
         if j < i:
             events[i], events[j] = events[j], events[i]
-    return events
+    # Streams still live started recently: they come last (see _live_slots).
+    return events + [(True, gen.object_id()) for _ in range(still_live)]
+
+
+def _live_slots(rng: random.Random, messages: int, plan: list[tuple[bool, int]]) -> set[int]:
+    """Where the plan's notices go: the streams still live among the last messages (about
+    the last day of the inbox), not months back as if a stream had run for months."""
+    still = sum(1 if is_start else -1 for is_start, _ in plan)  # starts with no end: the last
+    tail = min(messages, max(4 * still, messages // 50))
+    head_count = len(plan) - still
+    if head_count > messages - tail:  # tiny inboxes: spread everything
+        return set(rng.sample(range(messages), len(plan)))
+    return set(rng.sample(range(messages - tail), head_count)) | set(
+        rng.sample(range(messages - tail, messages), still)
+    )
 
 
 def _next_time(rng: random.Random, when: int) -> int:
@@ -411,7 +424,7 @@ def generate_items(
     weights = [1.0 / (rank + 1) for rank in range(len(convs))]  # a few busy conversations
     n_live = max(round(messages * 0.05), 3 if messages >= 20 else 0)
     plan = _live_plan(rng, gen, min(n_live, messages))
-    live_slots = set(rng.sample(range(messages), len(plan)))
+    live_slots = _live_slots(rng, messages, plan)
     started: set[str] = set()
     items: list[Item] = []
     seq, when, current = start_seq, start_time, convs[0]

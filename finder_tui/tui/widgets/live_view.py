@@ -6,14 +6,16 @@ import time
 
 from rich.segment import Segment
 from textual.binding import Binding
+from textual.strip import Strip
 
 from ...store.index import LiveStream
 from ..cells import pad_to, truncate
 from ..timefmt import duration, full
 from .line_list import LineList, seg
 
-# Fits the main pane of a 120-column terminal; the live id goes on a second, dim line.
-_COLUMNS = (("", 16), ("stream (object id)", 20), ("started", 16), ("ended", 16))
+# Fits the main pane of a 120-column terminal (74 cells); the live id goes on a second line.
+_COLUMNS = (("", 15), ("stream (object id)", 20), ("started", 16), ("ended", 16))
+HEADER_LINES = 2  # the column titles and a rule: they stay put while the streams scroll
 
 
 class LiveView(LineList):
@@ -57,6 +59,13 @@ class LiveView(LineList):
             full(stream.started_at) if stream.started_at else "(before history)",
             full(stream.ended_at) if stream.ended_at else "—",
         ]
+
+    def render_line(self, y: int) -> Strip:
+        if y < HEADER_LINES:
+            width = self.content_width()
+            base = self.rich_style
+            return Strip(self.build_line(y, width)).apply_style(base).crop_extend(0, width, base)
+        return super().render_line(y)
 
     def build_line(self, y: int, width: int) -> list[Segment]:
         get = self.get_component_rich_style
