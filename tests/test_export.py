@@ -497,6 +497,13 @@ def test_empty_selection_still_writes_a_valid_file(
         )
         assert result.count == 0 and path.exists()
     assert read_export_items((tmp_path / "empty.json").read_bytes()) == []
+    # The header says what was asked for, and that nothing fell in it.
+    assert "- **Dates:** 2030-01-01 – 2030-01-02 (no messages)\n" in (
+        tmp_path / "empty.md"
+    ).read_text("utf-8")
+    path = tmp_path / "since.txt"
+    export_conversation(request(index, session, "txt", path, since=date(2030, 1, 1)))
+    assert "Dates:    from 2030-01-01 (no messages)\n" in path.read_text("utf-8")
 
 
 @pytest.mark.parametrize(

@@ -79,7 +79,11 @@ class Doc:
         if not self.messages:
             lo = self.since.isoformat() if self.since else ""
             hi = self.until.isoformat() if self.until else ""
-            return f"{lo} – {hi}" if lo or hi else "—"
+            if lo and hi:
+                return f"{lo} – {hi} (no messages)"
+            if lo or hi:
+                return f"{'from ' + lo if lo else 'until ' + hi} (no messages)"
+            return "— (no messages)"
         first = self.when(self.messages[0]).date().isoformat()
         last = self.when(self.messages[-1]).date().isoformat()
         return first if first == last else f"{first} – {last}"
