@@ -150,3 +150,14 @@ async def test_live_view_header_stays_while_the_streams_scroll(tmp_path: Path):
         stream = next(s for s in live.streams if s.object_id == str(ENDED))
         assert stream.ended_at is not None
         assert lines[row].rstrip().endswith(full(stream.ended_at)), lines[row]
+
+
+def test_a_stream_without_an_end_notice_for_months_fits_its_column() -> None:
+    from finder_tui.store.index import LiveStream
+
+    view = LiveView()
+    view.now = T0 + 140 * 86400 + 6 * 3600
+    assert view.status_text(LiveStream("1", started_at=T0)) == "LIVE now 140d"
+    view.now = T0 + 3 * 86400 + 7 * 3600
+    assert view.status_text(LiveStream("1", started_at=T0)) == "LIVE now 3d07h"
+    assert view.status_text(LiveStream("1", started_at=T0, ended_at=T0 + 60)) == "ended"

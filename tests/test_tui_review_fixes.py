@@ -7,9 +7,19 @@ from pathlib import Path
 
 from textual import events
 from textual.widgets import Input
-from tui_helpers import Chat, prepare_store, running_app, tui_env, widget_text  # noqa: F401
+from tui_helpers import (  # noqa: F401
+    CONTROL_CHARS,
+    Chat,
+    prepare_store,
+    running_app,
+    strip_text,
+    tui_env,
+    visible_strips,
+    widget_text,
+)
 
 from finder_tui.tui.screens.help import HelpScreen
+from finder_tui.tui.widgets.session_list import SessionList
 
 T0 = 1_700_000_000
 A, B = Chat.named("alpha"), Chat.named("bravo")
@@ -67,3 +77,54 @@ async def test_a_key_typed_right_after_the_first_slash_lands_in_the_filter(tmp_p
         box = h.app.query_one("#session-filter", Input)
         await h.wait(lambda: box.value == "j", what="j typed into the filter")
         assert h.conv.session_id == B.session_id  # the list did not move
+
+
+async def test_a_long_multi_line_notice_is_wrapped_centred_and_whole(tmp_path: Path):
+    tail = "请遵守平台规范。END"
+    notice = "第一行\n" + "这是一条很长的安全提示，" * 12 + tail
+    items = [A.item(1, T0, "hi"), A.item(2, T0 + 60, notice, msg_type=10000)]
+    async with running_app(tmp_path / "store", items=items) as h:
+        await h.wait(lambda: h.conv.session_id == A.session_id, what="A open")
+        await h.pilot.pause()
+        strips = visible_strips(h.conv)
+        texts = [strip_text(strip) for strip in strips]
+        assert not any(CONTROL_CHARS.search(text) for text in texts), texts
+        width = h.conv.scrollable_content_region.width
+        assert all(strip.cell_length <= width for strip in strips)
+        joined = "".join(text.strip() for text in texts)
+        assert "第一行" in joined and joined.endswith(tail)  # nothing lost at the pane's edge
+        assert h.conv.messages[-1].kind == "sysmsg"
+
+
+async def test_choosing_the_auto_opened_conversation_reads_it_and_stops_following(
+    tmp_path: Path,
+):
+    async with running_app(tmp_path / "store", items=inbox()) as h:
+        await h.wait(lambda: h.conv.session_id == A.session_id, what="A open")
+        assert h.index.session(A.session_id).unread == 3 and not h.app.open_seen
+        # Filter + Enter on the conversation that is already open: that is choosing it.
+        await h.pilot.press("slash", *"alpha", "enter")
+        await h.wait(lambda: h.index.session(A.session_id).unread == 0, what="A read")
+        assert h.app.open_seen and not h.app.follow_newest and not h.app._follow_once
+
+
+async def test_clicking_the_open_row_reads_it(tmp_path: Path):
+    async with running_app(tmp_path / "store", items=inbox()) as h:
+        await h.wait(lambda: h.conv.session_id == A.session_id, what="A open")
+        row = next(i for i, r in enumerate(h.sessions.rows) if r.key == A.session_id)
+        await h.pilot.click(SessionList, offset=(5, row * 2))
+        await h.wait(lambda: h.index.session(A.session_id).unread == 0, what="A read")
+        assert h.conv.session_id == A.session_id
+
+
+async def test_enter_with_no_match_opens_nothing(tmp_path: Path):
+    async with running_app(tmp_path / "store", items=inbox()) as h:
+        await h.wait(lambda: h.conv.session_id == A.session_id, what="A open")
+        unread_b = h.index.session(B.session_id).unread
+        await h.pilot.press("slash", *"bravo")
+        await h.wait(lambda: h.sessions.selected_key == B.session_id, what="B highlighted")
+        await h.pilot.press(*"zzz", "enter")
+        await h.pilot.pause(0.2)
+        assert h.conv.session_id == A.session_id
+        assert h.index.session(B.session_id).unread == unread_b
+        assert h.app.query_one("#session-filter", Input).display  # still there to edit

@@ -411,7 +411,9 @@ class FinderApp(App[None]):
             self._open(key, seen=False)
 
     def _mark_seen(self) -> None:
-        """The user turned to the conversation the app had opened by itself."""
+        """The user turned to the conversation the app had opened by itself: it is read, and
+        the app no longer swaps it for the newest one when a catch-up ends."""
+        self.follow_newest = self._follow_once = False
         key = self.open_key
         if key is not None and key != LIVE_ENTRY and not self.open_seen:
             self.open_seen = True
@@ -424,7 +426,10 @@ class FinderApp(App[None]):
 
     def on_session_list_selected(self, event: SessionList.Selected) -> None:
         self.follow_newest = self._follow_once = False
-        self._open(event.key)
+        if event.key == self.open_key:
+            self._mark_seen()  # a click on the open one
+        else:
+            self._open(event.key)
 
     def on_session_list_entered(self, event: SessionList.Entered) -> None:
         if self.open_key != event.key:
@@ -472,10 +477,14 @@ class FinderApp(App[None]):
         if event.input.id == "session-filter":
             # Enter opens the highlighted match, then the full list comes back around it.
             session_list = self.query_one(SessionList)
+            if not session_list.rows:
+                return  # nothing matches: Enter opens nothing, the filter stays to be edited
             chosen = session_list.selected_key
             if chosen and chosen != self.open_key:
                 self.follow_newest = self._follow_once = False
                 self._open(chosen)
+            else:
+                self._mark_seen()
             self._close_filter()
 
     def action_back_to_list(self) -> None:

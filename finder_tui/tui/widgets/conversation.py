@@ -194,7 +194,9 @@ class ConversationView(LineList):
                 previous_day = day
             self._first_line.append(len(lines))
             if message.kind in SYSTEM_KINDS:
-                lines.append(Line(CENTER, i, f"{clock(message.create_time)} · {message.text}"))
+                # Centred and wrapped: a notice can be long, or hold line breaks (type 10000).
+                notice = f"{clock(message.create_time)} · {message.text}"
+                lines.extend(Line(CENTER, i, part) for part in wrap(notice, width - 4) or [""])
                 continue
             lines.append(Line(META, i, clock(message.create_time)))
             body = wrap(_body(message), text_width) or [""]

@@ -49,7 +49,10 @@ class LiveView(LineList):
 
     def status_text(self, stream: LiveStream) -> str:
         if stream.live_now and stream.started_at is not None:
-            return f"LIVE now {duration(self.now - stream.started_at)}"
+            age = self.now - stream.started_at
+            if age >= 10 * 86400:  # no end notice for that long: days are precision enough
+                return f"LIVE now {int(age // 86400)}d"
+            return f"LIVE now {duration(age)}"
         return "ended"
 
     def row_cells(self, stream: LiveStream) -> list[str]:

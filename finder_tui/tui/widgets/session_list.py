@@ -252,4 +252,8 @@ class SessionList(LineList):
             return
         index = (offset.y + int(self.scroll_y)) // ROW_HEIGHT
         if 0 <= index < len(self.rows):
-            self.select_key(self.rows[index].key)
+            key = self.rows[index].key
+            if key == self.selected_key:
+                self.post_message(self.Selected(key))  # a click on it still means "this one"
+            else:
+                self.select_key(key)
