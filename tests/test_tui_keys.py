@@ -180,3 +180,19 @@ async def test_palette_screenshot_is_private_and_a_failure_says_why(tmp_path: Pa
 
         await h.wait(lambda: bool(errors()), what="the error notice")
         assert any("missing" in m and "No such file" in m for m in errors()), errors()
+
+
+async def test_dialogs_fit_a_small_terminal(tmp_path: Path):
+    async with running_app(tmp_path / "store", items=inbox(), size=(80, 24)) as h:
+        await h.pilot.press("question_mark")
+        await h.wait(lambda: isinstance(h.app.screen, HelpScreen), what="help")
+        await h.pilot.pause()
+        body = h.app.screen.query_one("#help-body").region
+        assert body.right <= 80 and body.bottom <= 24, body
+        await h.pilot.press("escape")
+        await h.wait(lambda: not isinstance(h.app.screen, HelpScreen), what="help closed")
+        await h.pilot.press("e")
+        await h.wait(lambda: bool(h.app.screen.query(".dialog")), what="the export dialog")
+        await h.pilot.pause()
+        dialog = h.app.screen.query_one(".dialog").region
+        assert dialog.right <= 80 and dialog.bottom <= 24, dialog
