@@ -546,3 +546,18 @@ def test_type_10000_is_a_system_notice_inside_its_chat_keyed_by_its_id() -> None
     # An unknown type stays unknown, with its text as a preview.
     other = parsed(chat_item(msg_type=10001, content="something new"))
     assert other.kind == "unknown" and other.text == "[type 10001] something new"
+
+
+def test_a_type_10000_stored_as_unknown_by_an_older_version_loads_as_a_notice() -> None:
+    notice = parsed(chat_item(msg_type=10000, content="你已添加了对方，现在可以开始聊天了。"))
+    old_doc = {
+        **notice.to_doc(),
+        "kind": "unknown",
+        "text": "[type 10000] 你已添加了对方，现在可以开始聊天了。",
+        "meta": {"msg_type": 10000},
+    }
+    loaded = Message.from_doc(old_doc)
+    assert (loaded.kind, loaded.text, loaded.key) == ("sysmsg", notice.text, notice.key)
+    # A raw item that cannot be read again keeps what was stored.
+    broken = Message.from_doc({**old_doc, "raw": "{not json"})
+    assert broken.kind == "unknown" and broken.text.startswith("[type 10000]")

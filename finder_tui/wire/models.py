@@ -14,11 +14,13 @@ from typing import Any
 
 import orjson
 
-from .content import SYSTEM_KINDS, ParsedContent, parse_content
+from .content import MSG_NOTICE, SYSTEM_KINDS, UNKNOWN, ParsedContent, parse_content
 from .sanitize import scrub_line
 
 U64_MAX = (1 << 64) - 1
 SYSTEM_MSG_TYPES = frozenset({10002})  # sysmsg XML: pseudo ids
+# Types older versions stored as "unknown": re-read from the raw item when loaded.
+UNDERSTOOD_SINCE_STORED = frozenset({MSG_NOTICE})
 MAX_TIME = 253_402_000_000  # late 9999: anything later cannot be shown as a date anywhere
 
 
@@ -76,7 +78,7 @@ class Message:
 
     @classmethod
     def from_doc(cls, doc: dict[str, Any]) -> Message:
-        return cls(
+        message = cls(
             key=doc["k"],
             new_msg_id=int(doc["id"]),
             session_id=doc["sid"],
@@ -90,6 +92,20 @@ class Message:
             meta=doc.get("meta") or {},
             raw=doc["raw"].encode("utf-8"),
         )
+        if message.kind == UNKNOWN and message.msg_type in UNDERSTOOD_SINCE_STORED:
+            _reclassify(message)
+        return message
+
+
+def _reclassify(message: Message) -> None:
+    """A type stored as unknown that this version understands: read its body again from the
+    raw item (the key stays: it never depended on the kind)."""
+    try:
+        msg = orjson.loads(message.raw)["content"]["msg"]
+        parsed = parse_content(message.msg_type, _wrapped_str(msg, "Content"))
+    except (orjson.JSONDecodeError, KeyError, TypeError, AttributeError, ShapeError):
+        return  # keep what was stored
+    message.kind, message.text, message.meta = parsed.kind, parsed.text, parsed.meta
 
 
 @dataclass(frozen=True, slots=True)
