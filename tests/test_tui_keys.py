@@ -170,6 +170,7 @@ async def test_palette_screenshot_is_private_and_a_failure_says_why(tmp_path: Pa
         saved = h.app.deliver_screenshot(path=str(shots))
         assert saved is not None
         path = Path(saved)
+        await h.wait(path.exists, what="the screenshot written (off the event loop)")
         assert path.parent == shots and path.suffix == ".svg"
         assert (path.stat().st_mode & 0o777) == 0o600  # it shows private messages
         assert "<svg" in path.read_text("utf-8")

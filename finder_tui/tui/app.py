@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import errno
+import os
 import threading
 import time
 from collections.abc import Iterable
 from pathlib import Path
 
 from platformdirs import user_downloads_path
-from textual import events
+from textual import events, work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
@@ -536,25 +538,37 @@ class FinderApp(App[None]):
         time_format: str | None = None,
     ) -> str | None:
         """The palette's Screenshot, written like an export: owner-only (it shows private
-        messages), atomically, and an error that says why it failed."""
+        messages), atomically, off the event loop, and an error that says why it failed."""
         directory = Path(path).expanduser() if path else user_downloads_path()
         if not path and not directory.is_dir():
             directory = Path.cwd()  # no Downloads folder here: next to where the app runs
         stamp = time.strftime(time_format or "%Y-%m-%dT%H_%M_%S")
-        name = filename or f"{self.title}_{stamp}.svg"
-        target = directory / name
-        try:
-            atomic_write_bytes(target, self.export_screenshot().encode("utf-8"))
-        except OSError as exc:
-            self.notify(
-                f"Could not save the screenshot to {target}: {exc.strerror or exc}",
-                title="Screenshot",
-                severity="error",
-                markup=False,
-            )
+        target = directory / (filename or f"{self.title}_{stamp}.svg")
+        if not directory.is_dir():
+            self._screenshot_failed(target, os.strerror(errno.ENOENT))
             return None
-        self.notify(f"Saved screenshot to {target}", title="Screenshot", markup=False)
+        # The SVG comes from the compositor (this thread); the fsync'd write does not.
+        self._write_screenshot(target, self.export_screenshot().encode("utf-8"))
         return str(target)
+
+    @work(thread=True, name="screenshot-writer")
+    def _write_screenshot(self, target: Path, svg: bytes) -> None:
+        try:
+            atomic_write_bytes(target, svg)
+        except OSError as exc:
+            self.call_from_thread(self._screenshot_failed, target, exc.strerror or str(exc))
+            return
+        self.call_from_thread(
+            self.notify, f"Saved screenshot to {target}", title="Screenshot", markup=False
+        )
+
+    def _screenshot_failed(self, target: Path, reason: str) -> None:
+        self.notify(
+            f"Could not save the screenshot to {target}: {reason}",
+            title="Screenshot",
+            severity="error",
+            markup=False,
+        )
 
     def action_sync_now(self) -> None:
         if self.service.client_config is None:
