@@ -18,7 +18,7 @@ import orjson
 import pytest
 
 from finder_tui.demo import generate_items, seed_items
-from finder_tui.demo.data import build_item
+from finder_tui.demo.data import build_item, build_live_notice
 from finder_tui.store import (
     Store,
     StoreCorruptError,
@@ -462,21 +462,12 @@ def test_unread_mark_read_and_alias_persist(seeded: Path) -> None:
 
 
 def test_live_now_persists(seeded: Path) -> None:
-    xml = (
-        '<sysmsg type="functionmsg"><functionmsg><cgi>/cgi-bin/micromsg-bin/findergetlivetips'
-        "</cgi><functionmsgid>FinderLiveNotificationMsg_LiveStartNotifyMsg_"
-        "15000000000000000001_2_15000000000000000001_2</functionmsgid></functionmsg></sysmsg>"
-    )
-    start = build_item(
+    start = build_live_notice(
+        start=True,
+        object_id="15000000000000000001",
         seq=1300,
         create_time=1700000000,
         new_msg_id=1,
-        msg_type=10002,
-        content=xml,
-        from_user="",
-        to_user="",
-        is_sender=0,
-        session_id="",
     )
     with Store.open(seeded) as store:
         result = store.ingest(parse_all([start]))

@@ -16,7 +16,7 @@ import pytest
 from finder_tui import events as ev
 from finder_tui.client import ApiError, AuthError, FinderClient, SyncError
 from finder_tui.demo import DemoServer, generate_items, seed_items
-from finder_tui.demo.data import build_item
+from finder_tui.demo.data import build_item, build_live_notice
 from finder_tui.service import SyncService
 from finder_tui.store import Store
 from finder_tui.sync import Backoff, SyncEngine, SyncReport
@@ -284,21 +284,12 @@ def chat(seq: int, new_msg_id: int, session: str = "live-test@findermsg") -> Ite
 
 
 def live_start(seq: int, object_id: int) -> Item:
-    xml = (
-        '<sysmsg type="functionmsg"><functionmsg><cgi>/cgi-bin/micromsg-bin/findergetlivetips'
-        f"</cgi><functionmsgid>FinderLiveNotificationMsg_LiveStartNotifyMsg_{object_id}_2_"
-        f"{object_id}_2</functionmsgid></functionmsg></sysmsg>"
-    )
-    return build_item(
+    return build_live_notice(
+        start=True,
+        object_id=object_id,
         seq=seq,
         create_time=1700000000 + seq,
         new_msg_id=seq * 7,
-        msg_type=10002,
-        content=xml,
-        from_user="",
-        to_user="",
-        is_sender=0,
-        session_id="",
     )
 
 

@@ -12,7 +12,7 @@ from typing import Any
 import orjson
 import pytest
 
-from finder_tui.demo.data import build_item
+from finder_tui.demo.data import build_item, build_live_notice
 from finder_tui.store.index import Index
 from finder_tui.wire import keybuff
 from finder_tui.wire.content import parse_content
@@ -50,21 +50,13 @@ def chat_item(**overrides: Any) -> dict[str, Any]:
 
 
 def live_item(seq: int, new_msg_id: int, object_id: str = "14192909587060689023") -> dict[str, Any]:
-    xml = (
-        '<sysmsg type="finderliveclosenotifymsg"><finderliveclosenotifymsg>'
-        f"<live_id>2042557163204371840</live_id><object_id>{object_id}</object_id>"
-        "</finderliveclosenotifymsg></sysmsg>"
-    )
-    return build_item(
+    return build_live_notice(
+        start=False,
+        object_id=object_id,
         seq=seq,
         create_time=1694500000,
         new_msg_id=new_msg_id,
-        msg_type=10002,
-        content=xml,
-        from_user="",
-        to_user="",
-        is_sender=0,
-        session_id="",
+        live_id=2042557163204371840,
     )
 
 

@@ -23,7 +23,7 @@ from textual.widget import Widget
 
 from finder_tui.client import ClientConfig, Secret
 from finder_tui.demo import DemoServer, FaultSpec
-from finder_tui.demo.data import OWN_FINDER, build_item
+from finder_tui.demo.data import OWN_FINDER, build_item, build_live_notice
 from finder_tui.store import Store
 from finder_tui.tui.app import FinderApp
 from finder_tui.tui.widgets.conversation import ConversationView
@@ -185,33 +185,14 @@ class Chat:
         )
 
 
-_LIVE_START = (
-    '<sysmsg type="functionmsg"><functionmsg><cgi>/cgi-bin/micromsg-bin/findergetlivetips</cgi>'
-    "<cmdid>6407</cmdid><functionmsgid>FinderLiveNotificationMsg_LiveStartNotifyMsg_{oid}_2_"
-    "{oid}_2</functionmsgid></functionmsg></sysmsg>"
-)
-_LIVE_END = (
-    '<sysmsg type="finderliveclosenotifymsg"><finderliveclosenotifymsg><live_id>{live_id}</live_id>'
-    "<object_id>{oid}</object_id></finderliveclosenotifymsg></sysmsg>"
-)
-
-
 def live_item(seq: int, when: int, object_id: int, *, start: bool = True) -> Item:
-    """An account-level live notice (MsgType 10002, no session), as the vendor sends it."""
-    if start:
-        content = _LIVE_START.format(oid=object_id)
-    else:
-        content = _LIVE_END.format(oid=object_id, live_id=2_080_000_000_000_000_000 + seq)
-    return build_item(
+    return build_live_notice(
+        start=start,
+        object_id=object_id,
         seq=seq,
         create_time=when,
         new_msg_id=_BASE_ID + seq,
-        msg_type=10002,
-        content=content,
-        from_user="",
-        to_user="",
-        is_sender=0,
-        session_id="",
+        live_id=2_080_000_000_000_000_000 + seq,
     )
 
 

@@ -192,6 +192,34 @@ def build_item(
     return {"syncKeyType": 1, "itemType": 1, "subType": 0, "content": body}
 
 
+def build_live_notice(
+    *,
+    start: bool,
+    object_id: int | str,
+    seq: int,
+    create_time: int,
+    new_msg_id: int,
+    live_id: int = 0,
+) -> Item:
+    """An account-level live notice as the vendor sends it (MsgType 10002, no session, empty
+    From/To): a start (cgi findergetlivetips) or an end (finderliveclosenotifymsg)."""
+    if start:
+        content = _LIVE_START_XML.format(oid=object_id)
+    else:
+        content = _LIVE_END_XML.format(oid=object_id, live_id=live_id)
+    return build_item(
+        seq=seq,
+        create_time=create_time,
+        new_msg_id=new_msg_id,
+        msg_type=10002,
+        content=content,
+        from_user="",
+        to_user="",
+        is_sender=0,
+        session_id="",
+    )
+
+
 class _Gen:
     """Random building blocks shared by generate_items and LiveFeed."""
 
@@ -316,22 +344,16 @@ class _Gen:
         )
 
     def live(self, *, start: bool, object_id: int, seq: int, when: int) -> Item:
-        """An account-level live notice (MsgType 10002, no session, empty From/To)."""
-        if start:
-            content = _LIVE_START_XML.format(oid=object_id)
-        else:
-            live_id = self.rng.randrange(2_078_600_000_000_000_000, 2_099_999_999_999_999_999)
-            content = _LIVE_END_XML.format(oid=object_id, live_id=live_id)
-        return build_item(
+        live_id = (
+            0 if start else self.rng.randrange(2_078_600_000_000_000_000, 2_099_999_999_999_999_999)
+        )
+        return build_live_notice(
+            start=start,
+            object_id=object_id,
             seq=seq,
             create_time=when,
             new_msg_id=self.msg_id(),
-            msg_type=10002,
-            content=content,
-            from_user="",
-            to_user="",
-            is_sender=0,
-            session_id="",
+            live_id=live_id,
         )
 
 
