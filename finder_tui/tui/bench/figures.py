@@ -24,7 +24,6 @@ from ...client import ClientConfig
 from ..app import FinderApp
 from ..widgets.conversation import ConversationView
 from ..widgets.session_list import SessionList
-from .launch import BareApp, Painted
 
 SIZE = (120, 40)
 POLL = 0.002  # seconds between readiness polls
@@ -97,36 +96,19 @@ async def wait_until(predicate: Callable[[], bool], what: str, pause: float = PO
         await asyncio.sleep(pause)
 
 
-async def _first_paint_bare() -> float:
-    started = time.perf_counter()
-    app = BareApp()
-    async with running(app):
-        static = app.query_one(Painted)
-        await wait_until(lambda: static.painted_at is not None, "the bare app's first paint")
-        return time.perf_counter() - started
-
-
-async def _first_paint_inbox(store_dir: Path, expected: int) -> tuple[float, float]:
-    with PaintClock(rows=2).installed() as clock:  # the pinned Live entry and a session
-        started = time.perf_counter()
+async def inbox_paint(
+    store_dir: Path, *, rows: int, until: Callable[[FinderApp], bool] | None = None
+) -> tuple[float, float]:
+    """The offline inbox over ``store_dir``: the instant (perf_counter) its session list was
+    first painted holding ``rows`` rows, and the instant ``until`` held (the paint's without)."""
+    with PaintClock(rows=rows).installed() as clock:
         app = offline_app(store_dir)
         async with running(app):
             await wait_until(lambda: clock.painted_at is not None, "the session list")
-            await wait_until(lambda: loaded(app, expected), "the full index", 0.01)
+            if until is not None:
+                await wait_until(lambda: until(app), "the inbox to settle", 0.01)
             assert clock.painted_at is not None
-            return clock.painted_at - started, time.perf_counter() - started
-
-
-async def _first_paint_empty(store_dir: Path) -> float:
-    """The inbox over an empty store: the UI's own cost (only the pinned Live row to paint)."""
-    with PaintClock(rows=1).installed() as clock:  # only the pinned Live entry
-        started = time.perf_counter()
-        app = offline_app(store_dir)
-        async with running(app):
-            await wait_until(lambda: clock.painted_at is not None, "the empty session list")
-            await wait_until(lambda: app.sync_state.state == "offline", "the empty store", 0.01)
-            assert clock.painted_at is not None
-            return clock.painted_at - started
+            return clock.painted_at, time.perf_counter() if until else clock.painted_at
 
 
 def first_paint(ctx: Context) -> list[Figure]:

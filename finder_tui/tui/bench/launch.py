@@ -46,7 +46,8 @@ async def _until(predicate: object) -> None:
         await asyncio.sleep(0.001)
 
 
-async def _bare() -> float:
+async def bare_painted_at() -> float:
+    """The instant (perf_counter) a bare app's one widget is first painted."""
     app = BareApp()
     async with app.run_test(size=SIZE):
         painted = app.query_one(Painted)
@@ -56,18 +57,14 @@ async def _bare() -> float:
 
 
 async def _inbox(store_dir: Path) -> float:
-    from .figures import PaintClock, offline_app  # the app's imports count for the inbox only
+    from .figures import inbox_paint  # the app's imports count for the inbox only
 
-    with PaintClock(rows=2).installed() as clock:
-        app = offline_app(store_dir)
-        async with app.run_test(size=SIZE):
-            await _until(lambda: clock.painted_at is not None)
-            assert clock.painted_at is not None
-            return clock.painted_at
+    painted, _ = await inbox_paint(store_dir, rows=2)
+    return painted
 
 
 def main(argv: list[str]) -> int:
-    painted = asyncio.run(_bare() if argv[0] == "bare" else _inbox(Path(argv[1])))
+    painted = asyncio.run(bare_painted_at() if argv[0] == "bare" else _inbox(Path(argv[1])))
     # perf_counter is per process: convert the paint instant to wall-clock time.
     wall = time.time() - (time.perf_counter() - painted)
     print(f'{{"painted_wall": {wall!r}}}', flush=True)

@@ -27,13 +27,9 @@ def _hwm_mb() -> float:
 
 
 async def _open(store_dir: Path, expected: int) -> None:
-    from .figures import PaintClock, loaded, offline_app, running, wait_until
+    from .figures import inbox_paint, loaded
 
-    with PaintClock(rows=2).installed() as clock:
-        app = offline_app(store_dir)
-        async with running(app):
-            await wait_until(lambda: loaded(app, expected), "the full index", 0.01)
-            await wait_until(lambda: clock.painted_at is not None, "the session list")
+    await inbox_paint(store_dir, rows=2, until=lambda app: loaded(app, expected))
 
 
 def main(argv: list[str]) -> int:
