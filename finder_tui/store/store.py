@@ -142,7 +142,7 @@ class Store:
         sessions = [SessionSummary.from_doc(d) for d in tables.get("sessions", {}).values()]
         live = [LiveStream.from_doc(d) for d in tables.get("live", {}).values()]
         self.index.restore(sessions, live, int(self._meta.get("live_seen_seq", 0)))
-        head_docs = list(tables.get("messages", {}).values())
+        head_docs = self._head_table_docs()
         self._head_count = len(head_docs)
         self.index.load(_messages_from(path, head_docs))
         self.index.complete = not self._segments
