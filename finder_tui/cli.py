@@ -14,12 +14,13 @@ from typing import Any
 import orjson
 
 from . import __version__
-from . import events as ev
+from . import service_events as ev
 from .client import FinderClient, SyncError
-from .config import ConfigError, Settings, resolve
+from .config import ConfigError, Settings, settings_from_args
 from .importer import ImportFormatError, newer_cursor, read_capture
 from .peers import display_name
 from .store import Store, StoreError
+from .store.lookup import SessionLookupError, lookup_session
 from .sync import Backoff, SyncEngine, SyncReport
 from .wire import keybuff
 from .wire.models import Message
@@ -116,23 +117,6 @@ def build_parser() -> argparse.ArgumentParser:
 
     demo_cli.add_arguments(demo)
     return parser
-
-
-def settings_from_args(args: argparse.Namespace) -> Settings:
-    """Flags, then environment, then the config file; warns when the token came as a flag."""
-    if getattr(args, "token", None):
-        print(
-            "finder-tui: warning: --token lands in your shell history; "
-            "prefer the FINDER_TUI_TOKEN environment variable",
-            file=sys.stderr,
-        )
-    return resolve(
-        base_url=getattr(args, "base_url", None),
-        wid=getattr(args, "wid", None),
-        token=getattr(args, "token", None),
-        store=getattr(args, "store", None),
-        poll_interval=getattr(args, "poll_interval", None),
-    )
 
 
 def _open_store(settings: Settings) -> Store:
@@ -303,16 +287,10 @@ def cmd_sessions(args: argparse.Namespace) -> int:
 
 
 def find_session(store: Store, needle: str) -> str:
-    sessions = store.index.sessions()
-    exact = [s for s in sessions if needle in (s.session_id, s.alias, s.peer)]
-    if len(exact) == 1:
-        return exact[0].session_id
-    prefixed = [s for s in sessions if s.session_id.startswith(needle)]
-    if len(prefixed) == 1:
-        return prefixed[0].session_id
-    if not exact and not prefixed:
-        raise CliError(f"no session matches {scrub_line(needle)[:80]!r}")
-    raise CliError(f"{scrub_line(needle)[:80]!r} matches several sessions; give more of the id")
+    try:
+        return lookup_session(store.index, needle)
+    except SessionLookupError as exc:
+        raise CliError(str(exc)) from None
 
 
 def message_json(message: Message) -> dict[str, Any]:
@@ -356,7 +334,9 @@ def cmd_export(args: argparse.Namespace) -> int:
 
     with _open_store(settings_from_args(args)) as store:
         try:
-            return run_export(args, store, find_session)
+            return run_export(args, store)
+        except SessionLookupError as exc:
+            raise CliError(str(exc)) from None
         except ExportUsageError as exc:
             raise CliError(str(exc), EXIT_USAGE) from None
         except FileExistsError as exc:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import argparse
 import hashlib
 import os
 import re
+import sys
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -169,4 +171,21 @@ def resolve(
         connect_timeout=float(file.get("connect_timeout", 5.0)),
         read_timeout=float(file.get("read_timeout", 20.0)),
         keymap=tuple(sorted(file.get("keymap", {}).items())),
+    )
+
+
+def settings_from_args(args: argparse.Namespace) -> Settings:
+    """Flags, then environment, then the config file; warns when the token came as a flag."""
+    if getattr(args, "token", None):
+        print(
+            "finder-tui: warning: --token lands in your shell history; "
+            "prefer the FINDER_TUI_TOKEN environment variable",
+            file=sys.stderr,
+        )
+    return resolve(
+        base_url=getattr(args, "base_url", None),
+        wid=getattr(args, "wid", None),
+        token=getattr(args, "token", None),
+        store=getattr(args, "store", None),
+        poll_interval=getattr(args, "poll_interval", None),
     )

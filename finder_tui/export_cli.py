@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
@@ -16,15 +15,14 @@ from .export import (
 )
 from .peers import display_name
 from .store import Store
+from .store.lookup import lookup_session
 
 
 class ExportUsageError(ValueError):
     pass
 
 
-def run_export(
-    args: argparse.Namespace, store: Store, find_session: Callable[[Store, str], str]
-) -> int:
+def run_export(args: argparse.Namespace, store: Store) -> int:
     try:
         since = parse_date(args.since) if args.since else None
         until = parse_date(args.until) if args.until else None
@@ -49,7 +47,7 @@ def run_export(
         return 0
     if not args.session:
         raise ExportUsageError("name a SESSION, or use --all --out DIR")
-    session_id = find_session(store, args.session)
+    session_id = lookup_session(store.index, args.session)
     summary = store.index.session(session_id)
     assert summary is not None
     name = display_name(summary.peer, summary.alias)

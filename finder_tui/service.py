@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import events as ev
+from . import service_events as ev
 from .client import ClientConfig, FinderClient, SyncError
 from .store import Store
 from .store.errors import StoreError

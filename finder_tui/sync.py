@@ -8,7 +8,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from . import events as ev
+from . import service_events as ev
 from .client import FinderClient, ProtocolError, SyncError
 from .store import Store
 from .store.errors import StoreError

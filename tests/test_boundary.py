@@ -35,6 +35,8 @@ _IMPORT_ALL = textwrap.dedent(
         name = info.name
         if name == "finder_tui.tui" or name.startswith("finder_tui.tui."):
             continue
+        if name.startswith("finder_tui.bench.app_"):
+            continue  # the benchmarks that drive the app import it (lazily, from bench.cli)
         if name.rsplit(".", 1)[-1] == "__main__":
             continue  # running these would start the program
         had = "textual" in sys.modules
@@ -71,3 +73,60 @@ def test_headless_modules_do_not_load_textual() -> None:
     ):
         assert name in imported
     assert result["textual"] == [], f"textual imported by {result['culprits']}"
+
+
+def _import_cycles(package: str) -> list[list[str]]:
+    """Every strongly connected group of modules (Tarjan): each one is an import circle."""
+    import grimp
+
+    graph = grimp.build_graph(package)
+    modules = sorted(graph.modules)
+    edges = {m: sorted(graph.find_modules_directly_imported_by(m)) for m in modules}
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    cycles: list[list[str]] = []
+
+    def visit(node: str) -> None:
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        on_stack.add(node)
+        for nxt in edges.get(node, []):
+            if nxt not in index:
+                visit(nxt)
+                low[node] = min(low[node], low[nxt])
+            elif nxt in on_stack:
+                low[node] = min(low[node], index[nxt])
+        if low[node] == index[node]:
+            group = []
+            while True:
+                member = stack.pop()
+                on_stack.discard(member)
+                group.append(member)
+                if member == node:
+                    break
+            if len(group) > 1 or node in edges.get(node, []):
+                cycles.append(sorted(group))
+
+    for module in modules:
+        if module not in index:
+            visit(module)
+    return cycles
+
+
+def test_no_module_in_finder_tui_takes_part_in_an_import_circle() -> None:
+    assert _import_cycles("finder_tui") == []
+
+
+def test_the_circle_check_finds_a_circle_when_there_is_one(tmp_path: Path) -> None:
+    pkg = tmp_path / "circle_pkg"
+    pkg.mkdir()
+    (pkg / "__init__.py").write_text("")
+    (pkg / "a.py").write_text("from . import b\n")
+    (pkg / "b.py").write_text("def f() -> None:\n    from . import a\n")
+    sys.path.insert(0, str(tmp_path))
+    try:
+        assert _import_cycles("circle_pkg") == [["circle_pkg.a", "circle_pkg.b"]]
+    finally:
+        sys.path.remove(str(tmp_path))

@@ -12,7 +12,7 @@ import httpx
 import orjson
 import pytest
 
-from finder_tui import events as ev
+from finder_tui import service_events as ev
 from finder_tui.client import ApiError, ClientConfig, FinderClient, Secret
 from finder_tui.config import ConfigError, resolve
 from finder_tui.demo import DemoServer, FaultSpec, generate_items, seed_items

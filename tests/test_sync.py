@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from finder_tui import events as ev
+from finder_tui import service_events as ev
 from finder_tui.client import ApiError, AuthError, FinderClient, SyncError
 from finder_tui.demo import DemoServer, generate_items, seed_items
 from finder_tui.demo.data import build_item, build_live_notice

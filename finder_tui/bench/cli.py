@@ -21,7 +21,7 @@ def _tui(name: str) -> Bench:
     """The app-driving benchmarks import textual: load them only when they run."""
 
     def run(ctx: Context) -> list[Figure]:
-        from ..tui.bench import figures
+        from . import app_figures as figures
 
         bench: Bench = getattr(figures, name)
         return bench(ctx)

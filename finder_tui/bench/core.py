@@ -13,6 +13,9 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from ..client import FinderClient
+from ..store import Store
+from ..sync import SyncEngine
 from .server import Recipe, ServerProcess
 
 INBOX, SESSION = "inbox", "session"  # the two data sets: many sessions, one long session
@@ -104,8 +107,6 @@ class Context:
     def store(self, name: str) -> Path:
         """The data set's store, synced through the product (built here when ingest did not run)."""
         if name not in self._stores:
-            from .ingest import finder_ingest
-
             log(f"building the {name} store")
             directory = self.path(f"store-{name}")
             finder_ingest(self.server(name), directory)
@@ -122,3 +123,16 @@ class Context:
 def settle() -> None:
     """Between measurements: collect garbage so one benchmark's debris does not tax the next."""
     gc.collect()
+
+
+def finder_ingest(server: ServerProcess, directory: Path) -> tuple[int, float]:
+    """One ``run_cycle`` into an empty store: (new items, seconds including the last commit)."""
+    store = Store.open(directory)
+    try:
+        with FinderClient(server.config()) as client:
+            report = SyncEngine(client, store).run_cycle()
+    finally:
+        store.close()
+    if report.rejected or report.new != server.count:
+        raise RuntimeError(f"ingest stored {report.new} of {server.count} items")
+    return report.new, report.seconds

@@ -17,26 +17,10 @@ import httpx
 import orjson
 from tinydb import TinyDB
 
-from ..client import ClientConfig, FinderClient
-from ..store import Store
-from ..sync import SyncEngine
-from .core import INBOX, SESSION, Context, Figure, at_least, at_most, log, settle
-from .server import ServerProcess
+from ..client import ClientConfig
+from .core import INBOX, SESSION, Context, Figure, at_least, at_most, finder_ingest, log, settle
 
 Item = dict[str, Any]
-
-
-def finder_ingest(server: ServerProcess, directory: Path) -> tuple[int, float]:
-    """One ``run_cycle`` into an empty store: (new items, seconds including the last commit)."""
-    store = Store.open(directory)
-    try:
-        with FinderClient(server.config()) as client:
-            report = SyncEngine(client, store).run_cycle()
-    finally:
-        store.close()
-    if report.rejected or report.new != server.count:
-        raise RuntimeError(f"ingest stored {report.new} of {server.count} items")
-    return report.new, report.seconds
 
 
 def pages(config: ClientConfig) -> Iterator[list[Item]]:

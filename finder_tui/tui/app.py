@@ -22,7 +22,7 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import ContentSwitcher, Input, Static
 
-from .. import events as ev
+from .. import service_events as ev
 from ..client import ClientConfig
 from ..export import ExportResult
 from ..fsutil import atomic_write_bytes

@@ -10,9 +10,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from ..cli import settings_from_args
 from ..client import ClientConfig, Secret
-from ..config import ConfigError
+from ..config import ConfigError, settings_from_args
 from ..demo import DemoServer, default_demo_items
 from ..demo.data import shift_to_recent
 

@@ -1,4 +1,4 @@
-"""``python -m finder_tui.tui.bench.rss STORE EXPECTED``: peak RSS of the inbox opening a store offline.
+"""``python -m finder_tui.bench.app_rss STORE EXPECTED``: peak RSS of the inbox opening a store offline.
 
 Run in a fresh process by the memory benchmark; prints one JSON line (MB are 10^6 bytes).
 """
@@ -27,14 +27,14 @@ def _hwm_mb() -> float:
 
 
 async def _open(store_dir: Path, expected: int) -> None:
-    from .figures import inbox_paint, loaded
+    from .app_figures import inbox_paint, loaded
 
     await inbox_paint(store_dir, rows=2, until=lambda app: loaded(app, expected))
 
 
 def main(argv: list[str]) -> int:
     store_dir, expected = Path(argv[0]), int(argv[1])
-    from . import figures  # noqa: F401 - imports (textual, the app) count in the baseline
+    from . import app_figures  # noqa: F401 - imports (textual, the app) count in the baseline
 
     imports = _peak_mb()
     started = time.perf_counter()

@@ -1,7 +1,7 @@
 """Launch to first paint, in a fresh process: the start a user sees (interpreter, imports, app
 construction, first frame), for a bare Textual app and for the inbox.
 
-``python -m finder_tui.tui.bench.launch bare`` or ``... inbox STORE_DIR`` prints one JSON line
+``python -m finder_tui.bench.app_launch bare`` or ``... inbox STORE_DIR`` prints one JSON line
 with the wall-clock time of the first paint; the parent subtracts the time it launched us.
 The bare path imports only textual, so neither side pays for the other's imports.
 """
@@ -57,7 +57,7 @@ async def bare_painted_at() -> float:
 
 
 async def _inbox(store_dir: Path) -> float:
-    from .figures import inbox_paint  # the app's imports count for the inbox only
+    from .app_figures import inbox_paint  # the app's imports count for the inbox only
 
     painted, _ = await inbox_paint(store_dir, rows=2)
     return painted

@@ -1,7 +1,7 @@
 """First paint in process (after imports), measured in a fresh interpreter so the benchmark's
 own heap (the stores it built, earlier figures' debris) does not slow the app under test.
 
-``python -m finder_tui.tui.bench.paint STORE_DIR EXPECTED RUNS SCRATCH_DIR`` prints one JSON
+``python -m finder_tui.bench.app_paint STORE_DIR EXPECTED RUNS SCRATCH_DIR`` prints one JSON
 object: per-run seconds for the bare app, the inbox over an empty store, and the inbox over
 STORE_DIR (first paint, and until all EXPECTED messages are indexed).
 """
@@ -15,10 +15,10 @@ from pathlib import Path
 
 import orjson
 
-from ...bench.core import settle
-from ..app import FinderApp
-from .figures import inbox_paint, loaded
-from .launch import bare_painted_at
+from ..tui.app import FinderApp
+from .app_figures import inbox_paint, loaded
+from .app_launch import bare_painted_at
+from .core import settle
 
 
 async def _first_paint_bare() -> float:

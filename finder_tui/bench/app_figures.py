@@ -19,11 +19,11 @@ from textual.css.query import NoMatches
 from textual.pilot import Pilot
 from textual.strip import Strip
 
-from ...bench.core import INBOX, SESSION, Context, Figure, at_most, below, log, median, settle
-from ...client import ClientConfig
-from ..app import FinderApp
-from ..widgets.conversation import ConversationView
-from ..widgets.session_list import SessionList
+from ..client import ClientConfig
+from ..tui.app import FinderApp
+from ..tui.widgets.conversation import ConversationView
+from ..tui.widgets.session_list import SessionList
+from .core import INBOX, SESSION, Context, Figure, at_most, below, log, median, settle
 
 SIZE = (120, 40)
 POLL = 0.002  # seconds between readiness polls
@@ -118,7 +118,7 @@ def first_paint(ctx: Context) -> list[Figure]:
     runs = 2 * ctx.sizes.repeats + 1  # a first paint is tens of ms: many runs tame the jitter
     settle()
     probe = [str(store_dir), str(expected), str(runs), str(ctx.path("paint"))]
-    times = _probe("finder_tui.tui.bench.paint", *probe)
+    times = _probe("finder_tui.bench.app_paint", *probe)
     bare, empty, inbox, full = times["bare"], times["empty"], times["inbox"], times["loaded"]
     ratio = median(inbox) / median(bare)
     launch_bare, launch_inbox = _launches(store_dir, runs)
@@ -166,7 +166,7 @@ def _probe(module: str, *args: str) -> dict[str, Any]:
 def _launch(*args: str) -> float:
     """Seconds from spawning a fresh interpreter to its first painted frame."""
     started = time.time()
-    painted: float = _probe("finder_tui.tui.bench.launch", *args)["painted_wall"]
+    painted: float = _probe("finder_tui.bench.app_launch", *args)["painted_wall"]
     return painted - started
 
 
@@ -284,7 +284,7 @@ def memory(ctx: Context) -> list[Figure]:
     store_dir = ctx.store(INBOX)
     expected = ctx.server(INBOX).count
     log("memory: fresh process opening the inbox offline until the index is complete")
-    probe = [sys.executable, "-m", "finder_tui.tui.bench.rss", str(store_dir), str(expected)]
+    probe = [sys.executable, "-m", "finder_tui.bench.app_rss", str(store_dir), str(expected)]
     result = subprocess.run(  # noqa: S603 - our own interpreter and module, fixed arguments
         [sys.executable, "-c", _LAUNCHER, *probe],
         capture_output=True,

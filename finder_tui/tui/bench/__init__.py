@@ -1,1 +1,0 @@
-"""The benchmarks that drive the Textual app (the headless ones live in ``finder_tui.bench``)."""
