@@ -66,7 +66,15 @@ class CredentialError(SyncError):
 
 
 class TransportError(SyncError):
-    """Could not reach the server, or it did not answer in time."""
+    """Could not reach the server, or it did not answer in time.
+
+    ``sent`` is False only when the request certainly never left (the connection was refused
+    or never made); otherwise it may have reached the server. A send must tell the two apart.
+    """
+
+    def __init__(self, message: str, *, sent: bool = True) -> None:
+        super().__init__(message)
+        self.sent = sent
 
 
 class ProtocolError(SyncError):
@@ -115,7 +123,19 @@ class FinderClient:
 
     def sync(self, key_buff: str) -> SyncPage:
         """One ``POST /syncFinder``; returns the parsed page or raises a ``SyncError``."""
-        request = SyncRequest(self.config.wid, key_buff)
+        data = self.call("/syncFinder", SyncRequest(self.config.wid, key_buff).body())
+        try:
+            return parse_page(data)
+        except EnvelopeError as exc:
+            raise ProtocolError(f"unexpected answer shape: {exc}") from None
+
+    def call(self, path: str, body: dict[str, Any]) -> Any:
+        """One ``POST`` to a vendor endpoint; returns the answer's ``data`` on code 1000.
+
+        Raises ``AuthError``/``ApiError`` for other codes, ``TransportError`` when no answer
+        came (``TransportError.sent`` tells whether the request may have reached the server),
+        ``ProtocolError`` for an answer in no known shape. The token never reaches a message.
+        """
         token = self.config.token.reveal()
         if not _HEADER_SAFE.fullmatch(token):
             # httpx would echo an illegal header value in its exception text: refuse first.
@@ -125,20 +145,22 @@ class FinderClient:
             )
         try:
             response = self._http.post(
-                "/syncFinder",
-                content=orjson.dumps(request.body()),
-                headers={"Authorization": token},
+                path, content=orjson.dumps(body), headers={"Authorization": token}
             )
         except httpx.TimeoutException as exc:
             raise TransportError(
-                f"no answer in time from {self.config.base_url} ({type(exc).__name__})"
+                f"no answer in time from {self.config.base_url} ({type(exc).__name__})",
+                sent=not isinstance(exc, httpx.ConnectTimeout | httpx.PoolTimeout),
             ) from None
         except httpx.HTTPError as exc:
             reason = _redact(_describe(exc), self.config.token)
-            raise TransportError(f"cannot reach {self.config.base_url}: {reason}") from None
+            raise TransportError(
+                f"cannot reach {self.config.base_url}: {reason}",
+                sent=not isinstance(exc, httpx.ConnectError),
+            ) from None
         return self._read(response)
 
-    def _read(self, response: httpx.Response) -> SyncPage:
+    def _read(self, response: httpx.Response) -> Any:
         if response.status_code in (401, 403):
             raise AuthError(str(response.status_code), "HTTP authentication refused")
         if response.status_code != 200:
@@ -151,12 +173,12 @@ class FinderClient:
             ) from None
         try:
             code, message, data = parse_envelope(payload)
-            if code != SUCCESS:
-                cls = AuthError if _looks_like_auth(message) else ApiError
-                raise cls(code, _redact(message, self.config.token))
-            return parse_page(data)
         except EnvelopeError as exc:
             raise ProtocolError(f"unexpected answer shape: {exc}") from None
+        if code != SUCCESS:
+            cls = AuthError if _looks_like_auth(message) else ApiError
+            raise cls(code, _redact(message, self.config.token))
+        return data
 
 
 def _describe(exc: httpx.HTTPError) -> str:

@@ -20,14 +20,11 @@ from typing import Any, cast
 import orjson
 
 from finder_tui.demo.data import Item, LiveFeed, default_demo_items
+from finder_tui.demo.endpoints import ENDPOINTS, ApiError
 from finder_tui.demo.faults import BUSY_MESSAGE, FaultSpec
 from finder_tui.wire.keybuff import Cursor, KeyBuffError, decode, encode
 
 MAX_BODY = 1 << 20  # a syncFinder request is ~100 bytes; refuse anything absurd
-
-
-class ApiError(Exception):
-    """A request the API answers with code 1001 (HTTP 200), as the vendor does."""
 
 
 def cursor_for(seq: int) -> Cursor:
@@ -208,6 +205,18 @@ class DemoServer:
         except KeyBuffError:
             raise ApiError("keyBuff无效") from None
 
+    def parse_call(self, body: bytes) -> dict[str, Any]:
+        """The JSON object of a request to one of the other endpoints, with its ``wId`` checked."""
+        try:
+            payload = orjson.loads(body)
+        except orjson.JSONDecodeError:
+            raise ApiError("参数错误: 请求体不是合法的JSON") from None
+        if not isinstance(payload, dict):
+            raise ApiError("参数错误: 请求体必须是JSON对象")
+        if payload.get("wId") != self.wid:
+            raise ApiError("wId不存在")
+        return payload
+
     def sync(self, cursor: Cursor, fault: str | None) -> dict[str, Any]:
         """The ``data`` of a successful answer for ``cursor``, shaped by ``fault``."""
         page = self._page_after(cursor.value(1))
@@ -283,7 +292,8 @@ class _Handler(BaseHTTPRequestHandler):
             self.close_connection = True
             return
         self.demo._count_request()
-        if self.path.split("?", 1)[0] != "/syncFinder":
+        path = self.path.split("?", 1)[0]
+        if path != "/syncFinder" and path not in ENDPOINTS:
             self._send(HTTPStatus.NOT_FOUND, b"not found", "text/plain", close=True)
             return
         body = self._read_body()
@@ -291,12 +301,36 @@ class _Handler(BaseHTTPRequestHandler):
             if body is None:
                 raise ApiError("参数错误: 缺少或无效的Content-Length")
             self.demo.authorize(self.headers.get("Authorization"))
-            cursor = self.demo.parse_request(body)
+            if path == "/syncFinder":
+                cursor = self.demo.parse_request(body)
+            else:
+                payload = self.demo.parse_call(body)
         except ApiError as exc:
             # An unread body would poison the kept-alive connection, so close it then.
             self._send_json(_answer(None, "1001", str(exc)), close=body is None)
             return
-        self._answer_sync(cursor)
+        if path == "/syncFinder":
+            self._answer_sync(cursor)
+        else:
+            self._answer_call(path, payload)
+
+    def _answer_call(self, path: str, payload: dict[str, Any]) -> None:
+        """One of the other endpoints; the generic faults apply to them as to syncFinder."""
+        faults = self.demo.faults
+        fault = faults.choose() if faults is not None else None
+        if fault == "1001":
+            self._send_json(_answer(None, "1001", BUSY_MESSAGE))
+            return
+        if fault == "500":
+            self._send(HTTPStatus.INTERNAL_SERVER_ERROR, b"500 Internal Server Error", "text/plain")
+            return
+        if fault == "slow" and faults is not None:
+            self.demo.sleep_slow(faults.slow_seconds)
+        try:
+            body = _answer(ENDPOINTS[path](self.demo, payload))
+        except ApiError as exc:
+            body = _answer(None, "1001", str(exc))
+        self._send_json(body[: len(body) // 2] if fault == "truncated" else body)
 
     def _answer_sync(self, cursor: Cursor) -> None:
         faults = self.demo.faults
