@@ -553,3 +553,22 @@ def test_a_type_10000_stored_as_unknown_by_an_older_version_loads_as_a_notice() 
     # A raw item that cannot be read again keeps what was stored.
     broken = Message.from_doc({**old_doc, "raw": "{not json"})
     assert broken.kind == "unknown" and broken.text.startswith("[type 10000]")
+
+
+def test_each_message_knows_which_of_our_identities_it_uses(seed_page: SyncPage) -> None:
+    chats = [m for m in seed_page.messages if m.session_id and not m.is_system]
+    assert chats
+    for message in chats:
+        raw = message.raw_item()["content"]["msg"]
+        own = raw["FromUserName" if message.is_sender else "ToUserName"]
+        assert message.me == (own["string"] if isinstance(own, dict) else own)
+    assert {m.me.split("_", 1)[0] for m in chats} >= {"wxid", "v2"}
+
+
+def test_a_message_stored_without_its_identity_recovers_it_from_the_raw_item(
+    seed_page: SyncPage,
+) -> None:
+    message = next(m for m in seed_page.messages if m.session_id and not m.is_system)
+    doc = message.to_doc()
+    del doc["me"]
+    assert Message.from_doc(doc).me == message.me != ""

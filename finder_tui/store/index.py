@@ -36,6 +36,7 @@ class SessionSummary:
     preview: str = ""
     read_time: int = 0  # read marker: messages ordered after (read_time, read_seq) are unread
     read_seq: int = 0
+    me: str = ""  # the identity this session uses (see Message.me)
 
     def to_doc(self) -> dict[str, Any]:
         # Explicit rather than dataclasses.asdict (a recursive deep copy): this runs for every
@@ -64,6 +65,7 @@ class SessionSummary:
             self.preview,
             self.read_time,
             self.read_seq,
+            self.me,
         )
 
 
@@ -218,6 +220,8 @@ class Index:
         summary.count += 1
         if not summary.peer:
             summary.peer = message.peer
+        if not summary.me:
+            summary.me = message.me
         if _order(message) >= (summary.last_time, summary.last_seq):
             summary.last_time, summary.last_seq = message.create_time, message.seq
             summary.last_kind, summary.last_out = message.kind, message.is_sender

@@ -51,6 +51,9 @@ class Message:
     # The item exactly as received, as UTF-8 JSON bytes: a str would cost 4 bytes a character
     # for any message holding an emoji, and raw is the bulk of a message's memory.
     raw: bytes = b""
+    # Our own side of the conversation (the sender of what we sent, the addressee of what we
+    # received): the identity the session uses, a WeChat id or the account's Channels one.
+    me: str = ""
 
     @property
     def is_system(self) -> bool:
@@ -74,6 +77,7 @@ class Message:
             "text": self.text,
             "meta": self.meta,
             "raw": self.raw.decode("utf-8"),
+            "me": self.me,
         }
 
     @classmethod
@@ -91,7 +95,10 @@ class Message:
             text=doc["text"],
             meta=doc.get("meta") or {},
             raw=doc["raw"].encode("utf-8"),
+            me=doc.get("me", ""),
         )
+        if "me" not in doc:  # stored by a version that did not keep it
+            message.me = _own_side(message)
         if message.kind == UNKNOWN and message.msg_type in UNDERSTOOD_SINCE_STORED:
             _reclassify(message)
         return message
@@ -223,7 +230,17 @@ def _parse_item(item: Any) -> Message:
         text=parsed.text,
         meta=parsed.meta,
         raw=orjson.dumps(item),
+        me=scrub_line(sender if is_sender else receiver),
     )
+
+
+def _own_side(message: Message) -> str:
+    try:
+        msg = orjson.loads(message.raw)["content"]["msg"]
+        key = "FromUserName" if message.is_sender else "ToUserName"
+        return scrub_line(_wrapped_str(msg, key))
+    except (orjson.JSONDecodeError, KeyError, TypeError, ShapeError):
+        return ""
 
 
 class EnvelopeError(ValueError):
