@@ -3,6 +3,11 @@
 The store thread mutates it; the UI thread reads it. Every public method takes the lock and
 returns copies, so a reader never sees a half-applied page and never iterates a dict that is
 changing under it.
+
+Only the head's messages are held here; sealed history stays on disk behind ``sealed`` (a
+``SealedHistory``: per-session catalog, LRU of loaded sessions, search text), attached by the
+store once the segments' sidecars are read. Live-stream state (``LiveStream``, ``_apply_live``)
+is kept from the notices as they arrive and persisted with the head.
 """
 
 from __future__ import annotations
@@ -16,6 +21,8 @@ from typing import Any
 from ..wire.content import LIVE_ENDED, LIVE_STARTED
 from ..wire.models import Message
 from ..wire.sanitize import scrub_line
+from .catalog import SealedHistory
+from .keyset import KeySet
 
 
 def _order(message: Message) -> tuple[int, int]:
@@ -120,10 +127,15 @@ def _preview(message: Message) -> str:
 class Index:
     def __init__(self) -> None:
         self._lock = threading.RLock()
-        self._keys: set[str] = set()
-        self._by_session: dict[str, list[Message]] = {}
+        self._keys = KeySet()
+        self._by_session: dict[str, list[Message]] = {}  # the head's (unsealed) messages
         self._sessions: dict[str, SessionSummary] = {}
-        self._notices: list[Message] = []
+        self._notices: list[Message] = []  # the head's notices
+        self.sealed: SealedHistory | None = None
+        self._sealed_live_seqs: list[int] = []
+        self._max_notice_seq = 0
+        self.sealed_count = 0  # sealed messages (from the head's meta until the catalog loads)
+        self.sealed_notices = 0
         self._live: dict[str, LiveStream] = {}
         self._live_seen_seq = 0
         self._sorted_cache: list[SessionSummary] | None = None
@@ -158,10 +170,51 @@ class Index:
                     self._insert(self._by_session.setdefault(message.session_id, []), message)
                 else:
                     self._insert(self._notices, message)
+                    self._max_notice_seq = max(self._max_notice_seq, message.seq)
+
+    def set_sealed_counts(self, messages: int, notices: int) -> None:
+        """What the head's meta says sealed history holds (before its catalog is read)."""
+        with self._lock:
+            self.message_count += messages - self.sealed_count
+            self.sealed_count, self.sealed_notices = messages, notices
+
+    def attach(self, sealed: SealedHistory, keys: list[bytes]) -> None:
+        """Sealed history is catalogued: its keys join dedupe, its counts replace the meta's."""
+        with self._lock:
+            self._keys.add_hashes(keys)
+            self.sealed = sealed
+            self._sealed_live_seqs = sorted(sealed.live_seqs())
+            if self._sealed_live_seqs:
+                self._max_notice_seq = max(self._max_notice_seq, self._sealed_live_seqs[-1])
+            self.set_sealed_counts(sealed.count, sealed.notices)
+            self._changed()
+
+    def on_sealed(self) -> list[Message]:
+        """The head's messages moved into a segment: drop them from the head lists (the
+        caller hands them to ``sealed``); returns them."""
+        with self._lock:
+            moved = list(self._notices)
+            for messages in self._by_session.values():
+                moved.extend(messages)
+            self._by_session, self._notices = {}, []
+            self.sealed_count += len(moved)
+            self.sealed_notices += sum(1 for m in moved if not m.session_id)
+            self._sealed_live_seqs.extend(
+                m.seq for m in moved if not m.session_id and m.kind in (LIVE_STARTED, LIVE_ENDED)
+            )
+            self._sealed_live_seqs.sort()
+            return moved
 
     def finish_load(self) -> None:
-        """Recompute every derived summary from the messages, keeping aliases and read markers."""
+        """Recompute every derived summary from the messages, keeping aliases and read markers.
+
+        Only when the head holds all history: with sealed segments the persisted summaries
+        (committed atomically with the messages) are the truth, and nothing is re-read."""
         with self._lock:
+            if self.sealed is not None and self.sealed_count:
+                self.complete = True
+                self._changed()
+                return
             old = self._sessions
             self._sessions = {}
             for sid, messages in self._by_session.items():
@@ -193,6 +246,7 @@ class Index:
                 result.new.append(message)
                 if not message.session_id:
                     self._insert(self._notices, message)
+                    self._max_notice_seq = max(self._max_notice_seq, message.seq)
                     change = self._apply_live(message)
                     if change is not None:
                         result.live_changes.append(change)
@@ -272,7 +326,7 @@ class Index:
 
     def mark_live_seen(self) -> bool:
         with self._lock:
-            newest = max((m.seq for m in self._notices), default=0)
+            newest = self._max_notice_seq
             if newest <= self._live_seen_seq:
                 return False
             self._live_seen_seq = newest
@@ -305,26 +359,59 @@ class Index:
             summary = self._sessions.get(session_id)
             return summary.copy() if summary else None
 
-    def messages(self, session_id: str) -> list[Message]:
-        with self._lock:
-            if session_id == "":
-                return list(self._notices)
-            return list(self._by_session.get(session_id, ()))
+    def _head(self, session_id: str) -> list[Message]:
+        return self._notices if session_id == "" else self._by_session.get(session_id, [])
 
-    def all_messages(self) -> list[Message]:
+    def messages(self, session_id: str) -> list[Message]:
+        """A whole conversation, oldest first ("" = the account's notices). Sealed parts are
+        read from disk on first use (then cached): prefer ``messages_before`` for a screen."""
+        with self._lock:
+            head = self._head(session_id)
+            if self.sealed is None:
+                return list(head)
+            return [*self.sealed.messages(session_id), *head]
+
+    def messages_before(
+        self, session_id: str, before: tuple[int, int] | None = None, limit: int = 300
+    ) -> list[Message]:
+        """Up to ``limit`` messages of a session ordered before ``before`` (a (create_time, seq)
+        pair; None = the newest), oldest first: what a conversation shows, then scrolls into."""
+        with self._lock:
+            head = self._head(session_id)
+            if before is not None:
+                head = head[: bisect.bisect_left(head, before, key=_order)]
+            out = head[-limit:] if limit > 0 else []
+            if len(out) < limit and self.sealed is not None:
+                first = _order(out[0]) if out else before
+                older = self.sealed.messages_before(session_id, first, limit - len(out))
+                out = [*older, *out]
+            return list(out)
+
+    def head_messages(self) -> list[Message]:
+        """The head's (unsealed) messages, notices first."""
         with self._lock:
             out: list[Message] = list(self._notices)
             for messages in self._by_session.values():
                 out.extend(messages)
             return out
 
+    def all_messages(self) -> list[Message]:
+        """Every message, sealed ones read from disk: for tests and small stores."""
+        with self._lock:
+            if self.sealed is None:
+                return self.head_messages()
+            sids = {"", *self._by_session, *self._sessions}
+            out: list[Message] = []
+            for sid in sids:
+                out.extend(self.messages(sid))
+            return out
+
     def notice_count(self) -> int:
         with self._lock:
-            return len(self._notices)
+            return len(self._notices) + self.sealed_notices
 
     def notices(self) -> list[Message]:
-        with self._lock:
-            return list(self._notices)
+        return self.messages("")
 
     def live_streams(self) -> list[LiveStream]:
         """Live now first, then by most recent activity."""
@@ -339,11 +426,13 @@ class Index:
 
     def unseen_live_notices(self) -> int:
         with self._lock:
-            return sum(
+            head = sum(
                 1
                 for m in self._notices
                 if m.seq > self._live_seen_seq and m.kind in (LIVE_STARTED, LIVE_ENDED)
             )
+            seqs = self._sealed_live_seqs
+            return head + len(seqs) - bisect.bisect_right(seqs, self._live_seen_seq)
 
     @property
     def live_seen_seq(self) -> int:

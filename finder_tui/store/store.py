@@ -16,7 +16,6 @@ ignored and the messages are still in the head. Commit cost stays O(seal_at), no
 
 from __future__ import annotations
 
-import os
 import re
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -29,15 +28,16 @@ from tinydb.table import Document
 
 from ..fsutil import PRIVATE_DIR, DirLock, LockHeldError
 from ..wire.models import Message
+from .catalog import BadSegment, SealedHistory
 from .errors import (
     StoreCorruptError,
     StoreError,
     StoreInUseError,
     StoreVersionError,
-    StoreWriteError,
 )
 from .index import AddResult, Index, LiveChange, LiveStream, SessionSummary
-from .storage import CommitStorage, load_tables
+from .segments import write_segment
+from .storage import CommitStorage
 
 SCHEMA_VERSION = 1
 HEAD_FILE = "head.json"
@@ -137,6 +137,8 @@ class Store:
                 f"understands ({SCHEMA_VERSION}); upgrade finder-tui. Nothing was changed."
             )
         self._segments = [s for s in self._meta.get("segments", []) if _SEGMENT.match(s)]
+        counts = self._meta.get("segment_counts")
+        self._segment_counts: dict[str, list[int]] = counts if isinstance(counts, dict) else {}
         # The raw tables, not Table.all(): no Document wrapper per row on every open.
         tables = self._db.storage.read() or {}
         sessions = [SessionSummary.from_doc(d) for d in tables.get("sessions", {}).values()]
@@ -145,8 +147,11 @@ class Store:
         head_docs = self._head_table_docs()
         self._head_count = len(head_docs)
         self.index.load(_messages_from(path, head_docs))
+        known = [self._segment_counts.get(name, [0, 0]) for name in self._segments]
+        self.index.set_sealed_counts(sum(c[0] for c in known), sum(c[1] for c in known))
         self.index.complete = not self._segments
         if not self._segments:
+            self.index.attach(SealedHistory(self.directory), [])
             self.index.finish_load()
 
     def _head_table_docs(self) -> list[dict[str, Any]]:
@@ -155,19 +160,25 @@ class Store:
         return list(tables.get("messages", {}).values())
 
     def load_segments(self, after_each: Callable[[], None] | None = None) -> int:
-        """Load sealed history into the index (call from the owning thread after ``open``).
-        ``after_each`` runs after every segment (the service settles the heap there)."""
-        loaded = 0
-        for name in self._segments:
-            path = self.directory / name
-            docs = load_tables(path).get("messages", {})
-            self.index.load(_messages_from(path, docs.values()))
-            loaded += len(docs)
-            del docs
-            if after_each is not None:
-                after_each()
+        """Catalogue sealed history (call from the owning thread after ``open``): read every
+        segment's sidecar (not its messages); returns how many sealed messages are available.
+        A missing or corrupt segment is listed in ``bad_segments``, the rest stays usable.
+        ``after_each`` runs once at the end (the service settles the heap there)."""
+        if self.index.sealed is not None and self.index.complete:
+            return self.index.sealed.count
+        history = SealedHistory(self.directory)
+        counts = {name: c[0] for name, c in self._segment_counts.items() if c}
+        keys = history.open_segments(self._segments, counts)
+        self.index.attach(history, keys)
         self.index.finish_load()
-        return loaded
+        if after_each is not None:
+            after_each()
+        return history.count
+
+    @property
+    def bad_segments(self) -> list[BadSegment]:
+        sealed = self.index.sealed
+        return list(sealed.bad) if sealed is not None else []
 
     def close(self) -> None:
         if self._db is None:
@@ -292,6 +303,7 @@ class Store:
         self._meta.update(
             schema=SCHEMA_VERSION,
             segments=self._segments,
+            segment_counts=self._segment_counts,
             live_seen_seq=self.index.live_seen_seq,
         )
         self._db.table("meta").upsert(Document(self._meta, doc_id=1))
@@ -304,20 +316,16 @@ class Store:
         table.insert_multiple(docs)
 
     def _seal(self, docs: list[dict[str, Any]]) -> None:
+        if not self.index.complete:
+            self.load_segments()
         number = 1 + max((int(_SEGMENT.match(s).group(1)) for s in self._segments), default=0)  # type: ignore[union-attr]
         name = f"seg-{number:06d}.json"
-        path = self.directory / name
-        if path.exists():
-            os.unlink(path)  # an orphan from a kill between seal and head commit: not listed
-        try:
-            segment = TinyDB(str(path), storage=CommitStorage)
-            segment.table("messages").insert_multiple(docs)
-            storage = segment.storage
-            assert isinstance(storage, CommitStorage)
-            storage.commit()
-        except OSError as exc:
-            raise StoreWriteError(f"could not write segment {path}: {exc}") from exc
+        segment = write_segment(self.directory / name, docs)
         self._segments = [*self._segments, name]
+        self._segment_counts = {**self._segment_counts, name: [segment.count, segment.notices]}
+        moved = self.index.on_sealed()
+        assert self.index.sealed is not None
+        self.index.sealed.sealed(segment, moved)
 
 
 def _messages_from(path: Path, docs: Iterable[dict[str, Any]]) -> Iterator[Message]:
