@@ -22,6 +22,7 @@ import orjson
 from finder_tui.demo.data import Item, LiveFeed, default_demo_items
 from finder_tui.demo.endpoints import ENDPOINTS, ApiError
 from finder_tui.demo.faults import BUSY_MESSAGE, FaultSpec
+from finder_tui.demo.generator import GeneratedHistory
 from finder_tui.wire.keybuff import Cursor, KeyBuffError, decode, encode
 
 MAX_BODY = 1 << 20  # a syncFinder request is ~100 bytes; refuse anything absurd
@@ -49,6 +50,7 @@ class DemoServer:
         token: str,
         wid: str,
         items: list[Item] | None = None,
+        source: GeneratedHistory | None = None,
         page_size: int = 100,
         faults: FaultSpec | None = None,
         live_every: float | None = None,
@@ -73,8 +75,14 @@ class DemoServer:
         self._stopping = threading.Event()
         self._httpd: _HTTPServer | None = None
         self._threads: list[threading.Thread] = []
-        self.append(default_demo_items() if items is None else items)
-        self._feed = LiveFeed(live_seed, self._items) if live_every else None
+        # Generated history served page by page (``items`` then holds only the items around
+        # it: the seed page before, live-feed items after).
+        self._source = source
+        self.append(default_demo_items() if items is None and source is None else items or [])
+        known = self._items + (
+            (source.chunk(source.chunks - 1) if source.chunks else []) if source else []
+        )
+        self._feed = LiveFeed(live_seed, known) if live_every else None
 
     # -- lifecycle ---------------------------------------------------------------------------
 
@@ -129,9 +137,15 @@ class DemoServer:
 
     @property
     def items(self) -> list[Item]:
-        """Every item so far, in seq order (a shallow copy of the list)."""
+        """Every item so far, in seq order (a shallow copy of the list); with a generated
+        ``source``, only the items held in memory around it."""
         with self._lock:
             return list(self._items)
+
+    @property
+    def item_count(self) -> int:
+        with self._lock:
+            return len(self._items) + (self._source.messages if self._source else 0)
 
     @property
     def requests(self) -> int:
@@ -165,14 +179,26 @@ class DemoServer:
     def _page_after(self, after: int) -> list[Item]:
         with self._lock:
             start = bisect.bisect_right(self._seqs, after)
-            return self._items[start : start + self.page_size]
+            page = self._items[start : start + self.page_size]
+        if self._source is not None and after + 1 < self._source.end_seq:
+            page = sorted(page + self._source.page_after(after, self.page_size), key=_seq_of)
+            page = page[: self.page_size]
+        return page
+
+    def _last_seq_time(self) -> tuple[int, int]:
+        with self._lock:
+            last = self._items[-1] if self._items else None
+        generated = self._source.last() if self._source is not None else None
+        if generated is not None and (last is None or _seq_of(generated) > _seq_of(last)):
+            last = generated
+        if last is None:
+            return 0, 0
+        return _seq_of(last), int(last["content"]["msg"]["CreateTime"])
 
     def _live_loop(self, interval: float) -> None:
         assert self._feed is not None
         while not self._stopping.wait(interval):
-            with self._lock:
-                last_seq = self._seqs[-1] if self._seqs else 0
-                last_time = self._items[-1]["content"]["msg"]["CreateTime"] if self._items else 0
+            last_seq, last_time = self._last_seq_time()
             now = max(int(time.time()), int(last_time))
             self.append(self._feed.next_items(last_seq, now))
 
