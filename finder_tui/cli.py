@@ -112,6 +112,10 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--bom", action="store_true", help="CSV: UTF-8 BOM for spreadsheets")
     export.add_argument("--force", action="store_true", help="overwrite existing files")
 
+    check = sub.add_parser("check", help="verify every store file; --repair sets bad ones aside")
+    _add_store(check)
+    check.add_argument("--repair", action="store_true", help="move bad segments aside (.corrupt)")
+
     demo = sub.add_parser("demo-server", help="run the embedded syncFinder server")
     from .demo import cli as demo_cli
 
@@ -119,8 +123,13 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _open_store(settings: Settings) -> Store:
-    return Store.open(settings.store_dir())
+def _open_store(settings: Settings, *, head_only: bool = False) -> Store:
+    """The store; ``head_only``: what stats and sessions need (the head's summaries), without
+    cataloguing sealed history, unless the head does not say what that holds."""
+    store = Store.open(settings.store_dir(), lazy_history=head_only)
+    if head_only and not store.sealed_counts_known:
+        store.load_segments()
+    return store
 
 
 def _print_json(value: Any) -> None:
@@ -242,7 +251,7 @@ def store_stats(store: Store) -> dict[str, Any]:
 
 
 def cmd_stats(args: argparse.Namespace) -> int:
-    with _open_store(settings_from_args(args)) as store:
+    with _open_store(settings_from_args(args), head_only=True) as store:
         stats = store_stats(store)
     if args.json:
         _print_json(stats)
@@ -259,7 +268,7 @@ def _fmt_time(ts: int | float | None) -> str:
 
 
 def cmd_sessions(args: argparse.Namespace) -> int:
-    with _open_store(settings_from_args(args)) as store:
+    with _open_store(settings_from_args(args), head_only=True) as store:
         sessions = store.index.sessions()
     if args.json:
         _print_json(
@@ -345,6 +354,14 @@ def cmd_export(args: argparse.Namespace) -> int:
             raise CliError(str(exc)) from None
 
 
+def cmd_check(args: argparse.Namespace) -> int:
+    from .store.check import run_check
+
+    status, lines = run_check(settings_from_args(args).store_dir(), repair=args.repair)
+    print("\n".join(lines))
+    return status
+
+
 def cmd_demo_server(args: argparse.Namespace) -> int:
     from .demo import cli as demo_cli
 
@@ -365,6 +382,7 @@ COMMANDS: dict[str | None, Callable[[argparse.Namespace], int]] = {
     "sessions": cmd_sessions,
     "show": cmd_show,
     "export": cmd_export,
+    "check": cmd_check,
     "demo-server": cmd_demo_server,
 }
 

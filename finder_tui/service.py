@@ -126,12 +126,23 @@ class SyncService:
         if not self.store.index.complete:
             self.store.load_segments(after_each=settle_heap)
         settle_heap()
+        self._watch_segments(self.store)
         index = self.store.index
         self.emit(
             ev.StoreLoaded(
                 index.message_count, index.session_count(), time.perf_counter() - started
             )
         )
+
+    def _watch_segments(self, store: Store) -> None:
+        """Report unreadable segments now, and any found unreadable later (on first read)."""
+        if store.bad_segments:
+            bad = tuple((b.name, b.messages) for b in store.bad_segments)
+            self.emit(ev.SegmentsUnavailable(bad))
+        if store.index.sealed is not None:
+            store.index.sealed.on_bad = lambda b: self.emit(
+                ev.SegmentsUnavailable(((b.name, b.messages),))
+            )
 
     def _loop(self) -> None:
         assert self.store is not None

@@ -47,6 +47,24 @@ class StoreFailed:
 
 
 @dataclass(frozen=True, slots=True)
+class SegmentsUnavailable:
+    """Sealed segments that could not be read: their messages are missing, the rest works.
+    ``segments``: (file name, how many messages it held, when known)."""
+
+    segments: tuple[tuple[str, int | None], ...]
+
+    def text(self) -> str:
+        parts = [
+            f"{name} ({count:,} messages)" if count is not None else name
+            for name, count in self.segments
+        ]
+        return (
+            f"Unreadable store file(s): {', '.join(parts)}. Those messages are unavailable; "
+            "everything else works. Run `finder-tui check --repair` to set them aside."
+        )
+
+
+@dataclass(frozen=True, slots=True)
 class Progress:
     pages: int
     new: int
@@ -85,6 +103,7 @@ Event = (
     | StoreOpened
     | StoreLoaded
     | StoreFailed
+    | SegmentsUnavailable
     | Progress
     | NewMessages
     | LiveEvent

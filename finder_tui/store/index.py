@@ -234,6 +234,15 @@ class Index:
             self.complete = True
             self._changed()
 
+    def recount(self) -> None:
+        """Session counts from the catalog and the head (after segments were set aside)."""
+        with self._lock:
+            for sid, summary in self._sessions.items():
+                sealed = self.sealed.session_count(sid) if self.sealed is not None else 0
+                summary.count = sealed + len(self._by_session.get(sid, ()))
+                summary.unread = min(summary.unread, summary.count)
+            self._changed()
+
     def add(self, messages: Iterable[Message]) -> AddResult:
         result = AddResult()
         with self._lock:

@@ -175,6 +175,22 @@ class Store:
             after_each()
         return history.count
 
+    def forget_segments(self, names: list[str]) -> None:
+        """Drop segments (set aside by ``check --repair``) from the head and recount every
+        session from what is left; committed by the next ``commit``."""
+        self._segments = [s for s in self._segments if s not in names]
+        self._segment_counts = {k: v for k, v in self._segment_counts.items() if k not in names}
+        self.index.sealed = None
+        self.index.complete = False
+        self.load_segments()
+        self.index.recount()
+        self._meta_dirty = True
+
+    @property
+    def sealed_counts_known(self) -> bool:
+        """Whether the head says how many messages every segment holds (stats need no more)."""
+        return all(name in self._segment_counts for name in self._segments)
+
     @property
     def bad_segments(self) -> list[BadSegment]:
         sealed = self.index.sealed

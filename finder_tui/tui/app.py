@@ -254,6 +254,9 @@ class FinderApp(App[None]):
             self.store_error = event.error
             self.notify(event.error, title="Store", severity="error", markup=False, timeout=10)
             return False
+        if isinstance(event, ev.SegmentsUnavailable):  # a banner until dismissed
+            self.notify(event.text(), title="Store", severity="error", markup=False, timeout=3600)
+            return False
         if isinstance(event, ev.NewMessages):
             self._on_new_messages(event)
             return True
