@@ -211,7 +211,7 @@ class Index:
         Only when the head holds all history: with sealed segments the persisted summaries
         (committed atomically with the messages) are the truth, and nothing is re-read."""
         with self._lock:
-            if self.sealed is not None and self.sealed_count:
+            if self.sealed is not None and (self.sealed.segments or self.sealed.bad):
                 self.complete = True
                 self._changed()
                 return

@@ -406,7 +406,10 @@ class FinderApp(App[None]):
             return
         summary = self.index.session(key)
         name = display_name(summary.peer, summary.alias) if summary else key
-        self.query_one(ConversationView).show(key, self.index.messages(key), name)
+        conversation = self.query_one(ConversationView)
+        index = self.index
+        conversation.fetch_older = lambda before, n: index.messages_before(key, before, n)
+        conversation.show(key, index.messages_before(key, None, conversation.FETCH), name)
         if seen:
             self.service.mark_read(key)
         self._close_find()
@@ -702,6 +705,10 @@ class FinderApp(App[None]):
         self.query_one(SessionList).select_key(target.session_id, announce=False)
         self._open(target.session_id)
         conversation = self.query_one(ConversationView)
+        while True:  # an older hit: read history back to it
+            keys = [m.key for m in conversation.messages]
+            if target.message_key in keys or not conversation.fetch_more():
+                break
         for i, message in enumerate(conversation.messages):
             if message.key == target.message_key:
                 conversation.set_highlight(target.query, i)

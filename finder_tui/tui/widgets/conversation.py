@@ -7,6 +7,7 @@ redoing the rest.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from rich.cells import cell_len
@@ -69,6 +70,7 @@ class ConversationView(LineList):
 
     INITIAL_MESSAGES = 300  # laid out on open; older ones as the user scrolls up
     CHUNK = 500
+    FETCH = 2_000  # older messages read from the store at a time (see ``fetch_older``)
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
@@ -83,6 +85,10 @@ class ConversationView(LineList):
         self.highlight = ""  # find-in-conversation query (casefolded)
         self.current_match_message = -1
         self._laid_width = 0
+        # Older history on demand: (before (create_time, seq), how many) -> messages, oldest
+        # first (set by the app before ``show``; None: ``messages`` is the whole history).
+        self.fetch_older: Callable[[tuple[int, int], int], list[Message]] | None = None
+        self._history_done = True
 
     @property
     def line_count(self) -> int:
@@ -97,6 +103,7 @@ class ConversationView(LineList):
         self.peer_name = peer_name
         self.messages = messages
         self._keys = {m.key for m in messages}
+        self._history_done = self.fetch_older is None
         self.highlight = ""
         self.current_match_message = -1
         self._set_new_below(0)
@@ -139,7 +146,9 @@ class ConversationView(LineList):
         super().watch_scroll_y(old_value, new_value)
         if self.new_below and new_value >= self.max_scroll_y:
             self._set_new_below(0)
-        if self.laid_from and new_value < self.scrollable_content_region.height:
+        if (self.laid_from or not self._history_done) and (
+            new_value < self.scrollable_content_region.height
+        ):
             self.call_later(self.load_older)
 
     # ---- layout ----------------------------------------------------------------------------
@@ -154,6 +163,8 @@ class ConversationView(LineList):
     def load_older(self, down_to: int | None = None) -> None:
         """Lay out an older chunk (or everything from ``down_to``) above the current lines,
         keeping what the user looks at in place."""
+        if self.laid_from < self.CHUNK:
+            self.fetch_more()
         if not self.laid_from:
             return
         start = max(
@@ -171,6 +182,27 @@ class ConversationView(LineList):
         self.virtual_size = self.virtual_size.with_height(len(self.lines))
         self.scroll_to(y=self.scroll_y + added, animate=False, immediate=True, force=True)
         self.refresh()
+
+    def fetch_more(self) -> bool:
+        """Prepend an older batch of history from ``fetch_older``; False once there is none."""
+        if self._history_done or self.fetch_older is None or not self.messages:
+            self._history_done = True
+            return False
+        first = self.messages[0]
+        batch = self.fetch_older((first.create_time, first.seq), self.FETCH)
+        older = [m for m in batch if m.key not in self._keys]
+        if not older:
+            self._history_done = True
+            return False
+        shift = len(older)
+        self.messages = older + self.messages
+        self._keys.update(m.key for m in older)
+        for line in self.lines:
+            line.message += shift
+        self.laid_from += shift
+        if self.current_match_message >= 0:
+            self.current_match_message += shift
+        return True
 
     def on_resize(self) -> None:
         if self._laid_width != self.content_width():
@@ -303,6 +335,8 @@ class ConversationView(LineList):
         self.scroll_to(y=self.scroll_y + direction * height, animate=False)
 
     def action_top(self) -> None:
+        while self.fetch_more():
+            pass
         self.load_older(down_to=0)
         self.scroll_home(animate=False)
 
