@@ -162,9 +162,8 @@ class Index:
         """Bulk-load stored messages (no summary or live bookkeeping until ``finish_load``)."""
         with self._lock:
             for message in messages:
-                if message.key in self._keys:
+                if not self._keys.add_if_new(message.key):
                     continue
-                self._keys.add(message.key)
                 self.message_count += 1
                 if message.session_id:
                     self._insert(self._by_session.setdefault(message.session_id, []), message)
@@ -247,10 +246,9 @@ class Index:
         result = AddResult()
         with self._lock:
             for message in messages:
-                if message.key in self._keys:
+                if not self._keys.add_if_new(message.key):
                     result.duplicates += 1
                     continue
-                self._keys.add(message.key)
                 self.message_count += 1
                 result.new.append(message)
                 if not message.session_id:

@@ -46,7 +46,18 @@ class KeySet:
         return at < len(self._sorted) and self._sorted[at] == value
 
     def add(self, key: str) -> None:
-        self._recent.add(key_hash(key))
+        self.add_hash(key_hash(key))
+
+    def add_if_new(self, key: str) -> bool:
+        """Add ``key``; False when it was already there (one hash for both steps)."""
+        value = key_hash(key)
+        if self.contains_hash(value):
+            return False
+        self.add_hash(value)
+        return True
+
+    def add_hash(self, value: int) -> None:
+        self._recent.add(value)
         if len(self._recent) >= self.MERGE_AT:
             self._merge()
 
