@@ -216,3 +216,27 @@ def test_a_corrupt_head_stays_a_refusal_that_check_explains(
     out = capsys.readouterr().out
     assert "BAD  head.json" in out and "sync cursor" in out
     assert (sealed_store / "seg-000001.json").exists()
+
+
+def test_a_side_table_is_its_own_atomic_file_checked_with_the_store(
+    store_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with Store.open(store_dir) as store:
+        contacts = store.side_table("contacts")
+        contacts.table("names").insert({"id": "fv1_x", "name": "小王"})
+        contacts.commit()
+        assert contacts.dirty is False
+    with Store.open(store_dir) as store:
+        assert store.side_table("contacts").table("names").all() == [
+            {"id": "fv1_x", "name": "小王"}
+        ]
+    assert main(["check", "--store", str(store_dir)]) == 0
+    assert "contacts.json" in capsys.readouterr().out
+    (store_dir / "contacts.json").write_bytes(b'{"names": {"1": {"id"')
+    assert main(["check", "--repair", "--store", str(store_dir)]) == 1
+    out = capsys.readouterr().out
+    assert "BAD  contacts.json" in out
+    assert (store_dir / "contacts.json").exists()
+    with pytest.raises(StoreCorruptError, match="contacts.json"):
+        with Store.open(store_dir) as store:
+            store.side_table("contacts")

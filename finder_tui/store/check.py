@@ -18,6 +18,7 @@ from ..wire.models import Message
 from .errors import StoreCorruptError, StoreError
 from .keyset import key_hash
 from .segments import SegmentIndex, load_index, read_docs, sidecar_path
+from .sidetable import side_table_files
 from .storage import load_tables
 from .store import HEAD_FILE, Store
 
@@ -45,7 +46,7 @@ class CheckReport:
         return bool(self.files) and self.files[0].ok
 
     def bad_segments(self) -> list[FileReport]:
-        return [f for f in self.files[1:] if not f.ok]
+        return [f for f in self.files[1:] if not f.ok and f.name.startswith("seg-")]
 
     def lines(self) -> list[str]:
         out = []
@@ -123,6 +124,12 @@ def check_store(directory: Path) -> CheckReport:
     report.files.append(head)
     for name in names:
         report.files.append(_check_segment(report.directory, name, counts.get(name)))
+    for path in side_table_files(report.directory):
+        try:
+            tables = load_tables(path)
+            report.files.append(FileReport(path.name, True, f"side table: {len(tables)} table(s)"))
+        except StoreCorruptError as exc:
+            report.files.append(FileReport(path.name, False, f"side table: {exc}"))
     return report
 
 
@@ -162,6 +169,7 @@ def run_check(directory: Path, *, repair: bool) -> tuple[int, list[str]]:
     except StoreError as exc:
         return 1, [str(exc)]
     lines = report.lines()
-    if repair and report.head_ok and report.bad_segments():
-        return 0, lines  # the bad ones were set aside
-    return (0 if report.ok else 1), lines
+    left = [f for f in report.files if not f.ok]
+    if repair and report.head_ok:
+        left = [f for f in left if f not in report.bad_segments()]  # set aside
+    return (0 if not left else 1), lines

@@ -37,6 +37,7 @@ from .errors import (
 )
 from .index import AddResult, Index, LiveChange, LiveStream, SessionSummary
 from .segments import write_segment
+from .sidetable import SideTable
 from .storage import CommitStorage
 
 SCHEMA_VERSION = 1
@@ -72,6 +73,7 @@ class Store:
         self._head_count = 0
         self.last_commit_seconds = 0.0
         self.commits = 0
+        self._side: dict[str, SideTable] = {}
 
     # ---- lifecycle -------------------------------------------------------------------------
 
@@ -196,10 +198,20 @@ class Store:
         sealed = self.index.sealed
         return list(sealed.bad) if sealed is not None else []
 
+    def side_table(self, name: str) -> SideTable:
+        """A small table of its own file in the store directory (see ``sidetable``); opened
+        once, committed by its owner, and again when the store closes."""
+        table = self._side.get(name)
+        if table is None:
+            table = self._side[name] = SideTable(self.directory, name)
+        return table
+
     def close(self) -> None:
         if self._db is None:
             return
         try:
+            for table in self._side.values():
+                table.commit()
             self.commit()
         finally:
             self._db = None
