@@ -240,3 +240,36 @@ def test_a_side_table_is_its_own_atomic_file_checked_with_the_store(
     with pytest.raises(StoreCorruptError, match="contacts.json"):
         with Store.open(store_dir) as store:
             store.side_table("contacts")
+
+
+def test_old_ended_live_streams_move_out_of_the_head_and_still_load(
+    store_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from finder_tui.demo.data import build_live_notice
+    from finder_tui.store import livearchive
+
+    monkeypatch.setattr(livearchive, "KEEP_ENDED", 5)
+    monkeypatch.setattr(livearchive, "ARCHIVE_BATCH", 5)
+    notices = []
+    for n in range(30):
+        for start in (True, False) if n < 27 else (True,):
+            seq = 1 + len(notices)
+            notices.append(
+                build_live_notice(
+                    start=start, object_id=10**19 + n, seq=seq, create_time=10**9 + seq,
+                    new_msg_id=10**18 + seq, live_id=7,
+                )
+            )  # fmt: skip
+    messages = parse_all(notices)
+    with Store.open(store_dir) as store:
+        for start in range(0, len(messages), 6):
+            store.ingest(messages[start : start + 6])
+            store.commit()
+        before = sorted((s.to_doc() for s in store.index.live_streams()), key=str)
+    head = orjson.loads((store_dir / "head.json").read_bytes())
+    assert len(head["live"]) < 20  # 3 live now + the newest ended ones
+    assert (store_dir / "live_archive.json").exists()
+    with Store.open(store_dir) as store:
+        after = sorted((s.to_doc() for s in store.index.live_streams()), key=str)
+        assert after == before and len(after) == 30
+        assert store.index.live_now_count() == 3

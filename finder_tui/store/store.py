@@ -36,6 +36,7 @@ from .errors import (
     StoreVersionError,
 )
 from .index import AddResult, Index, LiveChange, LiveStream, SessionSummary
+from .livearchive import LiveArchive
 from .segments import write_segment
 from .sidetable import SideTable
 from .storage import CommitStorage
@@ -74,6 +75,7 @@ class Store:
         self.last_commit_seconds = 0.0
         self.commits = 0
         self._side: dict[str, SideTable] = {}
+        self._live_archive = LiveArchive(self.directory)
 
     # ---- lifecycle -------------------------------------------------------------------------
 
@@ -145,6 +147,8 @@ class Store:
         tables = self._db.storage.read() or {}
         sessions = [SessionSummary.from_doc(d) for d in tables.get("sessions", {}).values()]
         live = [LiveStream.from_doc(d) for d in tables.get("live", {}).values()]
+        in_head = {s.object_id for s in live}
+        live += [s for s in self._live_archive.load() if s.object_id not in in_head]
         self.index.restore(sessions, live, int(self._meta.get("live_seen_seq", 0)))
         head_docs = self._head_table_docs()
         self._head_count = len(head_docs)
@@ -327,7 +331,8 @@ class Store:
             self._head_count += len(self._pending)
         self._pending = []
         self._write_table("sessions", (s.to_doc() for s in self.index.summaries_for_store()))
-        self._write_table("live", (s.to_doc() for s in self.index.live_for_store()))
+        live = self._live_archive.for_head(self.index.live_for_store())
+        self._write_table("live", (s.to_doc() for s in live))
         self._meta.update(
             schema=SCHEMA_VERSION,
             segments=self._segments,
