@@ -113,7 +113,7 @@ async def test_find_in_conversation_counts_and_steps(tmp_path: Path) -> None:
         await h.wait(lambda: h.conv.session_id == A.session_id, what="A open")
         await h.pilot.press("ctrl+f")
         await h.pilot.press(*"谢谢")
-        await h.wait(lambda: len(h.app.find_matches) == 30, what="30 matches")
+        await h.wait(lambda: len(h.inbox.find_matches) == 30, what="30 matches")
         count = h.app.query_one("#find-count", Label)
         await h.wait(lambda: str(count.content) == "30/30", what="30/30: the newest match first")
         assert h.conv.highlight == "谢谢"
@@ -121,7 +121,7 @@ async def test_find_in_conversation_counts_and_steps(tmp_path: Path) -> None:
         await h.wait(lambda: str(count.content) == "29/30", what="previous match")
         await h.pilot.press("enter", "enter")
         await h.wait(lambda: str(count.content) == "1/30", what="wraps to the first")
-        first = h.app.find_matches[0][0]
+        first = h.inbox.find_matches[0][0]
         assert h.conv.current_match_message == first
         await h.pilot.press("escape")
         await h.wait(lambda: not h.conv.highlight, what="find closed")

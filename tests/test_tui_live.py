@@ -45,7 +45,7 @@ async def test_live_row_opens_live_view_with_live_and_ended_streams(tmp_path: Pa
         switcher = h.app.query_one(ContentSwitcher)
         await h.wait(lambda: switcher.current == "live", what="the live view")
         live = h.app.query_one(LiveView)
-        assert h.app.open_key == LIVE_ENTRY
+        assert h.inbox.open_key == LIVE_ENTRY
         assert [s.object_id for s in live.streams] == [str(STILL_LIVE), str(ENDED)]
         lines = visible_lines(live)
         assert "stream (object id)" in lines[0]
@@ -79,7 +79,7 @@ async def test_live_badge_counts_unseen_notices_and_clears_when_opened(tmp_path:
         await h.wait(lambda: h.sessions.rows[0].badge == "")
         # Elsewhere, a new notice raises the badge again.
         await h.pilot.press("j")
-        await h.wait(lambda: h.app.open_key != LIVE_ENTRY)
+        await h.wait(lambda: h.inbox.open_key != LIVE_ENTRY)
         await h.push([live_item(8, T0 + 70, FRESH, start=False)])
         await h.wait(lambda: h.sessions.rows[0].badge == "1", what="badge for the new notice")
 

@@ -39,14 +39,22 @@ class StatusBar(Static):
 
 
 class KeyBar(Static):
-    """A one-line key hint bar: the app's shown bindings plus the focused pane's.
+    """A one-line key hint bar: the focused pane's shown bindings plus the inbox's.
 
     Textual's Footer mounts a widget per key and recomposes on every focus change; at startup
     that alone cost more than the rest of the inbox. One Static line does the same job.
+    A disabled binding (say, Export with no conversation open) shows dimmed, like Footer's.
     """
 
-    def show_bindings(self, bindings: list[tuple[str, str]]) -> None:
+    def show_bindings(self, bindings: list[tuple[str, str, bool]]) -> None:
+        """``bindings``: (key display, description, enabled) in the order to show."""
         parts: list[Content | str] = []
-        for key, description in bindings:
-            parts += [Content.styled(f" {key} ", "bold reverse"), Content(f" {description}  ")]
+        for key, description, enabled in bindings:
+            if enabled:
+                parts += [Content.styled(f" {key} ", "bold reverse"), Content(f" {description}  ")]
+            else:
+                parts += [
+                    Content.styled(f" {key} ", "dim reverse"),
+                    Content.styled(f" {description}  ", "dim"),
+                ]
         self.update(Content.assemble(*parts))
