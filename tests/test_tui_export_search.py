@@ -168,3 +168,28 @@ def test_export_json_import_round_trip_via_cli(tmp_path: Path, capsys) -> None: 
     assert capsys.readouterr().out == original
     assert len(orjson.loads(original)) == 4
     assert os.path.getsize(out) > 0
+
+
+async def test_the_overwrite_question_and_the_cancel_button_answer_by_click(tmp_path: Path) -> None:
+    existing = tmp_path / "conv.md"
+    existing.write_text("keep me", "utf-8")
+    async with running_app(tmp_path / "store", items=inbox()) as h:
+        screen = await _open_export(h)
+        screen.query_one("#export-path", Input).value = str(existing)
+        await h.pilot.click("#export-go")
+        await h.wait(lambda: isinstance(h.app.screen, ConfirmScreen), what="overwrite question")
+        await h.pilot.click("#confirm-no")
+        await h.wait(lambda: h.app.screen is screen, what="back to the dialog")
+        assert existing.read_text("utf-8") == "keep me"
+        await h.pilot.click("#export-go")
+        await h.wait(lambda: isinstance(h.app.screen, ConfirmScreen), what="asked again")
+        await h.pilot.click("#confirm-yes")
+        await h.wait(lambda: existing.read_text("utf-8") != "keep me", what="overwritten")
+        await h.wait(lambda: not isinstance(h.app.screen, ExportScreen), what="dialog closed")
+        # The Cancel button closes the dialog without writing.
+        screen = await _open_export(h)
+        target = tmp_path / "never.md"
+        screen.query_one("#export-path", Input).value = str(target)
+        await h.pilot.click("#export-cancel")
+        await h.wait(lambda: not isinstance(h.app.screen, ExportScreen), what="dialog cancelled")
+        assert not target.exists()
