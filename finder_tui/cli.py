@@ -234,6 +234,7 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def store_stats(store: Store) -> dict[str, Any]:
+    store.load_live_archive()
     index = store.index
     notices = index.notice_count()
     return {

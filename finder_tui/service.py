@@ -139,6 +139,8 @@ class SyncService:
             self.ui_ready.wait(timeout=1.0)
         if not self.store.index.complete:
             self.store.load_segments(after_each=settle_heap)
+        if self.client_config is not None:
+            self.store.load_keys()  # dedupe for the sync about to start
         settle_heap()
         self._watch_segments(self.store)
         index = self.store.index

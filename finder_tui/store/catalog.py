@@ -41,25 +41,47 @@ class SealedHistory:
         self._refs: dict[str, list[tuple[int, SessionSlice]]] = {}  # sid -> (segment no., slice)
         self._cache: OrderedDict[str, list[Message]] = OrderedDict()
         self._cached = 0
+        self.text_wanted = False  # the search text is read on the first search, then kept
         self.on_bad: Callable[[BadSegment], None] | None = None
 
     # ---- building ----------------------------------------------------------------------
 
-    def open_segments(self, names: list[str], counts: dict[str, int]) -> list[bytes]:
-        """Read every listed segment's sidecar; returns their packed keys (for the key set)."""
-        keys: list[bytes] = []
+    def open_segments(self, names: list[str], counts: dict[str, int]) -> None:
+        """Read every listed segment's sidecar header (not its keys or text)."""
         for name in names:
             try:
                 index = load_index(self.directory / name)
             except StoreCorruptError as exc:
                 self.bad.append(BadSegment(name, counts.get(name), str(exc)))
                 continue
-            keys.append(index.keys)
             self.add(index)
-        return keys
+
+    def keys(self) -> list[bytes]:
+        """Every sealed segment's packed dedupe keys (read from the sidecars)."""
+        out = []
+        for index in self.segments:
+            if index.count:
+                try:
+                    out.append(index.read_keys())
+                except (OSError, ValueError):
+                    pass  # an unreadable sidecar: its keys are unknown until it is rebuilt
+        return out
+
+    def ensure_text(self) -> None:
+        """Read the search text of every segment (once; kept for later searches)."""
+        self.text_wanted = True
+        for index in self.segments:
+            if index.count and not index.text_loaded:
+                try:
+                    index.load_text()
+                except (OSError, ValueError):
+                    index.text, index.text_loaded = b"", True  # unsearchable, not fatal
 
     def add(self, index: SegmentIndex) -> None:
-        index.keys = b""
+        if not self.text_wanted:
+            index.drop_blobs()
+        else:
+            index.keys = b"" if index.path is not None else index.keys
         number = len(self.segments)
         self.segments.append(index)
         for piece in index.sessions:

@@ -108,8 +108,8 @@ def _check_segment(directory: Path, name: str, expected: int | None) -> FileRepo
         return FileReport(name, False, "duplicate message keys", len(keys))
     side = "sidecar ok"
     try:
-        index = SegmentIndex.from_bytes(name, sidecar_path(path).read_bytes())
-        listed = sorted(memoryview(index.keys).cast("Q").tolist())
+        index = SegmentIndex.read_header(name, sidecar_path(path))
+        listed = sorted(memoryview(index.read_keys()).cast("Q").tolist())
         if listed != sorted(key_hash(k) for k in keys) or index.size != path.stat().st_size:
             side = "sidecar disagrees with the segment (rebuilt by --repair)"
     except (OSError, ValueError, KeyError, TypeError):

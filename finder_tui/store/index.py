@@ -158,6 +158,13 @@ class Index:
             self._live_seen_seq = live_seen_seq
             self._changed()
 
+    def restore_archived(self, streams: Iterable[LiveStream]) -> None:
+        """Ended streams kept out of the head (the head's copy of a stream wins)."""
+        with self._lock:
+            for stream in streams:
+                self._live.setdefault(stream.object_id, stream)
+            self._changed()
+
     def load(self, messages: Iterable[Message]) -> None:
         """Bulk-load stored messages (no summary or live bookkeeping until ``finish_load``)."""
         with self._lock:
@@ -177,16 +184,20 @@ class Index:
             self.message_count += messages - self.sealed_count
             self.sealed_count, self.sealed_notices = messages, notices
 
-    def attach(self, sealed: SealedHistory, keys: list[bytes]) -> None:
-        """Sealed history is catalogued: its keys join dedupe, its counts replace the meta's."""
+    def attach(self, sealed: SealedHistory) -> None:
+        """Sealed history is catalogued: its counts replace the meta's."""
         with self._lock:
-            self._keys.add_hashes(keys)
             self.sealed = sealed
             self._sealed_live_seqs = sorted(sealed.live_seqs())
             if self._sealed_live_seqs:
                 self._max_notice_seq = max(self._max_notice_seq, self._sealed_live_seqs[-1])
             self.set_sealed_counts(sealed.count, sealed.notices)
             self._changed()
+
+    def add_sealed_keys(self, keys: list[bytes]) -> None:
+        """Sealed history's dedupe keys (read once, before the first ingest)."""
+        with self._lock:
+            self._keys.add_hashes(keys)
 
     def on_sealed(self) -> list[Message]:
         """The head's messages moved into a segment: drop them from the head lists (the

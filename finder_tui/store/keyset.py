@@ -1,11 +1,12 @@
 """The dedupe keys of every stored message, in about 8 bytes a message.
 
 A key is a NewMsgId (a decimal uint64, kept exactly as its integer) or a digest for system
-items (hashed to 64 bits). Sealed history's keys live in one sorted ``array('Q')`` (8 bytes a
-key, searched with bisect); recent ones in a set that is merged into the array when it grows
-past ``MERGE_AT`` (an O(n) merge every 64k messages instead of a set of a million Python
-ints, ~70 bytes each). A 64-bit digest of a system item colliding with another key is about
-one in 10^12 at a million messages.
+items (hashed to 64 bits). Keys are spread over ``BUCKETS`` buckets by a multiplicative hash
+(sequential ids spread too); each bucket is a sorted ``array('Q')`` (8 bytes a key, searched
+with bisect) plus a small set of recent keys merged into it once it holds ``MERGE_AT``. A merge
+sorts one bucket (a few thousand keys at a million), never the whole history: no transient
+list of a million Python ints (~40 MB) at open or during a long sync. A 64-bit digest of a
+system item colliding with another key is about one in 10^12 at a million messages.
 """
 
 from __future__ import annotations
@@ -13,9 +14,10 @@ from __future__ import annotations
 import bisect
 import hashlib
 from array import array
-from collections.abc import Iterable
 
 _U64 = 1 << 64
+BUCKETS = 256
+_MIX = 0x9E3779B97F4A7C15  # 2^64 / golden ratio: Fibonacci hashing of the bucket
 
 
 def key_hash(key: str) -> int:
@@ -26,24 +28,30 @@ def key_hash(key: str) -> int:
     return int.from_bytes(hashlib.blake2b(key.encode(), digest_size=8).digest(), "big")
 
 
+def _bucket(value: int) -> int:
+    return ((value * _MIX) % _U64) >> 56
+
+
 class KeySet:
-    MERGE_AT = 65_536
+    MERGE_AT = 128
 
     def __init__(self) -> None:
-        self._sorted: array[int] = array("Q")
-        self._recent: set[int] = set()
+        self._sorted: list[array[int]] = [array("Q") for _ in range(BUCKETS)]
+        self._recent: list[set[int]] = [set() for _ in range(BUCKETS)]
 
     def __len__(self) -> int:
-        return len(self._sorted) + len(self._recent)
+        return sum(len(a) for a in self._sorted) + sum(len(s) for s in self._recent)
 
     def __contains__(self, key: str) -> bool:
         return self.contains_hash(key_hash(key))
 
     def contains_hash(self, value: int) -> bool:
-        if value in self._recent:
+        b = _bucket(value)
+        if value in self._recent[b]:
             return True
-        at = bisect.bisect_left(self._sorted, value)
-        return at < len(self._sorted) and self._sorted[at] == value
+        keys = self._sorted[b]
+        at = bisect.bisect_left(keys, value)
+        return at < len(keys) and keys[at] == value
 
     def add(self, key: str) -> None:
         self.add_hash(key_hash(key))
@@ -57,25 +65,34 @@ class KeySet:
         return True
 
     def add_hash(self, value: int) -> None:
-        self._recent.add(value)
-        if len(self._recent) >= self.MERGE_AT:
-            self._merge()
+        b = _bucket(value)
+        recent = self._recent[b]
+        recent.add(value)
+        if len(recent) >= self.MERGE_AT:
+            self._merge(b)
 
-    def add_hashes(self, packed: Iterable[bytes]) -> None:
-        """Bulk-add sealed keys (``array('Q')`` bytes each), one sort for all of them."""
-        merged = array("Q", self._sorted)
+    def add_hashes(self, packed: list[bytes]) -> None:
+        """Bulk-add sealed keys (``array('Q')`` bytes each), one sort per bucket."""
+        pending: list[list[int]] = [[] for _ in range(BUCKETS)]
         for chunk in packed:
-            merged.frombytes(chunk)
-        merged.extend(self._recent)
-        self._recent = set()
-        self._sorted = array("Q", sorted(merged))
+            keys = array("Q")
+            keys.frombytes(chunk)
+            for value in keys:
+                pending[_bucket(value)].append(value)
+        for b, values in enumerate(pending):
+            if values:
+                values.extend(self._sorted[b])
+                values.extend(self._recent[b])
+                self._sorted[b] = array("Q", sorted(set(values)))
+                self._recent[b] = set()
+            pending[b] = []
 
-    def _merge(self) -> None:
-        # Timsort merges the sorted run and the small sorted tail in about linear time.
-        merged = array("Q", self._sorted)
-        merged.extend(sorted(self._recent))
-        self._sorted = array("Q", sorted(merged))
-        self._recent = set()
+    def _merge(self, b: int) -> None:
+        merged = list(self._sorted[b])
+        merged.extend(self._recent[b])
+        merged.sort()
+        self._sorted[b] = array("Q", merged)
+        self._recent[b] = set()
 
     def nbytes(self) -> int:
-        return self._sorted.itemsize * len(self._sorted) + 72 * len(self._recent)
+        return 8 * sum(len(a) for a in self._sorted) + 72 * sum(len(s) for s in self._recent)

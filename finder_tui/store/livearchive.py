@@ -29,6 +29,7 @@ class LiveArchive:
         self.directory = directory
         self._table: SideTable | None = None
         self.archived: set[str] = set()
+        self.loaded = False
 
     def _open(self) -> SideTable:
         if self._table is None:
@@ -36,12 +37,13 @@ class LiveArchive:
         return self._table
 
     def load(self) -> list[LiveStream]:
-        """Archived streams (read at open, only when the file exists)."""
+        """Archived streams (read once, with the catalog: not before the first paint)."""
+        self.loaded = True
         if not (self.directory / f"{NAME}.json").exists():
             return []
         docs = self._open().table("streams").all()
         streams = [LiveStream.from_doc(dict(d)) for d in docs]
-        self.archived = {s.object_id for s in streams}
+        self.archived |= {s.object_id for s in streams}
         return streams
 
     def for_head(self, streams: list[LiveStream]) -> list[LiveStream]:

@@ -21,7 +21,6 @@ A sidecar is derived data: a missing or unreadable one is rebuilt from its segme
 
 from __future__ import annotations
 
-import base64
 import os
 from array import array
 from dataclasses import dataclass, field
@@ -35,7 +34,7 @@ from . import storage
 from .errors import StoreCorruptError, StoreWriteError
 from .keyset import key_hash
 
-SIDECAR_VERSION = 1
+SIDECAR_VERSION = 2
 WHOLE_FILE = -1
 
 
@@ -57,19 +56,31 @@ class SessionSlice:
         return cls(str(sid), int(off), int(length), int(count), (int(t0), int(s0)), (t1, s1))
 
 
+_MAGIC = b"FTSIDX2\n"
+_BLOBS = ("keys", "text", "ends")
+
+
 @dataclass(slots=True)
 class SegmentIndex:
-    """What the store keeps in memory of one sealed segment (no message documents)."""
+    """What the store keeps in memory of one sealed segment (no message documents).
+
+    On disk: a magic line, the length of a JSON header, the header (sizes, per-session slices,
+    live seqs, where each blob is), then the blobs. Opening reads only the header; the keys
+    are read when a sync first needs dedupe, the search text when a search first runs.
+    """
 
     name: str
     size: int
     count: int
     sessions: list[SessionSlice]
-    keys: bytes = b""  # array('Q') bytes; handed to the key set, then dropped
+    keys: bytes = b""  # array('Q') bytes, when read; handed to the key set, then dropped
     live: list[int] = field(default_factory=list)
     text: bytes = b""
     ends: array[int] = field(default_factory=lambda: array("I"))
     starts: list[int] = field(default_factory=list)  # first entry index of each session slice
+    path: Path | None = None  # the sidecar, for blobs read later
+    blobs: dict[str, list[int]] = field(default_factory=dict)  # name -> [offset, length]
+    text_loaded: bool = False
 
     def __post_init__(self) -> None:
         at, self.starts = 0, []
@@ -82,42 +93,80 @@ class SegmentIndex:
         return sum(p.count for p in self.sessions if p.session_id == "")
 
     def to_bytes(self) -> bytes:
-        return orjson.dumps(
-            {
-                "v": SIDECAR_VERSION,
-                "segment": self.name,
-                "size": self.size,
-                "count": self.count,
-                "sessions": [p.to_list() for p in self.sessions],
-                "keys": base64.b64encode(self.keys).decode(),
-                "live": self.live,
-                "text": base64.b64encode(self.text).decode(),
-                "ends": base64.b64encode(self.ends.tobytes()).decode(),
-            }
-        )
+        header: dict[str, Any] = {
+            "v": SIDECAR_VERSION,
+            "segment": self.name,
+            "size": self.size,
+            "count": self.count,
+            "sessions": [p.to_list() for p in self.sessions],
+            "live": self.live,
+        }
+        blobs = {"keys": self.keys, "text": self.text, "ends": self.ends.tobytes()}
+        # Two passes: the offsets depend on the header's own length.
+        header["blobs"] = {name: [0, len(blobs[name])] for name in _BLOBS}
+        for _ in range(2):
+            head = orjson.dumps(header)
+            at = len(_MAGIC) + 8 + len(head)
+            for name in _BLOBS:
+                header["blobs"][name] = [at, len(blobs[name])]
+                at += len(blobs[name])
+        head = orjson.dumps(header)
+        self.blobs = header["blobs"]
+        parts = [_MAGIC, len(head).to_bytes(8, "little"), head]
+        return b"".join(parts + [blobs[name] for name in _BLOBS])
 
     @classmethod
-    def from_bytes(cls, name: str, raw: bytes) -> SegmentIndex:
-        data = orjson.loads(raw)
-        if not isinstance(data, dict) or data.get("v") != SIDECAR_VERSION:
-            raise ValueError("not a sidecar of this version")
+    def read_header(cls, name: str, path: Path) -> SegmentIndex:
+        with open(path, "rb") as handle:
+            if handle.read(len(_MAGIC)) != _MAGIC:
+                raise ValueError("not a sidecar of this version")
+            length = int.from_bytes(handle.read(8), "little")
+            data = orjson.loads(handle.read(length))
         if data.get("segment") != name:
             raise ValueError(f"sidecar describes {data.get('segment')!r}")
-        ends = array("I")
-        ends.frombytes(base64.b64decode(data["ends"]))
         index = cls(
             name,
             int(data["size"]),
             int(data["count"]),
             [SessionSlice.from_list(row) for row in data["sessions"]],
-            base64.b64decode(data["keys"]),
-            [int(s) for s in data["live"]],
-            base64.b64decode(data["text"]),
-            ends,
+            live=[int(s) for s in data["live"]],
+            path=path,
+            blobs={k: [int(v[0]), int(v[1])] for k, v in data["blobs"].items()},
         )
-        if sum(p.count for p in index.sessions) != index.count or len(ends) != index.count:
+        if sum(p.count for p in index.sessions) != index.count:
             raise ValueError("sidecar counts disagree")
+        if index.blobs["ends"][1] != 4 * index.count or index.blobs["keys"][1] != 8 * index.count:
+            raise ValueError("sidecar blobs disagree with its counts")
         return index
+
+    def _blob(self, name: str) -> bytes:
+        if self.path is None:
+            return b""
+        offset, length = self.blobs[name]
+        with open(self.path, "rb") as handle:
+            handle.seek(offset)
+            data = handle.read(length)
+        if len(data) != length:
+            raise ValueError(f"sidecar {self.path} is truncated")
+        return data
+
+    def read_keys(self) -> bytes:
+        return self._blob("keys") if self.path is not None else self.keys
+
+    def load_text(self) -> None:
+        if self.text_loaded:
+            return
+        self.text = self._blob("text")
+        self.ends = array("I")
+        self.ends.frombytes(self._blob("ends"))
+        self.text_loaded = True
+
+    def drop_blobs(self) -> None:
+        """Forget what can be read again from the sidecar (keys; text unless ``text_loaded``
+        is wanted by the caller)."""
+        if self.path is not None:
+            self.keys = b""
+            self.text, self.ends, self.text_loaded = b"", array("I"), False
 
 
 def sidecar_path(segment: Path) -> Path:
@@ -152,7 +201,9 @@ def _index_docs(
             ends.append(len(text))
             text += b"\x00"
     count = sum(len(g[1]) for g in groups)
-    return SegmentIndex(name, size, count, slices, keys.tobytes(), live, bytes(text), ends)
+    index = SegmentIndex(name, size, count, slices, keys.tobytes(), live, bytes(text), ends)
+    index.text_loaded = True
+    return index
 
 
 def _grouped(docs: list[dict[str, Any]]) -> list[tuple[str, list[dict[str, Any]]]]:
@@ -189,6 +240,7 @@ def write_segment(path: Path, docs: list[dict[str, Any]]) -> SegmentIndex:
         storage.atomic_write_bytes(sidecar_path(path), index.to_bytes())
     except OSError as exc:
         raise StoreWriteError(f"could not write segment {path}: {exc}") from exc
+    index.path = sidecar_path(path)
     return index
 
 
@@ -234,8 +286,8 @@ def load_index(path: Path) -> SegmentIndex:
     side = sidecar_path(path)
     index: SegmentIndex | None = None
     try:
-        index = SegmentIndex.from_bytes(path.name, side.read_bytes())
-    except (OSError, ValueError, KeyError, TypeError):
+        index = SegmentIndex.read_header(path.name, side)
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
         index = None
     try:
         size = path.stat().st_size
@@ -251,6 +303,7 @@ def load_index(path: Path) -> SegmentIndex:
     index = index_legacy(path)
     try:
         storage.atomic_write_bytes(side, index.to_bytes())
+        index.path = side
     except OSError:
-        pass  # derived data: rebuilt again next time
+        pass  # derived data, rebuilt next time; meanwhile its blobs stay in memory
     return index

@@ -76,6 +76,7 @@ class Store:
         self.commits = 0
         self._side: dict[str, SideTable] = {}
         self._live_archive = LiveArchive(self.directory)
+        self._keys_loaded = False
 
     # ---- lifecycle -------------------------------------------------------------------------
 
@@ -147,8 +148,6 @@ class Store:
         tables = self._db.storage.read() or {}
         sessions = [SessionSummary.from_doc(d) for d in tables.get("sessions", {}).values()]
         live = [LiveStream.from_doc(d) for d in tables.get("live", {}).values()]
-        in_head = {s.object_id for s in live}
-        live += [s for s in self._live_archive.load() if s.object_id not in in_head]
         self.index.restore(sessions, live, int(self._meta.get("live_seen_seq", 0)))
         head_docs = self._head_table_docs()
         self._head_count = len(head_docs)
@@ -157,7 +156,9 @@ class Store:
         self.index.set_sealed_counts(sum(c[0] for c in known), sum(c[1] for c in known))
         self.index.complete = not self._segments
         if not self._segments:
-            self.index.attach(SealedHistory(self.directory), [])
+            self.index.attach(SealedHistory(self.directory))
+            self._keys_loaded = True
+            self.load_live_archive()
             self.index.finish_load()
 
     def _head_table_docs(self) -> list[dict[str, Any]]:
@@ -174,12 +175,28 @@ class Store:
             return self.index.sealed.count
         history = SealedHistory(self.directory)
         counts = {name: c[0] for name, c in self._segment_counts.items() if c}
-        keys = history.open_segments(self._segments, counts)
-        self.index.attach(history, keys)
+        history.open_segments(self._segments, counts)
+        self.load_live_archive()
+        self.index.attach(history)
+        self._keys_loaded = False
         self.index.finish_load()
         if after_each is not None:
             after_each()
         return history.count
+
+    def load_live_archive(self) -> None:
+        """Ended streams kept out of the head (read after the first paint, with the catalog)."""
+        if not self._live_archive.loaded:
+            self.index.restore_archived(self._live_archive.load())
+
+    def load_keys(self) -> None:
+        """Sealed history's dedupe keys, read once before the first ingest (only a sync needs
+        them: reading a conversation or searching does not)."""
+        if not self.index.complete:
+            self.load_segments()
+        if not self._keys_loaded and self.index.sealed is not None:
+            self.index.add_sealed_keys(self.index.sealed.keys())
+            self._keys_loaded = True
 
     def forget_segments(self, names: list[str]) -> None:
         """Drop segments (set aside by ``check --repair``) from the head and recount every
@@ -248,8 +265,7 @@ class Store:
 
     def ingest(self, messages: Iterable[Message]) -> IngestResult:
         """Dedupe and index messages now; they reach disk at the next commit."""
-        if not self.index.complete:
-            self.load_segments()
+        self.load_keys()
         added: AddResult = self.index.add(messages)
         self._pending.extend(m.to_doc() for m in added.new)
         return IngestResult(added.new, added.duplicates, added.live_changes)

@@ -34,6 +34,7 @@ def search_sealed(history: SealedHistory, folded: str, limit: int) -> tuple[int,
     needle = folded.encode("utf-8")
     if not needle or b"\x00" in needle:
         return 0, []
+    history.ensure_text()
     total = 0
     picked: list[Message] = []
     for number in range(len(history.segments) - 1, -1, -1):
