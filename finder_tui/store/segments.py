@@ -52,8 +52,8 @@ class SessionSlice:
 
     @classmethod
     def from_list(cls, row: list[Any]) -> SessionSlice:
-        sid, off, length, count, t0, s0, t1, s1 = row
-        return cls(str(sid), int(off), int(length), int(count), (int(t0), int(s0)), (t1, s1))
+        sid, off, length, count, t0, s0, t1, s1 = row  # as written by to_list (checked
+        return cls(sid, off, length, count, (t0, s0), (t1, s1))  # by the header's counts)
 
 
 _MAGIC = b"FTSIDX2\n"
