@@ -126,9 +126,9 @@ def build_parser() -> argparse.ArgumentParser:
 def _open_store(settings: Settings, *, head_only: bool = False) -> Store:
     """The store; ``head_only``: what stats and sessions need (the head's summaries), without
     cataloguing sealed history, unless the head does not say what that holds."""
-    store = Store.open(settings.store_dir(), lazy_history=head_only)
-    if head_only and not store.sealed_counts_known:
-        store.load_segments()
+    store = Store.open(settings.store_dir(), lazy_history=True)
+    if not head_only or not store.sealed_counts_known:
+        store.load_segments()  # the catalog (not the live archive: stats reads that itself)
     return store
 
 

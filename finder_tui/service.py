@@ -139,6 +139,7 @@ class SyncService:
             self.ui_ready.wait(timeout=1.0)
         if not self.store.index.complete:
             self.store.load_segments(after_each=settle_heap)
+        self.store.load_live_archive()
         if self.client_config is not None:
             self.store.load_keys()  # dedupe for the sync about to start
         settle_heap()

@@ -182,8 +182,9 @@ def _structure_costs(store: Store) -> list[Figure]:
     count = max(1, sealed.count)
     keys = store.index._keys.nbytes()
     text = sealed.text_bytes()
-    rows = sum(len(s.sessions) for s in sealed.segments)
-    catalog = rows * (_sys.getsizeof(sealed.segments[0].sessions[0]) + 56) if rows else 0
+    rows = sum(len(s.rows) for s in sealed.segments)
+    row = sealed.segments[0].rows[0] if rows else []
+    catalog = rows * (_sys.getsizeof(row) + 8 * 8 + 16) if rows else 0  # list, ints, ref
     return [
         Figure("memory.keys_b_per_msg", keys / count, "B", note="dedupe keys (sorted uint64s)"),
         Figure("memory.text_b_per_msg", text / count, "B", note="search text (UTF-8) + offsets"),

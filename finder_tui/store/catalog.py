@@ -38,7 +38,7 @@ class SealedHistory:
         self.cache_messages = cache_messages
         self.segments: list[SegmentIndex] = []
         self.bad: list[BadSegment] = []
-        self._refs: dict[str, list[tuple[int, SessionSlice]]] = {}  # sid -> (segment no., slice)
+        self._refs: dict[str, list[tuple[int, int]]] = {}  # sid -> (segment number, its slot)
         self._cache: OrderedDict[str, list[Message]] = OrderedDict()
         self._cached = 0
         self.text_wanted = False  # the search text is read on the first search, then kept
@@ -84,8 +84,8 @@ class SealedHistory:
             index.keys = b"" if index.path is not None else index.keys
         number = len(self.segments)
         self.segments.append(index)
-        for piece in index.sessions:
-            self._refs.setdefault(piece.session_id, []).append((number, piece))
+        for slot, row in enumerate(index.rows):
+            self._refs.setdefault(row[0], []).append((number, slot))
 
     def sealed(self, index: SegmentIndex, messages: list[Message]) -> None:
         """A segment was just written from ``messages``: list it, and extend cached sessions."""
@@ -108,7 +108,7 @@ class SealedHistory:
         return sum(s.notices for s in self.segments)
 
     def session_count(self, session_id: str) -> int:
-        return sum(piece.count for _, piece in self._refs.get(session_id, ()))
+        return sum(self.segments[n].rows[slot][3] for n, slot in self._refs.get(session_id, ()))
 
     def live_seqs(self) -> list[int]:
         return [seq for s in self.segments for seq in s.live]
@@ -120,8 +120,8 @@ class SealedHistory:
             self._cache.move_to_end(session_id)
             return cached
         out: list[Message] = []
-        for number, piece in self._refs.get(session_id, ()):
-            out.extend(self._load(number, piece))
+        for number, slot in self._refs.get(session_id, ()):
+            out.extend(self._load(number, self.segments[number].slice(slot)))
         out.sort(key=_order)
         self._cache[session_id] = out
         self._cached += len(out)
@@ -137,7 +137,7 @@ class SealedHistory:
             pool = self.messages(session_id)
             end = len(pool) if before is None else bisect.bisect_left(pool, before, key=_order)
             return pool[max(0, end - limit) : end]
-        refs = self._refs.get(session_id, [])
+        refs = [(n, self.segments[n].slice(slot)) for n, slot in self._refs.get(session_id, [])]
         newest_before: list[tuple[int, int]] = []  # latest "last" among refs[: i + 1]
         for _, piece in refs:
             newest_before.append(max(newest_before[-1], piece.last) if newest_before else (-1, -1))
@@ -164,7 +164,7 @@ class SealedHistory:
         for entry in entries:
             slot = bisect.bisect_right(index.starts, entry) - 1
             if slot not in loaded:
-                loaded[slot] = self._load(number, index.sessions[slot])
+                loaded[slot] = self._load(number, index.slice(slot))
             messages = loaded[slot]
             at = entry - index.starts[slot]
             if at < len(messages):
@@ -187,10 +187,8 @@ class SealedHistory:
         index = self.segments[number]
         bad = BadSegment(index.name, index.count, reason)
         self.bad.append(bad)
-        for piece in index.sessions:
-            self._refs[piece.session_id] = [
-                ref for ref in self._refs.get(piece.session_id, []) if ref[0] != number
-            ]
+        for row in index.rows:
+            self._refs[row[0]] = [ref for ref in self._refs.get(row[0], []) if ref[0] != number]
         # Kept in place (numbers are positions) but emptied: its messages are unavailable.
         self.segments[number] = SegmentIndex(index.name, index.size, 0, [])
         if self.on_bad is not None:

@@ -41,8 +41,7 @@ class LiveArchive:
         self.loaded = True
         if not (self.directory / f"{NAME}.json").exists():
             return []
-        docs = self._open().table("streams").all()
-        streams = [LiveStream.from_doc(dict(d)) for d in docs]
+        streams = [LiveStream.from_doc(d) for d in self._open().rows("streams")]
         self.archived |= {s.object_id for s in streams}
         return streams
 

@@ -22,6 +22,7 @@ A sidecar is derived data: a missing or unreadable one is rebuilt from its segme
 from __future__ import annotations
 
 import os
+import sys
 from array import array
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -72,7 +73,7 @@ class SegmentIndex:
     name: str
     size: int
     count: int
-    sessions: list[SessionSlice]
+    rows: list[list[Any]]  # per session slice, as ``SessionSlice.to_list`` (objects on demand)
     keys: bytes = b""  # array('Q') bytes, when read; handed to the key set, then dropped
     live: list[int] = field(default_factory=list)
     text: bytes = b""
@@ -81,16 +82,27 @@ class SegmentIndex:
     path: Path | None = None  # the sidecar, for blobs read later
     blobs: dict[str, list[int]] = field(default_factory=dict)  # name -> [offset, length]
     text_loaded: bool = False
+    _slices: dict[int, SessionSlice] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         at, self.starts = 0, []
-        for piece in self.sessions:
+        for row in self.rows:
             self.starts.append(at)
-            at += piece.count
+            at += row[3]
+
+    def slice(self, slot: int) -> SessionSlice:
+        piece = self._slices.get(slot)
+        if piece is None:
+            piece = self._slices[slot] = SessionSlice.from_list(self.rows[slot])
+        return piece
+
+    @property
+    def sessions(self) -> list[SessionSlice]:
+        return [self.slice(slot) for slot in range(len(self.rows))]
 
     @property
     def notices(self) -> int:
-        return sum(p.count for p in self.sessions if p.session_id == "")
+        return sum(row[3] for row in self.rows if row[0] == "")
 
     def to_bytes(self) -> bytes:
         header: dict[str, Any] = {
@@ -98,7 +110,7 @@ class SegmentIndex:
             "segment": self.name,
             "size": self.size,
             "count": self.count,
-            "sessions": [p.to_list() for p in self.sessions],
+            "sessions": self.rows,
             "live": self.live,
         }
         blobs = {"keys": self.keys, "text": self.text, "ends": self.ends.tobytes()}
@@ -124,16 +136,18 @@ class SegmentIndex:
             data = orjson.loads(handle.read(length))
         if data.get("segment") != name:
             raise ValueError(f"sidecar describes {data.get('segment')!r}")
+        for row in data["sessions"]:
+            row[0] = sys.intern(row[0])  # one string per session, not one per segment
         index = cls(
             name,
             int(data["size"]),
             int(data["count"]),
-            [SessionSlice.from_list(row) for row in data["sessions"]],
+            data["sessions"],
             live=[int(s) for s in data["live"]],
             path=path,
             blobs={k: [int(v[0]), int(v[1])] for k, v in data["blobs"].items()},
         )
-        if sum(p.count for p in index.sessions) != index.count:
+        if sum(row[3] for row in index.rows) != index.count:
             raise ValueError("sidecar counts disagree")
         if index.blobs["ends"][1] != 4 * index.count or index.blobs["keys"][1] != 8 * index.count:
             raise ValueError("sidecar blobs disagree with its counts")
@@ -201,7 +215,8 @@ def _index_docs(
             ends.append(len(text))
             text += b"\x00"
     count = sum(len(g[1]) for g in groups)
-    index = SegmentIndex(name, size, count, slices, keys.tobytes(), live, bytes(text), ends)
+    rows = [p.to_list() for p in slices]
+    index = SegmentIndex(name, size, count, rows, keys.tobytes(), live, bytes(text), ends)
     index.text_loaded = True
     return index
 

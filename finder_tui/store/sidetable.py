@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 from tinydb import TinyDB
 from tinydb.table import Table
@@ -35,6 +36,11 @@ class SideTable:
 
     def table(self, name: str = "_default") -> Table:
         return self._db.table(name)
+
+    def rows(self, name: str = "_default") -> list[dict[str, Any]]:
+        """A table's documents as plain dicts (no TinyDB ``Document`` wrapper per row)."""
+        tables = self._db.storage.read() or {}
+        return list(tables.get(name, {}).values())
 
     @property
     def dirty(self) -> bool:

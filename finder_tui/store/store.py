@@ -3,8 +3,13 @@
 Layout (see README "Store layout" for the measurements behind it)::
 
     <dir>/head.json        TinyDB: recent messages, sessions, live streams, meta (keyBuff, ...)
-    <dir>/seg-000001.json  TinyDB: sealed older messages, written once, never rewritten
+    <dir>/seg-000001.json  TinyDB: sealed older messages grouped by session, written once
+    <dir>/seg-000001.idx   its sidecar index (segments.py; rebuilt from the segment if lost)
+    <dir>/<name>.json      side tables (sidetable.py): live_archive, other features' state
     <dir>/lock             flock: one process at a time
+
+Sealed history stays on disk (catalog.py): opening reads the head, then the sidecars'
+headers; a conversation reads its own slices of the segments, a search the text index.
 
 Writes go to memory and reach disk on ``commit()``: one atomic rewrite of ``head.json`` that
 carries the messages *and* the keyBuff that covers them, so a kill at any instant leaves the
@@ -92,8 +97,9 @@ class Store:
         """
         store = cls(Path(directory), seal_at=seal_at)
         store._open()
-        if not lazy_history and not store.index.complete:
+        if not lazy_history:
             store.load_segments()
+            store.load_live_archive()
         return store
 
     def _open(self) -> None:
@@ -176,7 +182,6 @@ class Store:
         history = SealedHistory(self.directory)
         counts = {name: c[0] for name, c in self._segment_counts.items() if c}
         history.open_segments(self._segments, counts)
-        self.load_live_archive()
         self.index.attach(history)
         self._keys_loaded = False
         self.index.finish_load()
@@ -185,7 +190,8 @@ class Store:
         return history.count
 
     def load_live_archive(self) -> None:
-        """Ended streams kept out of the head (read after the first paint, with the catalog)."""
+        """Ended streams kept out of the head: read by what lists streams (the inbox after
+        its first paint, ``stats``), not by what reads conversations."""
         if not self._live_archive.loaded:
             self.index.restore_archived(self._live_archive.load())
 
