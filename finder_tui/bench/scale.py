@@ -4,7 +4,7 @@ Everything runs as a user runs it: the demo server (``finder-tui demo-server``, 
 pages on demand) and ``finder-tui sync --once`` / ``stats`` / ``sessions`` / ``show`` are
 separate processes; peak RSS is each process's own (``wait4`` rusage, /proc VmHWM); the inbox
 figures come from fresh interpreters (``app_paint``, ``app_rss``) and one in-process app run
-(``scale_app``). MB are 10^6 bytes.
+(``app_scale``). MB are 10^6 bytes.
 """
 
 from __future__ import annotations
@@ -239,7 +239,7 @@ def run(scale: Scale, page_size: int, root: Path) -> list[Figure]:
     figures.append(
         at_most("inbox.settled_rss_mb", rss["hwm_mb"], "MB", 400, "peak, open to settled")
     )
-    convo = _probe("finder_tui.bench.scale_app", str(store), sid)
+    convo = _probe("finder_tui.bench.app_scale", str(store), sid)
     figures.append(below("inbox.conversation_newest_ms", convo["newest_ms"], "ms", 100,
                          f"{count:,}-message conversation, cold; busiest ({convo['busiest']:,}): "
                          f"{convo['busiest_newest_ms']:.0f} ms"))  # fmt: skip

@@ -1,4 +1,4 @@
-"""``python -m finder_tui.bench.scale_app STORE SESSION``: conversation figures on a big store.
+"""``python -m finder_tui.bench.app_scale STORE SESSION``: conversation figures on a big store.
 
 In a fresh interpreter: the offline inbox opens STORE; then, with the sealed-history cache
 dropped each time (cold), the time to show a conversation's newest screen (read its newest
