@@ -116,7 +116,7 @@ def _wait(predicate: Any, timeout: float = 10.0) -> None:
         time.sleep(0.02)
 
 
-def test_a_corrupt_segment_stops_the_service_with_a_clear_error(tmp_path: Path) -> None:
+def test_a_corrupt_segment_is_reported_by_name_and_the_service_goes_on(tmp_path: Path) -> None:
     store_dir = tmp_path / "store"
     from finder_tui.wire.models import parse_page
 
@@ -130,10 +130,11 @@ def test_a_corrupt_segment_stops_the_service_with_a_clear_error(tmp_path: Path) 
     events: list[Any] = []
     service = SyncService(store_dir, None, _collect(events, threading.Lock()))
     service.start()
-    _wait(lambda: service.state == ev.STOPPED)
+    _wait(lambda: service.state == ev.OFFLINE)
     service.stop()
-    failed = [e for e in events if isinstance(e, ev.StoreFailed)]
-    assert failed and segment.name in failed[0].error and "corrupt" in failed[0].error
+    assert not [e for e in events if isinstance(e, ev.StoreFailed)]
+    bad = [e for e in events if isinstance(e, ev.SegmentsUnavailable)]
+    assert bad and segment.name in bad[0].text() and bad[0].segments[0][0] == segment.name
     assert segment.read_bytes() == b"{not json"
 
 
