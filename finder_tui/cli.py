@@ -18,7 +18,8 @@ from . import service_events as ev
 from .client import FinderClient, SyncError
 from .config import ConfigError, Settings, settings_from_args
 from .importer import ImportFormatError, newer_cursor, read_capture
-from .peers import display_name
+from .peers import display_name, identity_label
+from .people import NameResolver
 from .store import Store, StoreError
 from .store.lookup import SessionLookupError, lookup_session
 from .sync import Backoff, SyncEngine, SyncReport
@@ -104,12 +105,19 @@ def build_parser() -> argparse.ArgumentParser:
     _add_store(export)
     export.add_argument("session", nargs="?", help="session id, unique prefix, alias or peer id")
     export.add_argument("--format", choices=["md", "txt", "json", "csv", "html"], default="md")
-    export.add_argument("--out", metavar="PATH", help="file (or directory with --all)")
+    export.add_argument(
+        "--out", metavar="PATH", help="file, - for standard output (or a directory with --all)"
+    )
     export.add_argument("--since", metavar="YYYY-MM-DD")
     export.add_argument("--until", metavar="YYYY-MM-DD")
     export.add_argument("--all", action="store_true", help="every session, into --out DIR")
     export.add_argument("--include-system", action="store_true", help="include system notices")
-    export.add_argument("--bom", action="store_true", help="CSV: UTF-8 BOM for spreadsheets")
+    export.add_argument(
+        "--bom",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="CSV: UTF-8 BOM so Excel reads Chinese text (default on; --no-bom for tools)",
+    )
     export.add_argument("--force", action="store_true", help="overwrite existing files")
 
     demo = sub.add_parser("demo-server", help="run the embedded syncFinder server")
@@ -163,6 +171,7 @@ def cmd_sync(args: argparse.Namespace) -> int:
     backoff = Backoff()
     with _open_store(settings) as store, FinderClient(client_config) as client:
         engine = SyncEngine(client, store, progress)
+        names = NameResolver(client, store)
         while True:
             report = SyncReport()
             try:
@@ -172,24 +181,52 @@ def cmd_sync(args: argparse.Namespace) -> int:
                 if args.once or not exc.retryable:
                     raise CliError(f"sync failed after {report.pages} pages: {exc}") from None
                 delay = backoff.next_delay()
-                print(f"sync error: {exc}; retrying in {delay:.0f} s", file=sys.stderr)
+                print(
+                    _stamped(f"sync error: {exc}; retrying in {delay:.0f} s", True), file=sys.stderr
+                )
                 time.sleep(delay)
                 continue
             backoff.reset()
             progress.done()
-            _print_report(report, args.json)
+            # Names of new peers (rate-limited); a continuous sync leaves the rest for the next
+            # round rather than delaying new messages.
+            budget = NAMES_BUDGET if args.once else settings.poll_interval
+            changed = names.run_until_done(time.monotonic() + budget)
+            store.commit()
+            _print_report(report, args.json, stamp=not args.once)
+            if changed and not args.json:
+                sessions = store.index.sessions()
+                named = sum(1 for s in sessions if s.nickname)
+                line = f"names: {named} of {_plural(len(sessions), 'peer')} named"
+                print(_stamped(line, not args.once))
             if args.once:
                 return 0
             time.sleep(settings.poll_interval)
 
 
-def _print_report(report: SyncReport, as_json: bool) -> None:
+NAMES_BUDGET = 60.0  # seconds ``sync --once`` may spend naming new peers (~3 a second)
+
+
+def _stamped(line: str, stamp: bool) -> str:
+    """A continuous sync prints a local time before each line, like a log."""
+    return f"{datetime.now().strftime('%Y-%m-%d %H:%M:%S')}  {line}" if stamp else line
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"
+
+
+def _print_report(report: SyncReport, as_json: bool, *, stamp: bool = False) -> None:
     if as_json:
         _print_json(report.as_dict())
         return
     print(
-        f"synced: {report.new} new, {report.duplicates} duplicates, "
-        f"{report.rejected} rejected, {report.pages} pages in {report.seconds:.2f} s"
+        _stamped(
+            f"synced: {report.new} new, {_plural(report.duplicates, 'duplicate')}, "
+            f"{report.rejected} rejected, {_plural(report.pages, 'page')} in "
+            f"{report.seconds:.2f} s",
+            stamp,
+        )
     )
     for rejected in report.rejected_samples[:5]:
         print(f"  rejected: {rejected.reason}: {rejected.excerpt[:120]}")
@@ -237,6 +274,8 @@ def store_stats(store: Store) -> dict[str, Any]:
         "cursor": keybuff.describe(store.key_buff) or {},
         "last_success": store.last_success,
         "segments": len(store.segments),
+        "names": sum(1 for s in index.sessions() if s.nickname),
+        "identity": store.contacts.profile.username if store.contacts.profile else None,
         "store": str(store.directory),
     }
 
@@ -247,9 +286,23 @@ def cmd_stats(args: argparse.Namespace) -> int:
     if args.json:
         _print_json(stats)
     else:
-        for key, value in stats.items():
+        for key, value in _human_stats(stats).items():
             print(f"{key:>13}: {value}")
     return 0
+
+
+def _human_stats(stats: dict[str, Any]) -> dict[str, Any]:
+    """``stats`` for a person: local dates, the cursor as ``1=1242 2=0``, no raw keyBuff."""
+    out = dict(stats)
+    cursor = stats.get("cursor") or {}
+    nonzero = [f"{k}={v}" for k, v in cursor.items() if v] or [
+        f"{k}={v}" for k, v in cursor.items()
+    ][:1]
+    out["cursor"] = " ".join(nonzero) or "-"
+    out["last_success"] = _fmt_time(stats.get("last_success"))
+    if "names" in stats:
+        out["names"] = f"{stats['names']} of {stats['sessions']} peers named"
+    return out
 
 
 def _fmt_time(ts: int | float | None) -> str:
@@ -268,7 +321,10 @@ def cmd_sessions(args: argparse.Namespace) -> int:
                     "session_id": s.session_id,
                     "peer": s.peer,
                     "alias": s.alias,
-                    "display_name": display_name(s.peer, s.alias),
+                    "nickname": s.nickname,
+                    "display_name": display_name(s.peer, s.alias, s.nickname),
+                    "identity": s.me,
+                    "identity_kind": identity_label(s.me).removeprefix("as ") or None,
                     "count": s.count,
                     "unread": s.unread,
                     "last_time": s.last_time,
@@ -279,9 +335,11 @@ def cmd_sessions(args: argparse.Namespace) -> int:
         )
         return 0
     for s in sessions:
+        name = display_name(s.peer, s.alias, s.nickname)
         print(
-            f"{_fmt_time(s.last_time)}  {s.unread:>3} unread  {s.count:>5} msgs  "
-            f"{display_name(s.peer, s.alias)}  {s.session_id}  {scrub_line(s.preview)[:60]}"
+            f"{_fmt_time(s.last_time)}  {s.unread:>3} unread  {_plural(s.count, 'msg'):>9}  "
+            f"{name}  ({identity_label(s.me) or '?'})  {s.session_id}  "
+            f"{scrub_line(s.preview)[:60]}"
         )
     return 0
 
@@ -323,14 +381,14 @@ def cmd_show(args: argparse.Namespace) -> int:
     if args.json:
         _print_json([message_json(m) for m in messages])
         return 0
-    name = display_name(summary.peer, summary.alias) if summary else session_id
+    name = display_name(summary.peer, summary.alias, summary.nickname) if summary else session_id
     for message in messages:
         print(message_line(message, name))
     return 0
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from .export_cli import ExportUsageError, run_export
+    from .export_cli import ExportEmptyError, ExportUsageError, run_export
 
     with _open_store(settings_from_args(args)) as store:
         try:
@@ -339,6 +397,8 @@ def cmd_export(args: argparse.Namespace) -> int:
             raise CliError(str(exc)) from None
         except ExportUsageError as exc:
             raise CliError(str(exc), EXIT_USAGE) from None
+        except ExportEmptyError as exc:
+            raise CliError(str(exc)) from None
         except FileExistsError as exc:
             raise CliError(f"{exc.filename} exists; pass --force to overwrite") from None
         except OSError as exc:

@@ -11,11 +11,12 @@ import queue
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from . import service_events as ev
 from .client import ClientConfig, FinderClient, SyncError
+from .people import NameResolver
 from .store import Store
 from .store.errors import StoreError
 from .sync import Backoff, SyncEngine, SyncReport, describe_error, settle_heap
@@ -29,6 +30,7 @@ class _Command:
 
 class SyncService:
     COMMIT_WAKE = 2.0
+    NAME_TIMEOUT = 5.0
 
     def __init__(
         self,
@@ -142,12 +144,15 @@ class SyncService:
             engine.between_pages = self._apply_pending_commands
         if engine is None:
             self._set_state(ev.OFFLINE)
+        names = self._name_resolver()
         next_sync = time.monotonic() if engine is not None else float("inf")
         try:
             while True:
                 # Wake at least every COMMIT_WAKE seconds: changes made by commands (read
                 # markers, aliases) reach disk within that even while nothing syncs.
                 timeout = min(self.COMMIT_WAKE, max(0.0, next_sync - time.monotonic()))
+                if names is not None:
+                    timeout = min(timeout, names.due_in())
                 try:
                     command = self._commands.get(timeout=timeout)
                 except queue.Empty:
@@ -163,9 +168,24 @@ class SyncService:
                 self._commit()
                 if engine is not None and time.monotonic() >= next_sync:
                     next_sync = time.monotonic() + self._cycle(engine)
+                elif names is not None and names.due_in() == 0.0 and names.step():
+                    self.emit(ev.IndexChanged("names"))
         finally:
             if client is not None:
                 client.close()
+            if names is not None:
+                names.client.close()
+
+    def _name_resolver(self) -> NameResolver | None:
+        """Names are asked between sync cycles, one short request at a time: a slow contact
+        answer delays the next sync by at most its own short timeout."""
+        if self.client_config is None or self.store is None:
+            return None
+        config = replace(
+            self.client_config,
+            read_timeout=min(self.client_config.read_timeout, self.NAME_TIMEOUT),
+        )
+        return NameResolver(FinderClient(config), self.store)
 
     def _apply_pending_commands(self) -> None:
         """During a long catch-up, apply the user's commands between two pages."""

@@ -37,6 +37,8 @@ class SessionSummary:
     read_time: int = 0  # read marker: messages ordered after (read_time, read_seq) are unread
     read_seq: int = 0
     me: str = ""  # the identity this session uses (see Message.me)
+    # From the contacts cache, filled on every copy the index hands out; never persisted here.
+    nickname: str = field(default="", compare=False)
 
     def to_doc(self) -> dict[str, Any]:
         # Explicit rather than dataclasses.asdict (a recursive deep copy): this runs for every
@@ -66,6 +68,7 @@ class SessionSummary:
             self.read_time,
             self.read_seq,
             self.me,
+            self.nickname,
         )
 
 
@@ -96,7 +99,7 @@ class LiveStream:
         return LiveStream(*(getattr(self, name) for name in _LIVE_FIELDS))
 
 
-_SESSION_FIELDS = tuple(f.name for f in fields(SessionSummary))
+_SESSION_FIELDS = tuple(f.name for f in fields(SessionSummary) if f.name != "nickname")
 _LIVE_FIELDS = tuple(f.name for f in fields(LiveStream))
 
 
@@ -126,6 +129,7 @@ class Index:
         self._notices: list[Message] = []
         self._live: dict[str, LiveStream] = {}
         self._live_seen_seq = 0
+        self._nicknames: dict[str, str] = {}  # peer → nickname, from the contacts cache
         self._sorted_cache: list[SessionSummary] | None = None
         self.version = 0  # bumped on every change; cheap "did anything change" for readers
         self.message_count = 0
@@ -270,6 +274,18 @@ class Index:
             self._changed()
             return True
 
+    def set_nicknames(self, nicknames: dict[str, str]) -> None:
+        """Peers' nicknames (already scrubbed) to show in every summary handed out."""
+        with self._lock:
+            if nicknames != self._nicknames:
+                self._nicknames = dict(nicknames)
+                self._changed()
+
+    def _named_copy(self, summary: SessionSummary) -> SessionSummary:
+        copy = summary.copy()
+        copy.nickname = self._nicknames.get(summary.peer, "")
+        return copy
+
     def mark_live_seen(self) -> bool:
         with self._lock:
             newest = max((m.seq for m in self._notices), default=0)
@@ -294,7 +310,7 @@ class Index:
         with self._lock:
             if self._sorted_cache is None:
                 self._sorted_cache = sorted(
-                    (s.copy() for s in self._sessions.values()),
+                    (self._named_copy(s) for s in self._sessions.values()),
                     key=lambda s: (s.last_time, s.last_seq),
                     reverse=True,
                 )
@@ -303,7 +319,7 @@ class Index:
     def session(self, session_id: str) -> SessionSummary | None:
         with self._lock:
             summary = self._sessions.get(session_id)
-            return summary.copy() if summary else None
+            return self._named_copy(summary) if summary else None
 
     def messages(self, session_id: str) -> list[Message]:
         with self._lock:

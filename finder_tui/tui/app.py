@@ -319,7 +319,7 @@ class FinderApp(App[None]):
         elif self.open_key is not None:
             summary = self.index.session(self.open_key)  # an alias may have changed
             if summary is not None:
-                name = display_name(summary.peer, summary.alias)
+                name = display_name(summary.peer, summary.alias, summary.nickname)
                 self.query_one(ConversationView).set_peer_name(name)
 
     def _tick(self) -> None:
@@ -402,7 +402,7 @@ class FinderApp(App[None]):
         if self.index is None:
             return
         summary = self.index.session(key)
-        name = display_name(summary.peer, summary.alias) if summary else key
+        name = display_name(summary.peer, summary.alias, summary.nickname) if summary else key
         self.query_one(ConversationView).show(key, self.index.messages(key), name)
         if seen:
             self.service.mark_read(key)
@@ -592,7 +592,7 @@ class FinderApp(App[None]):
         summary = self.index.session(key)
         if summary is None:
             return
-        label = display_name(summary.peer)
+        label = display_name(summary.peer, "", summary.nickname)
 
         def done(alias: str | None) -> None:
             if alias is not None:

@@ -104,7 +104,7 @@ class SessionList(LineList):
         needle = self.filter_text.casefold().strip()
         rows = [self._live_row()] if not needle else []
         for s in self._sessions:
-            title = display_name(s.peer, s.alias)
+            title = display_name(s.peer, s.alias, s.nickname)
             if needle and not any(
                 needle in field.casefold() for field in (title, s.peer, s.preview, s.session_id)
             ):
