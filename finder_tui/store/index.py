@@ -265,6 +265,35 @@ class Index:
             self._changed()
             return True
 
+    def mark_unread(self, session_id: str) -> bool:
+        """Move the read marker back before the last received message (``u``)."""
+        with self._lock:
+            summary = self._sessions.get(session_id)
+            received = [m for m in self._by_session.get(session_id, ()) if not m.is_sender]
+            if summary is None or not received or summary.unread:
+                return False
+            last = _order(received[-1])
+            summary.read_time, summary.read_seq = last[0], last[1] - 1
+            summary.unread = 1
+            self._changed()
+            return True
+
+    def restore_read_marker(self, session_id: str, read_time: int, read_seq: int) -> bool:
+        """A marker from an imported export; only ever moves forward (never unreads)."""
+        with self._lock:
+            summary = self._sessions.get(session_id)
+            marker = (read_time, read_seq)
+            if summary is None or marker <= (summary.read_time, summary.read_seq):
+                return False
+            summary.read_time, summary.read_seq = marker
+            summary.unread = sum(
+                1
+                for m in self._by_session.get(session_id, ())
+                if not m.is_sender and _order(m) > marker
+            )
+            self._changed()
+            return True
+
     def set_alias(self, session_id: str, alias: str) -> bool:
         with self._lock:
             summary = self._sessions.get(session_id)

@@ -232,6 +232,16 @@ class Store:
         self._meta_dirty |= changed
         return changed
 
+    def mark_unread(self, session_id: str) -> bool:
+        changed = self.index.mark_unread(session_id)
+        self._meta_dirty |= changed
+        return changed
+
+    def restore_read_marker(self, session_id: str, read_time: int, read_seq: int) -> bool:
+        changed = self.index.restore_read_marker(session_id, read_time, read_seq)
+        self._meta_dirty |= changed
+        return changed
+
     def set_alias(self, session_id: str, alias: str) -> bool:
         changed = self.index.set_alias(session_id, alias)
         self._meta_dirty |= changed
