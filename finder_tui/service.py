@@ -15,11 +15,12 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from . import service_events as ev
-from .client import ClientConfig, FinderClient, SyncError
+from .client import AuthError, ClientConfig, CredentialError, FinderClient, SyncError
 from .people import NameResolver
 from .store import Store
-from .store.errors import StoreError
+from .store.errors import StoreError, StoreInUseError
 from .sync import Backoff, SyncEngine, SyncReport, describe_error, settle_heap
+from .wire.sanitize import scrub_line
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,6 +32,9 @@ class _Command:
 class SyncService:
     COMMIT_WAKE = 2.0
     NAME_TIMEOUT = 5.0
+
+    AUTH_HINT = "check the token (FINDER_TUI_TOKEN) and the wId, then press r to retry"
+    IN_USE_HINT = "close the other finder-tui, or start with another --store; r retries"
 
     def __init__(
         self,
@@ -63,6 +67,7 @@ class SyncService:
         # Set once the store is open (or failed to open): a UI may wait for it, briefly, to
         # paint its first frame with the sessions rather than an empty list.
         self.opened = threading.Event()
+        self.attention = ""  # the kind of the Attention last raised ("" when none)
 
     # ---- called from the UI thread ---------------------------------------------------------
 
@@ -86,9 +91,26 @@ class SyncService:
     def mark_live_seen(self) -> None:
         self._commands.put(_Command("live_seen"))
 
+    def restart(self) -> bool:
+        """Start again after the thread ended on a store error (e.g. the store was in use)."""
+        if self._thread.is_alive():
+            return False
+        self._stopped.clear()
+        self._stop_requested.clear()
+        self.opened.clear()
+        self.store = None
+        self._thread = threading.Thread(target=self._run, name="finder-store", daemon=True)
+        self._thread.start()
+        return True
+
     @property
     def running(self) -> bool:
         return self._thread.is_alive()
+
+    def _raise_attention(self, kind: str, text: str = "", hint: str = "") -> None:
+        if kind or self.attention:
+            self.attention = kind
+            self.emit(ev.Attention(kind, scrub_line(text)[:500], hint))
 
     # ---- the thread ------------------------------------------------------------------------
 
@@ -99,7 +121,12 @@ class SyncService:
     def _run(self) -> None:
         try:
             self._open_and_load()
+            if self.attention == ev.STORE_IN_USE:
+                self._raise_attention("")
             self._loop()
+        except StoreInUseError as exc:
+            self._raise_attention(ev.STORE_IN_USE, str(exc), self.IN_USE_HINT)
+            self._fail(str(exc))
         except StoreError as exc:
             self._fail(str(exc))
         except Exception as exc:  # noqa: BLE001 - never die silently under the UI
@@ -231,6 +258,8 @@ class SyncService:
         try:
             engine.run_cycle(self.report)
         except SyncError as exc:
+            if isinstance(exc, AuthError | CredentialError):
+                self._raise_attention(ev.AUTH, describe_error(exc), self.AUTH_HINT)
             if not exc.retryable:
                 self._set_state(ev.STOPPED, describe_error(exc))
                 return float("inf")  # until the user asks again (sync_now)
@@ -240,6 +269,8 @@ class SyncService:
         except Exception as exc:  # noqa: BLE001 - the sync thread must outlive any one bug
             return self._back_off(exc)
         self.backoff.reset()
+        if self.attention == ev.AUTH:
+            self._raise_attention("")  # the token works again
         self._set_state(ev.IDLE)
         return self.poll_interval
 

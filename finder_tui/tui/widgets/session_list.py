@@ -32,6 +32,18 @@ class Row:
     badge_style: str  # "unread" | "live" | ""
 
 
+UNREAD_TOKEN = "is:unread"
+
+
+def parse_filter(text: str) -> tuple[bool, str]:
+    """``is:unread`` anywhere keeps sessions with unread messages; the rest is a needle
+    matched (case-insensitively) against names, aliases, ids and previews."""
+    words = text.split()
+    unread = any(w.casefold() == UNREAD_TOKEN for w in words)
+    rest = " ".join(w for w in words if w.casefold() != UNREAD_TOKEN)
+    return unread, rest.casefold().strip()
+
+
 class SessionList(LineList):
     BINDINGS = [
         Binding("down,j", "move(1)", "Next", show=False, id="sessions.next"),
@@ -101,13 +113,15 @@ class SessionList(LineList):
 
     def _rebuild(self) -> None:
         now = time.time()
-        needle = self.filter_text.casefold().strip()
-        rows = [self._live_row()] if not needle else []
+        unread_only, needle = parse_filter(self.filter_text)
+        filtering = unread_only or bool(needle)
+        rows = [self._live_row()] if not filtering else []
         for s in self._sessions:
             title = display_name(s.peer, s.alias, s.nickname)
-            if needle and not any(
-                needle in field.casefold() for field in (title, s.peer, s.preview, s.session_id)
-            ):
+            if unread_only and not s.unread:
+                continue
+            fields = (title, s.alias, s.nickname, s.peer, s.preview, s.session_id)
+            if needle and not any(needle in field.casefold() for field in fields):
                 continue
             prefix = "me: " if s.last_out else ""
             rows.append(
@@ -122,7 +136,9 @@ class SessionList(LineList):
             )
         self.rows = rows
         if self.selected_index < 0 and rows:
-            self.selected_key = rows[0].key if needle else (self.first_session_key() or rows[0].key)
+            self.selected_key = (
+                rows[0].key if filtering else (self.first_session_key() or rows[0].key)
+            )
         self.invalidate()
 
     def first_session_key(self) -> str | None:
