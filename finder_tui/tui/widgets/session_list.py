@@ -12,7 +12,7 @@ from textual import events
 from textual.binding import Binding
 from textual.message import Message
 
-from ...peers import display_name
+from ...peers import display_name, peer_kind
 from ...store.index import SessionSummary
 from ..cells import pad_to, truncate
 from ..timefmt import relative
@@ -120,7 +120,8 @@ class SessionList(LineList):
             title = display_name(s.peer, s.alias, s.nickname)
             if unread_only and not s.unread:
                 continue
-            fields = (title, s.alias, s.nickname, s.peer, s.preview, s.session_id)
+            kind = peer_kind(s.peer)  # "stranger" finds strangers even once they have names
+            fields = (title, kind, s.alias, s.nickname, s.peer, s.preview, s.session_id)
             if needle and not any(needle in field.casefold() for field in fields):
                 continue
             prefix = "me: " if s.last_out else ""
