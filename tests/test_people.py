@@ -247,3 +247,22 @@ def test_token_and_wid_are_what_the_demo_checks(
     with pytest.raises(AuthError):
         fetch_profile(make_client(server.url, token=TOKEN + "x"))
     assert WID
+
+
+def test_names_arrive_through_every_demo_fault_without_a_wrong_cache_entry(
+    demo_server: ServerFactory, make_client: ClientFactory, store_dir: Path
+) -> None:
+    from finder_tui.demo import FaultSpec
+    from finder_tui.wire.models import parse_page
+
+    server = demo_server()
+    with Store.open(store_dir) as store:
+        store.ingest(parse_page({"list": seed_items(), "keyBuff": ""}).messages)
+        server.set_faults(
+            FaultSpec.parse("1001=0.2,500=0.2,truncated=0.2,slow=0.1,slow_seconds=0.05", seed=3)
+        )
+        resolver = NameResolver(make_client(server.url), store, interval=0.0, pause=0.0)
+        resolver.run_until_done(time.monotonic() + 30)
+        names = {s.peer: s.nickname for s in store.index.sessions()}
+        assert resolver.requests > len(names)  # some answers were faults, and were asked again
+    assert names == {p: nickname_for(p) for p in _peers()}
