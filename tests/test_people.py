@@ -266,3 +266,20 @@ def test_names_arrive_through_every_demo_fault_without_a_wrong_cache_entry(
         names = {s.peer: s.nickname for s in store.index.sessions()}
         assert resolver.requests > len(names)  # some answers were faults, and were asked again
     assert names == {p: nickname_for(p) for p in _peers()}
+
+
+def test_a_contacts_file_that_cannot_be_written_never_holds_up_messages(store_dir: Path) -> None:
+    from finder_tui.store import StoreWriteError
+    from finder_tui.wire.models import parse_page
+
+    with Store.open(store_dir) as store:
+        (store_dir / "contacts.json").mkdir()  # rename over a directory fails
+        store.set_contact(Contact(PEER, nickname="小王", fetched_at=1.0))
+        store.ingest(parse_page({"list": seed_items(), "keyBuff": ""}).messages)
+        with pytest.raises(StoreWriteError, match="names stay cached"):
+            store.commit()
+        assert store.contacts.dirty
+        (store_dir / "contacts.json").rmdir()
+    with Store.open(store_dir) as store:
+        assert store.index.message_count == 19
+        assert store.contacts.get(PEER) is not None  # written at close, once it could be

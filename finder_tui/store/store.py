@@ -287,10 +287,10 @@ class Store:
         """
         if self._db is None:
             return
-        self.contacts.commit()  # its own file: names never wait on (or hold up) messages
         storage = self._db.storage
         assert isinstance(storage, CommitStorage)
         if not self._pending and not self._meta_dirty and not storage.dirty:
+            self.contacts.commit()
             return
         started = time.perf_counter()
         if self._pending or self._meta_dirty:
@@ -299,6 +299,8 @@ class Store:
         self._last_commit = time.monotonic()
         self.last_commit_seconds = time.perf_counter() - started
         self.commits += 1
+        # Its own file, after the messages: a failing names cache never holds up messages.
+        self.contacts.commit()
 
     def _apply_pending(self) -> None:
         assert self._db is not None
