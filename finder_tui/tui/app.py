@@ -32,7 +32,10 @@ from ..service import SyncService
 from ..store.index import Index, SessionSummary
 from ..wire import keybuff
 from ..wire.sanitize import scrub_line
+from . import read_state
+from .read_state import ReadDelay, next_unread_key
 from .screens.alias import AliasScreen
+from .screens.details import DetailsScreen
 from .screens.export import ExportScreen
 from .screens.help import HelpScreen
 from .screens.search import SearchJump, SearchScreen
@@ -41,6 +44,7 @@ from .widgets.bars import KeyBar, StatusBar, TopBar
 from .widgets.conversation import ConversationView
 from .widgets.find_bar import FindBar
 from .widgets.live_view import LiveView
+from .widgets.people_bars import AttentionBanner, ConversationHeader
 from .widgets.session_list import LIVE_ENTRY, SessionList
 
 
@@ -63,6 +67,7 @@ class FinderApp(App[None]):
         Binding("ctrl+f", "find", "Find", id="app.find"),
         Binding("s", "search", "Search all", id="app.search"),
         Binding("escape", "back_to_list", "Back to list", show=False, id="app.back"),
+        *read_state.BINDINGS,
     ]
 
     def __init__(
@@ -104,6 +109,8 @@ class FinderApp(App[None]):
         self._mounted_ui = False
         self._refresh_timer: Timer | None = None
         self._last_refresh = 0.0
+        self.read_delay = ReadDelay(self.set_timer)
+        self.window_title = ""  # what the terminal's title bar shows (OSC 2)
         self.service = SyncService(
             store_dir,
             client_config,
@@ -117,12 +124,14 @@ class FinderApp(App[None]):
 
     def compose(self) -> ComposeResult:
         yield TopBar(id="top-bar")
+        yield AttentionBanner(id="attention")
         with Horizontal(id="panes"):
             # The filter box and the find bar are mounted after the first frame (each holds
             # an Input, whose styling is a good share of that frame's cost).
             with Vertical(id="list-pane"):
                 yield SessionList(id="sessions")
             with Vertical(id="main-pane"):
+                yield ConversationHeader(id="conversation-header")
                 with ContentSwitcher(initial="conversation", id="switcher"):
                     yield ConversationView(id="conversation")
                     yield LiveView(id="live")
@@ -264,6 +273,9 @@ class FinderApp(App[None]):
             return True
         if isinstance(event, ev.ItemsRejected):
             return False
+        if isinstance(event, ev.Attention):
+            self.query_one(AttentionBanner).show_attention(event)
+            return False
         return False
 
     def _on_new_messages(self, event: ev.NewMessages) -> None:
@@ -321,12 +333,13 @@ class FinderApp(App[None]):
             if summary is not None:
                 name = display_name(summary.peer, summary.alias, summary.nickname)
                 self.query_one(ConversationView).set_peer_name(name)
+                self._show_header(summary)
 
     def _tick(self) -> None:
         self._refresh_status()
         self.query_one(LiveView).tick()
 
-    def status_text(self) -> tuple[str, str, str]:
+    def status_text(self, *, full: bool = False) -> tuple[str, str, str]:
         state = self.sync_state
         if self.store_error:
             text = f"stopped: {self.store_error}"
@@ -358,7 +371,12 @@ class FinderApp(App[None]):
         cursor_text = "cursor " + (
             " ".join(f"{k}={v}" for k, v in cursor.items() if v) if cursor else "—"
         )
-        return scrub_line(text)[:300], counts, cursor_text
+        text = scrub_line(text)
+        if full:
+            return text, counts, cursor_text
+        if self.store_error or state.state in (ev.BACKOFF, ev.STOPPED):
+            text = "(i: details) " + text  # first, so a narrow terminal still shows the way
+        return text[:300], counts, cursor_text
 
     def _refresh_status(self) -> None:
         self.query_one(StatusBar).show(*self.status_text())
@@ -392,10 +410,14 @@ class FinderApp(App[None]):
         """Show ``key``; ``seen`` (the user chose it) marks it read, an automatic open not."""
         self.open_key = key
         self.open_seen = seen
+        if key != self.read_delay.key:
+            self.read_delay.cancel()
         switcher = self.query_one(ContentSwitcher)
         if key == LIVE_ENTRY:
             switcher.current = "live"
             self.query_one("#new-below").display = False
+            self.query_one(ConversationHeader).show_summary(None, "● Live streams")
+            self._set_window_title("Live")
             self._show_live()
             return
         switcher.current = "conversation"
@@ -404,6 +426,7 @@ class FinderApp(App[None]):
         summary = self.index.session(key)
         name = display_name(summary.peer, summary.alias, summary.nickname) if summary else key
         self.query_one(ConversationView).show(key, self.index.messages(key), name)
+        self._show_header(summary)
         if seen:
             self.service.mark_read(key)
         self._close_find()
@@ -431,7 +454,32 @@ class FinderApp(App[None]):
         if event.key == self.open_key:
             self._mark_seen()  # a click on the open one
         else:
-            self._open(event.key)
+            # A preview: read only once it stayed open a while (fast j j j clears nothing).
+            self._open(event.key, seen=False)
+            if event.key != LIVE_ENTRY:
+                self.read_delay.start(event.key, self._read_after_preview)
+
+    def _read_after_preview(self, key: str) -> None:
+        if self.open_key == key:
+            self._mark_seen()
+
+    def _show_header(self, summary: SessionSummary | None) -> None:
+        header = self.query_one(ConversationHeader)
+        header.show_summary(summary, self.open_key or "")
+        if summary is not None:
+            self._set_window_title(display_name(summary.peer, summary.alias, summary.nickname))
+
+    def _set_window_title(self, name: str) -> None:
+        """The terminal's title bar names the open conversation (OSC 2; the name is already
+        scrubbed of control characters, and BEL/ESC/``;`` are dropped again here)."""
+        title = f"{name} — finder-tui" if name else "finder-tui"
+        if title == self.window_title:
+            return
+        self.window_title = title
+        safe = "".join(c for c in title if c.isprintable() and c not in "\x1b\x07;")
+        driver = self._driver
+        if driver is not None and not self.is_headless:
+            driver.write(f"\x1b]2;{safe}\x07")
 
     def on_session_list_entered(self, event: SessionList.Entered) -> None:
         if self.open_key != event.key:
@@ -571,6 +619,10 @@ class FinderApp(App[None]):
         )
 
     def action_sync_now(self) -> None:
+        if not self.service.running and self.service.restart():
+            # The store thread ended (e.g. the store was in use): open it again.
+            self.notify("Opening the store again…", timeout=2, markup=False)
+            return
         if self.service.client_config is None:
             self.notify(
                 "Offline: no server is configured, so there is nothing to sync.",
@@ -580,6 +632,38 @@ class FinderApp(App[None]):
             return
         self.service.sync_now()
         self.notify("Syncing now…", timeout=2, markup=False)
+
+    def action_next_unread(self) -> None:
+        self._step_unread(1)
+
+    def action_previous_unread(self) -> None:
+        self._step_unread(-1)
+
+    def _step_unread(self, delta: int) -> None:
+        session_list = self.query_one(SessionList)
+        key = next_unread_key(session_list.rows, session_list.selected_key, delta, LIVE_ENTRY)
+        if key is None:
+            self.notify("No conversation has unread messages.", timeout=3, markup=False)
+            return
+        session_list.select_key(key)  # opens it as a preview, like moving there
+
+    def action_mark_unread(self) -> None:
+        summary = self._open_summary()
+        if summary is None:
+            self.notify("Open a conversation to mark it unread.", markup=False)
+            return
+        self.read_delay.cancel()
+        self.open_seen = False  # stays unread until the user turns to it again
+        self.service.mark_unread(summary.session_id)
+
+    def action_details(self) -> None:
+        """The status line's full text (errors are never cut to uselessness)."""
+        banner = self.query_one(AttentionBanner)
+        state, counts, cursor = self.status_text(full=True)
+        parts = [f"{state}", "", counts, cursor]
+        if banner.kind:
+            parts[:0] = [banner.text, ""]
+        self.push_screen(DetailsScreen("Status", "\n".join(parts)))
 
     def action_open_live(self) -> None:
         self.query_one(SessionList).select_key(LIVE_ENTRY)
@@ -722,4 +806,18 @@ class FinderApp(App[None]):
             "Ring the terminal bell when a followed account goes live",
             self.action_toggle_bell,
         )
+        yield SystemCommand(
+            "Next unread",
+            "Open the next conversation with unread messages",
+            self.action_next_unread,
+        )
+        yield SystemCommand(
+            "Previous unread",
+            "Open the previous conversation with unread messages",
+            self.action_previous_unread,
+        )
+        yield SystemCommand(
+            "Mark unread", "Mark the open conversation unread", self.action_mark_unread
+        )
+        yield SystemCommand("Status details", "The full status and error text", self.action_details)
         yield SystemCommand("Help", "Show every key binding", self.action_help)
