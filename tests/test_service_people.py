@@ -7,6 +7,7 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 from conftest import TOKEN, WID
 
@@ -18,6 +19,7 @@ from finder_tui.service import SyncService
 from finder_tui.store import Store
 
 ServerFactory = Callable[..., DemoServer]
+E = TypeVar("E")
 
 
 class Recorder:
@@ -29,12 +31,12 @@ class Recorder:
         with self.lock:
             self.events.append(event)
 
-    def of(self, kind: type) -> list[ev.Event]:
+    def of(self, kind: type[E]) -> list[E]:
         with self.lock:
             return [e for e in self.events if isinstance(e, kind)]
 
 
-def wait_for(check: Callable[[], bool], what: str, timeout: float = 15.0) -> None:
+def wait_for(check: Callable[[], object], what: str, timeout: float = 15.0) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if check():
