@@ -698,8 +698,10 @@ class FinderApp(App[None]):
 
         def done(result: ExportResult | None) -> None:
             if result is not None:
+                name = display_name(summary.peer, summary.alias, summary.nickname)
+                count = "1 message" if result.count == 1 else f"{result.count} messages"
                 self.notify(
-                    f"Exported {result.count} messages to {result.path}",
+                    f"Exported {count} with {name} to {result.path}",
                     title="Export",
                     markup=False,
                     timeout=8,
