@@ -53,7 +53,7 @@ async def test_the_list_header_and_window_title_show_nicknames_from_the_demo_ser
         header = widget_text(h.app.query_one("#conversation-header"))
         assert "as WeChat" in header or "as Channels" in header
         assert f"{summary.count} messages" in header or "1 message" in header
-        assert h.app.window_title == f"{name} — finder-tui"
+        assert h.app.inbox.window_title == f"{name} — finder-tui"
 
 
 async def test_moving_fast_previews_without_reading_and_a_pause_reads(tmp_path: Path) -> None:
@@ -75,7 +75,7 @@ async def test_moving_fast_previews_without_reading_and_a_pause_reads(tmp_path: 
 
 async def test_enter_reads_at_once_and_u_makes_it_unread_again(tmp_path: Path) -> None:
     async with running_app(tmp_path / "store", items=_three_unread()) as h:
-        h.app.read_delay.cancel()
+        h.app.inbox.read_delay.cancel()
         h.sessions.focus()
         await h.pilot.press("j")
         key = h.sessions.selected_key
