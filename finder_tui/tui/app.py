@@ -135,6 +135,8 @@ class FinderApp(App[None]):
         await loop.run_in_executor(None, self.service.opened.wait, self.OPEN_WAIT)
 
     async def on_unmount(self) -> None:
+        if self._inbox is not None:
+            self._inbox.restore_window_title()
         # Joining the store thread commits: do it off the event loop.
         await asyncio.to_thread(self.service.stop)
 

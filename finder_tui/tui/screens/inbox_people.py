@@ -30,6 +30,7 @@ class PeopleInInbox(FindInConversation):
         super().__init__()
         self.read_delay = ReadDelay(self.set_timer)
         self.window_title = ""  # what the terminal's title bar shows (OSC 2)
+        self._title_saved = False
 
     # ---- provided by InboxScreen ------------------------------------------------------------
 
@@ -64,9 +65,19 @@ class PeopleInInbox(FindInConversation):
             return
         self.window_title = title
         safe = "".join(c for c in title if c.isprintable() and c not in "\x1b\x07;")
+        # The first time, save the terminal's own title (xterm's title stack) to restore it.
+        self._write_terminal(("" if self._title_saved else "\x1b[22;0t") + f"\x1b]2;{safe}\x07")
+        self._title_saved = True
+
+    def restore_window_title(self) -> None:
+        if self._title_saved:
+            self._write_terminal("\x1b[23;0t")
+            self._title_saved = False
+
+    def _write_terminal(self, sequence: str) -> None:
         driver = self.app._driver
         if driver is not None and not self.app.is_headless:
-            driver.write(f"\x1b]2;{safe}\x07")
+            driver.write(sequence)
 
     # ---- read state ---------------------------------------------------------------------------
 
