@@ -209,7 +209,7 @@ def test_100k_messages() -> None:
                 msg_type=1,
                 kind="text",
                 text=text,
-                raw="{}",
+                raw=b"{}",
             )
         )
     idx.add(batch)

@@ -9,7 +9,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 
@@ -24,6 +24,7 @@ from finder_tui.wire.keybuff import decode
 from finder_tui.wire.models import Message, parse_item
 
 Item = dict[str, Any]
+E = TypeVar("E")
 ServerFactory = Callable[..., DemoServer]
 ClientFactory = Callable[..., FinderClient]
 
@@ -65,7 +66,7 @@ def assert_store_matches(store: Store, items: list[Item]) -> None:
 
 
 def last_seq(items: list[Item]) -> int:
-    return max(i["content"]["seq"] for i in items)
+    return max(int(i["content"]["seq"]) for i in items)
 
 
 def sync_until_caught_up(engine: SyncEngine, server: DemoServer, attempts: int = 400) -> SyncReport:
@@ -323,7 +324,7 @@ class Recorder:
                     raise AssertionError(f"no matching event; got {self.events[-8:]}")
                 self._cond.wait(remaining)
 
-    def of(self, kind: type) -> list[Any]:
+    def of(self, kind: type[E]) -> list[E]:
         with self._cond:
             return [e for e in self.events if isinstance(e, kind)]
 

@@ -29,7 +29,7 @@ def big_inbox() -> list[dict]:
     return items
 
 
-async def test_big_store_opens_and_scrolls(tmp_path: Path):
+async def test_big_store_opens_and_scrolls(tmp_path: Path) -> None:
     store_dir = tmp_path / "store"
     prepare_store(store_dir, big_inbox())
     assert any(p.name.startswith("seg-") for p in store_dir.iterdir()), "history was sealed"

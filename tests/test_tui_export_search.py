@@ -84,7 +84,7 @@ async def test_export_asks_before_overwriting_and_reports_errors(tmp_path: Path)
         # A bad date and a directory that does not exist: clear errors, dialog stays open.
         screen.query_one("#export-since", Input).value = "2023-13-45"
         await h.pilot.click("#export-go")
-        error = screen.query_one("#export-error")
+        error = screen.query_one("#export-error", Label)
         await h.wait(lambda: "month must be" in str(error.content), what="the date error")
         await h.pilot.pause()
         screen.query_one("#export-since", Input).value = ""

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from rich.cells import cell_len
+from textual.widgets import Input
 from tui_helpers import (  # noqa: F401
     CONTROL_CHARS,
     Chat,
@@ -78,7 +79,7 @@ async def _open(h: Harness, chat: Chat) -> list[str]:
     return visible_lines(h.conv)
 
 
-async def test_bubbles_day_rule_times_and_placeholders(tmp_path: Path):
+async def test_bubbles_day_rule_times_and_placeholders(tmp_path: Path) -> None:
     async with running_app(tmp_path / "store", items=inbox()) as h:
         lines = await _open(h, R)
         width = h.conv.content_width()
@@ -116,7 +117,7 @@ async def test_bubbles_day_rule_times_and_placeholders(tmp_path: Path):
         assert '<msg><img length="1"' in lines[broken_row + 1]
 
 
-async def test_wide_text_wraps_on_cluster_boundaries_and_fills_the_width(tmp_path: Path):
+async def test_wide_text_wraps_on_cluster_boundaries_and_fills_the_width(tmp_path: Path) -> None:
     async with running_app(tmp_path / "store", items=inbox()) as h:
         await h.open_session(W.session_id)
         conv = h.conv
@@ -129,7 +130,11 @@ async def test_wide_text_wraps_on_cluster_boundaries_and_fills_the_width(tmp_pat
         seen: list[str] = []
         for y in range(0, conv.max_scroll_y + 1, 10):
             conv.scroll_to(y=y, animate=False, immediate=True, force=True)
-            await h.wait(lambda y=y: conv.scroll_y == min(y, conv.max_scroll_y))
+
+            def scrolled(y: int = y) -> bool:
+                return conv.scroll_y == min(y, conv.max_scroll_y)
+
+            await h.wait(scrolled)
             for strip in visible_strips(conv):
                 assert strip.cell_length == width
                 text = "".join(segment.text for segment in strip)
@@ -161,7 +166,7 @@ def _assert_inert(h: Harness) -> None:
             assert "@click" not in meta, f"clickable action in {segment.text!r}: {meta}"
 
 
-async def test_hostile_messages_render_literally_and_clicks_do_nothing(tmp_path: Path):
+async def test_hostile_messages_render_literally_and_clicks_do_nothing(tmp_path: Path) -> None:
     async with running_app(tmp_path / "store", items=inbox()) as h:
         lines = await _open(h, H)
         for shown in HOSTILE_SHOWN:
@@ -185,12 +190,12 @@ async def test_hostile_messages_render_literally_and_clicks_do_nothing(tmp_path:
         await h.wait(lambda: h.conv.session_id == W.session_id)
 
 
-async def test_hostile_alias_is_shown_literally(tmp_path: Path):
+async def test_hostile_alias_is_shown_literally(tmp_path: Path) -> None:
     async with running_app(tmp_path / "store", items=inbox()) as h:
         await h.open_session(H.session_id)
         await h.pilot.press("a")
         await h.wait(lambda: h.app.screen.query("#alias-input"), what="alias dialog")
-        box = h.app.screen.query_one("#alias-input")
+        box = h.app.screen.query_one("#alias-input", Input)
         box.value = "[ @click=app.quit]pwn\x1b[2J\x07[b]x[/b]"
         await h.pilot.press("enter")
         shown = "[ @click=app.quit]pwn[2J[b]x[/b]"
@@ -206,7 +211,9 @@ async def test_hostile_alias_is_shown_literally(tmp_path: Path):
         assert h.index.session(H.session_id).alias == shown
 
 
-async def test_hostile_server_error_in_status_bar(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+async def test_hostile_server_error_in_status_bar(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     import finder_tui.demo.server as demo_server
 
     monkeypatch.setattr(

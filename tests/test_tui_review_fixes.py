@@ -31,7 +31,7 @@ def inbox() -> list[dict]:
     return items
 
 
-async def test_filter_escape_returns_the_selection_to_the_open_conversation(tmp_path: Path):
+async def test_filter_escape_returns_the_selection_to_the_open_conversation(tmp_path: Path) -> None:
     async with running_app(tmp_path / "store", items=inbox()) as h:
         await h.wait(lambda: h.conv.session_id == A.session_id, what="A open")
         await h.pilot.press("slash", *"bravo")
@@ -42,7 +42,7 @@ async def test_filter_escape_returns_the_selection_to_the_open_conversation(tmp_
         assert not h.app.query_one("#session-filter", Input).display
 
 
-async def test_filter_enter_opens_the_match_and_restores_the_list(tmp_path: Path):
+async def test_filter_enter_opens_the_match_and_restores_the_list(tmp_path: Path) -> None:
     async with running_app(tmp_path / "store", items=inbox()) as h:
         await h.wait(lambda: h.conv.session_id == A.session_id, what="A open")
         await h.pilot.press("slash", *"bravo", "enter")
@@ -53,7 +53,7 @@ async def test_filter_enter_opens_the_match_and_restores_the_list(tmp_path: Path
         await h.wait(lambda: h.conv.session_id != B.session_id, what="moved on")
 
 
-async def test_help_shows_the_keys_of_the_users_keymap(tmp_path: Path):
+async def test_help_shows_the_keys_of_the_users_keymap(tmp_path: Path) -> None:
     async with running_app(tmp_path / "store", items=inbox()) as h:
         h.app.user_keymap = {"app.quit": "ctrl+q"}
         h.app.set_keymap(h.app.user_keymap)
@@ -64,7 +64,7 @@ async def test_help_shows_the_keys_of_the_users_keymap(tmp_path: Path):
         assert "^q" in quit_line and " q " not in quit_line.replace("^q", "")
 
 
-async def test_a_key_typed_right_after_the_first_slash_lands_in_the_filter(tmp_path: Path):
+async def test_a_key_typed_right_after_the_first_slash_lands_in_the_filter(tmp_path: Path) -> None:
     """The filter box exists before the first "/": a fast typist's (or a paste's) next key goes
     into it, not to the list while the box would still be mounting."""
     store_dir = tmp_path / "store"
@@ -79,7 +79,7 @@ async def test_a_key_typed_right_after_the_first_slash_lands_in_the_filter(tmp_p
         assert h.conv.session_id == B.session_id  # the list did not move
 
 
-async def test_a_long_multi_line_notice_is_wrapped_centred_and_whole(tmp_path: Path):
+async def test_a_long_multi_line_notice_is_wrapped_centred_and_whole(tmp_path: Path) -> None:
     tail = "请遵守平台规范。END"
     notice = "第一行\n" + "这是一条很长的安全提示，" * 12 + tail
     items = [A.item(1, T0, "hi"), A.item(2, T0 + 60, notice, msg_type=10000)]
@@ -98,7 +98,7 @@ async def test_a_long_multi_line_notice_is_wrapped_centred_and_whole(tmp_path: P
 
 async def test_choosing_the_auto_opened_conversation_reads_it_and_stops_following(
     tmp_path: Path,
-):
+) -> None:
     async with running_app(tmp_path / "store", items=inbox()) as h:
         await h.wait(lambda: h.conv.session_id == A.session_id, what="A open")
         assert h.index.session(A.session_id).unread == 3 and not h.app.open_seen
@@ -108,7 +108,7 @@ async def test_choosing_the_auto_opened_conversation_reads_it_and_stops_followin
         assert h.app.open_seen and not h.app.follow_newest and not h.app._follow_once
 
 
-async def test_clicking_the_open_row_reads_it(tmp_path: Path):
+async def test_clicking_the_open_row_reads_it(tmp_path: Path) -> None:
     async with running_app(tmp_path / "store", items=inbox()) as h:
         await h.wait(lambda: h.conv.session_id == A.session_id, what="A open")
         row = next(i for i, r in enumerate(h.sessions.rows) if r.key == A.session_id)
@@ -117,7 +117,7 @@ async def test_clicking_the_open_row_reads_it(tmp_path: Path):
         assert h.conv.session_id == A.session_id
 
 
-async def test_enter_with_no_match_opens_nothing(tmp_path: Path):
+async def test_enter_with_no_match_opens_nothing(tmp_path: Path) -> None:
     async with running_app(tmp_path / "store", items=inbox()) as h:
         await h.wait(lambda: h.conv.session_id == A.session_id, what="A open")
         unread_b = h.index.session(B.session_id).unread

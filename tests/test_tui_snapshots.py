@@ -14,10 +14,13 @@ from typing import Any
 
 import pytest
 from textual.pilot import Pilot
+from textual.widgets import ContentSwitcher
 from tui_helpers import SIZE, prepare_store, tui_env, wait_for, widget_text  # noqa: F401
 
 from finder_tui.tui.app import FinderApp
 from finder_tui.tui.screens.help import HelpScreen
+from finder_tui.tui.widgets.conversation import ConversationView
+from finder_tui.tui.widgets.session_list import SessionList
 
 FIXTURE = Path(__file__).parent / "fixtures" / "syncFinder-success.json"
 
@@ -33,8 +36,8 @@ def seed_app(tmp_path: Path) -> FinderApp:
 def _loaded(app: FinderApp) -> bool:
     """Loaded and painted: the list, the open conversation and the status bar all show it
     (they repaint on their own schedule, so the internal state alone is not enough)."""
-    conv = app.query_one("#conversation")
-    sessions = app.query_one("#sessions")
+    conv = app.query_one("#conversation", ConversationView)
+    sessions = app.query_one("#sessions", SessionList)
     return (
         app.sync_state.state == "offline"
         and app.index is not None
@@ -52,11 +55,11 @@ async def _wait_loaded(pilot: Pilot[Any]) -> None:
     assert app.live_toasts == 0 and app.index is not None and app.index.live_now_count() == 0
 
 
-def test_snapshot_inbox(snap_compare: Any, seed_app: FinderApp):
+def test_snapshot_inbox(snap_compare: Any, seed_app: FinderApp) -> None:
     assert snap_compare(seed_app, terminal_size=SIZE, run_before=_wait_loaded)
 
 
-def test_snapshot_help(snap_compare: Any, seed_app: FinderApp):
+def test_snapshot_help(snap_compare: Any, seed_app: FinderApp) -> None:
     async def run_before(pilot: Pilot[Any]) -> None:
         await _wait_loaded(pilot)
         await pilot.press("question_mark")
@@ -65,11 +68,13 @@ def test_snapshot_help(snap_compare: Any, seed_app: FinderApp):
     assert snap_compare(seed_app, terminal_size=SIZE, run_before=run_before)
 
 
-def test_snapshot_live_view(snap_compare: Any, seed_app: FinderApp):
+def test_snapshot_live_view(snap_compare: Any, seed_app: FinderApp) -> None:
     async def run_before(pilot: Pilot[Any]) -> None:
         await _wait_loaded(pilot)
         await pilot.press("l")
-        await wait_for(pilot, lambda: seed_app.query_one("#switcher").current == "live")
-        await wait_for(pilot, lambda: seed_app.query_one("#sessions").rows[0].badge == "")
+        switcher = seed_app.query_one("#switcher", ContentSwitcher)
+        await wait_for(pilot, lambda: switcher.current == "live")
+        sessions = seed_app.query_one("#sessions", SessionList)
+        await wait_for(pilot, lambda: sessions.rows[0].badge == "")
 
     assert snap_compare(seed_app, terminal_size=SIZE, run_before=run_before)

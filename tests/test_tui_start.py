@@ -25,7 +25,7 @@ def _focused(h: Harness) -> type | None:
     return type(h.app.focused) if h.app.focused is not None else None
 
 
-async def test_start_shows_inbox_status_and_header(tmp_path: Path):
+async def test_start_shows_inbox_status_and_header(tmp_path: Path) -> None:
     async with running_app(tmp_path / "store", page_size=ONE_PAGE) as h:
         assert h.server is not None
         index = h.index
@@ -66,7 +66,7 @@ async def test_start_shows_inbox_status_and_header(tmp_path: Path):
         assert f"● {live_now} LIVE" in top
 
 
-async def test_j_k_g_G_move_selection_and_open_at_once(tmp_path: Path):
+async def test_j_k_g_G_move_selection_and_open_at_once(tmp_path: Path) -> None:
     async with running_app(tmp_path / "store", page_size=ONE_PAGE) as h:
         keys = h.session_keys()
         await h.wait(lambda: h.conv.session_id == keys[0])
@@ -89,7 +89,7 @@ async def test_j_k_g_G_move_selection_and_open_at_once(tmp_path: Path):
         await h.wait(lambda: switcher.current == "conversation" and h.conv.session_id == keys[0])
 
 
-async def test_enter_tab_escape_move_focus(tmp_path: Path):
+async def test_enter_tab_escape_move_focus(tmp_path: Path) -> None:
     async with running_app(tmp_path / "store", page_size=ONE_PAGE) as h:
         assert _focused(h) is SessionList
         await h.pilot.press("enter")
@@ -107,7 +107,7 @@ async def test_enter_tab_escape_move_focus(tmp_path: Path):
         assert _focused(h) is SessionList
 
 
-async def test_slash_filters_rows_escape_restores_enter_opens(tmp_path: Path):
+async def test_slash_filters_rows_escape_restores_enter_opens(tmp_path: Path) -> None:
     async with running_app(tmp_path / "store", page_size=ONE_PAGE) as h:
         all_keys = h.session_keys()
         target = all_keys[3]
@@ -147,7 +147,7 @@ async def test_slash_filters_rows_escape_restores_enter_opens(tmp_path: Path):
 
 async def test_newest_session_followed_through_a_multi_page_catch_up(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-):
+) -> None:
     """Until the first catch-up ends, the newest session is selected and open, however the
     pages arrive and however the UI batches their events.
 
@@ -191,7 +191,7 @@ async def test_newest_session_followed_through_a_multi_page_catch_up(
 
 async def test_first_frame_of_an_existing_store_already_lists_its_sessions(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-):
+) -> None:
     """The store opens before the screen is composed: the very first lines the compositor asks
     the session list for already hold the stored sessions, not an empty list."""
     from tui_helpers import prepare_store

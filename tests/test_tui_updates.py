@@ -39,7 +39,7 @@ async def _started(h: Harness) -> None:
     await h.wait(lambda: h.conv.scroll_y == h.conv.max_scroll_y, what="A at its newest message")
 
 
-async def test_new_message_for_other_session_moves_it_up_keeps_selection(tmp_path: Path):
+async def test_new_message_for_other_session_moves_it_up_keeps_selection(tmp_path: Path) -> None:
     async with running_app(tmp_path / "store", items=inbox()) as h:
         await _started(h)
         assert h.session_keys() == [A.session_id, B.session_id, C.session_id]
@@ -63,7 +63,7 @@ async def test_new_message_for_other_session_moves_it_up_keeps_selection(tmp_pat
 
 async def test_the_conversation_opened_at_start_keeps_its_unread_until_the_user_turns_to_it(
     tmp_path: Path,
-):
+) -> None:
     async with running_app(tmp_path / "store", items=inbox()) as h:
         await _started(h)
         unread = h.index.session(A.session_id).unread
@@ -80,7 +80,7 @@ async def test_the_conversation_opened_at_start_keeps_its_unread_until_the_user_
         await h.wait(lambda: h.row(A.session_id).badge == "", what="the badge gone")
 
 
-async def test_new_message_for_open_session_appears_and_stays_at_bottom(tmp_path: Path):
+async def test_new_message_for_open_session_appears_and_stays_at_bottom(tmp_path: Path) -> None:
     async with running_app(tmp_path / "store", items=inbox()) as h:
         await _started(h)
         await h.pilot.press("tab")  # the user turns to the conversation the app opened
@@ -100,7 +100,7 @@ async def test_new_message_for_open_session_appears_and_stays_at_bottom(tmp_path
         assert h.row(A.session_id).badge == ""
 
 
-async def test_scrolled_up_conversation_shows_new_below_marker(tmp_path: Path):
+async def test_scrolled_up_conversation_shows_new_below_marker(tmp_path: Path) -> None:
     async with running_app(tmp_path / "store", items=inbox()) as h:
         await _started(h)
         await h.pilot.press("enter", "g")
@@ -120,7 +120,7 @@ async def test_scrolled_up_conversation_shows_new_below_marker(tmp_path: Path):
         assert any("alpha again" in line for line in visible_lines(h.conv))
 
 
-async def test_opening_a_session_marks_it_read(tmp_path: Path):
+async def test_opening_a_session_marks_it_read(tmp_path: Path) -> None:
     async with running_app(tmp_path / "store", items=inbox()) as h:
         await _started(h)
         assert h.index.session(B.session_id).unread == 5
@@ -132,7 +132,7 @@ async def test_opening_a_session_marks_it_read(tmp_path: Path):
         assert h.index.session(C.session_id).unread == 2
 
 
-async def test_conversation_opens_at_newest_message(tmp_path: Path):
+async def test_conversation_opens_at_newest_message(tmp_path: Path) -> None:
     """Opening a conversation scrolls to its newest message, even before the next layout.
 
     On a real start the first catch-up opens the newest conversation while the screen may

@@ -283,7 +283,9 @@ class Harness:
             for row, s in zip(rows, summaries, strict=True)
         )
 
-    async def wait(self, predicate: Callable[[], object], timeout: float = 10.0, what: str = ""):
+    async def wait(
+        self, predicate: Callable[[], object], timeout: float = 10.0, what: str = ""
+    ) -> None:
         await wait_for(self.pilot, predicate, timeout, what)
 
     async def open_session(self, session_id: str) -> None:
