@@ -18,10 +18,10 @@ from finder_tui.client import ApiError, AuthError, FinderClient, SyncError
 from finder_tui.demo import DemoServer, generate_items, seed_items
 from finder_tui.demo.data import build_item, build_live_notice
 from finder_tui.service import SyncService
-from finder_tui.store import Store
+from finder_tui.store import Index, SessionSummary, Store
 from finder_tui.sync import Backoff, SyncEngine, SyncReport
 from finder_tui.wire.keybuff import decode
-from finder_tui.wire.models import Message, parse_item
+from finder_tui.wire.models import Message, SyncPage, parse_item
 
 Item = dict[str, Any]
 E = TypeVar("E")
@@ -222,7 +222,7 @@ def test_pages_before_a_failure_are_committed(
     class FailAfter(FinderClient):
         calls = 0
 
-        def sync(self, key_buff: str):  # type: ignore[no-untyped-def]
+        def sync(self, key_buff: str) -> SyncPage:
             FailAfter.calls += 1
             if FailAfter.calls == 3:
                 raise ApiError("1001", "busy")
@@ -292,6 +292,13 @@ def live_start(seq: int, object_id: int) -> Item:
         create_time=1700000000 + seq,
         new_msg_id=seq * 7,
     )
+
+
+def session_of(index: Index, session_id: str) -> SessionSummary:
+    """The session's summary; fails the test if the index has no such session."""
+    found = index.session(session_id)
+    assert found is not None, f"no session {session_id!r}"
+    return found
 
 
 class Recorder:
@@ -432,12 +439,12 @@ def test_service_commands_persist(
     rec.wait_for(lambda e: isinstance(e, ev.IndexChanged) and e.what == "mark_read")
     service.set_alias(shop, "小店")
     rec.wait_for(lambda e: isinstance(e, ev.IndexChanged) and e.what == "alias")
-    assert index.session(stranger).unread == 0  # type: ignore[union-attr]
+    assert session_of(index, stranger).unread == 0
     service.stop(timeout=10)
     assert not service.running
     with Store.open(store_dir) as store:
-        assert store.index.session(stranger).unread == 0  # type: ignore[union-attr]
-        assert store.index.session(shop).alias == "小店"  # type: ignore[union-attr]
+        assert session_of(store.index, stranger).unread == 0
+        assert session_of(store.index, shop).alias == "小店"
         assert store.index.message_count == 19
 
 
@@ -474,4 +481,4 @@ def test_service_offline_still_serves_commands(store_dir: Path, seed_page: Any) 
     assert not service.running
     assert not rec.of(ev.NewMessages)
     with Store.open(store_dir) as store:
-        assert store.index.session(stranger).unread == 0  # type: ignore[union-attr]
+        assert session_of(store.index, stranger).unread == 0

@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 import orjson
+import pytest
 from textual.widgets import Input, Label, OptionList
 from tui_helpers import (  # noqa: F401
     Chat,
@@ -149,7 +150,9 @@ async def test_global_search_lists_hits_and_jumps(tmp_path: Path) -> None:
         assert h.conv.messages[h.conv.current_match_message].key == newest
 
 
-def test_export_json_import_round_trip_via_cli(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_export_json_import_round_trip_via_cli(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     """JSON export → import into an empty store → ``show --json`` identical."""
     from finder_tui.cli import main
 
