@@ -206,3 +206,14 @@ async def test_dialogs_fit_a_small_terminal(tmp_path: Path) -> None:
         await h.pilot.pause()
         dialog = h.app.screen.query_one(".dialog").region
         assert dialog.right <= 80 and dialog.bottom <= 24, dialog
+
+
+async def test_help_shows_the_keys_of_the_users_keymap(tmp_path: Path) -> None:
+    async with running_app(tmp_path / "store", items=inbox()) as h:
+        h.app.user_keymap = {"app.quit": "ctrl+q"}
+        h.app.set_keymap(h.app.user_keymap)
+        await h.pilot.press("question_mark")
+        await h.wait(lambda: isinstance(h.app.screen, HelpScreen), what="help")
+        text = widget_text(h.app.screen.query_one("#help-text"))
+        quit_line = next(line for line in text.splitlines() if "Quit" in line)
+        assert "^q" in quit_line and " q " not in quit_line.replace("^q", "")

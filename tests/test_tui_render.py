@@ -17,6 +17,7 @@ from tui_helpers import (  # noqa: F401
     running_app,
     screen_lines,
     screen_segment_texts,
+    strip_text,
     tui_env,
     visible_lines,
     visible_strips,
@@ -29,6 +30,7 @@ DAY2 = T0 + 86_400
 R = Chat.named("render")
 W = Chat.named("wrapwide")
 H = Chat.named("hostile")
+N = Chat.named("notice")
 
 FAMILY = "👨\u200d👩\u200d👧"
 FLAG = "🇨🇳"
@@ -238,3 +240,20 @@ async def test_hostile_server_error_in_status_bar(
         await h.pilot.pause()
         assert h.app.return_code is None
         assert h.app.is_running
+
+
+async def test_a_long_multi_line_notice_is_wrapped_centred_and_whole(tmp_path: Path) -> None:
+    tail = "请遵守平台规范。END"
+    notice = "第一行\n" + "这是一条很长的安全提示，" * 12 + tail
+    items = [N.item(1, T0, "hi"), N.item(2, T0 + 60, notice, msg_type=10000)]
+    async with running_app(tmp_path / "store", items=items) as h:
+        await h.wait(lambda: h.conv.session_id == N.session_id, what="the notice's chat open")
+        await h.pilot.pause()
+        strips = visible_strips(h.conv)
+        texts = [strip_text(strip) for strip in strips]
+        assert not any(CONTROL_CHARS.search(text) for text in texts), texts
+        width = h.conv.scrollable_content_region.width
+        assert all(strip.cell_length <= width for strip in strips)
+        joined = "".join(text.strip() for text in texts)
+        assert "第一行" in joined and joined.endswith(tail)  # nothing lost at the pane's edge
+        assert h.conv.messages[-1].kind == "sysmsg"

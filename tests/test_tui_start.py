@@ -1,4 +1,5 @@
-"""Start-up against the demo server, the header and status bar, navigation and the filter."""
+"""Start-up against the demo server, the header and status bar, and navigation (the filter has
+its own file, test_tui_filter.py)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from textual.widgets import ContentSwitcher, Input
+from textual.widgets import ContentSwitcher
 from tui_helpers import Chat, Harness, running_app, tui_env, visible_lines, wait_for  # noqa: F401
 
 from finder_tui.demo import DemoServer
@@ -105,44 +106,6 @@ async def test_enter_tab_escape_move_focus(tmp_path: Path) -> None:
         assert _focused(h) is LiveView
         await h.pilot.press("escape")
         assert _focused(h) is SessionList
-
-
-async def test_slash_filters_rows_escape_restores_enter_opens(tmp_path: Path) -> None:
-    async with running_app(tmp_path / "store", page_size=ONE_PAGE) as h:
-        all_keys = h.session_keys()
-        target = all_keys[3]
-        needle = target[:8]  # a prefix of one session id (random hex): matches only it
-        assert [key for key in all_keys if needle in key] == [target]
-        box = h.app.query_one("#session-filter", Input)  # mounted after the first frame
-        assert not box.display
-        await h.pilot.press("slash")
-        assert box.display and box.has_focus
-        await h.pilot.press(*needle)
-        await h.wait(lambda: box.value == needle)
-        assert [row.key for row in h.sessions.rows] == [target]
-        # Case-insensitive, and on the visible title too.
-        await h.pilot.press(*["backspace"] * len(needle), *"STRANG")
-        titles = [row.title for row in h.sessions.rows]
-        assert titles and all("Stranger" in title for title in titles)
-        assert LIVE_ENTRY not in [row.key for row in h.sessions.rows]
-        assert len(titles) < len(all_keys)
-        # Nothing matches: the list says so rather than going blank.
-        await h.pilot.press(*"zzqq")
-        await h.wait(lambda: not h.sessions.rows, what="no rows")
-        await h.pilot.pause()
-        assert any("no session matches" in line for line in visible_lines(h.sessions))
-        # Escape hides the box, clears the filter and gives the focus back to the list.
-        await h.pilot.press("escape")
-        assert not box.display
-        assert box.value == ""
-        assert h.app.focused is h.sessions
-        assert h.session_keys() == all_keys
-        assert h.sessions.rows[0].key == LIVE_ENTRY
-        # Enter in the box opens the (first) match and returns to the list.
-        other = all_keys[4]
-        await h.pilot.press("slash", *other[:8], "enter")
-        assert h.app.focused is h.sessions
-        await h.wait(lambda: h.conv.session_id == other, what="Enter opens the only match")
 
 
 async def test_newest_session_followed_through_a_multi_page_catch_up(
