@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
-import orjson
-import pytest
 from textual.widgets import Input, Label, OptionList
 from tui_helpers import (  # noqa: F401
     Chat,
@@ -148,26 +145,3 @@ async def test_global_search_lists_hits_and_jumps(tmp_path: Path) -> None:
         assert h.conv.highlight == "你好"
         newest = screen.hits[0].message.key
         assert h.conv.messages[h.conv.current_match_message].key == newest
-
-
-def test_export_json_import_round_trip_via_cli(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    """JSON export → import into an empty store → ``show --json`` identical."""
-    from finder_tui.cli import main
-
-    fixtures = Path(__file__).parent / "fixtures" / "syncFinder-success.json"
-    first, second = tmp_path / "a", tmp_path / "b"
-    assert main(["import", "--store", str(first), str(fixtures)]) == 0
-    out = tmp_path / "conv.json"
-    assert (
-        main(["export", "a37c", "--store", str(first), "--format", "json", "--out", str(out)]) == 0
-    )
-    assert main(["import", "--store", str(second), str(out)]) == 0
-    capsys.readouterr()
-    assert main(["show", "a37c", "--json", "--store", str(first)]) == 0
-    original = capsys.readouterr().out
-    assert main(["show", "a37c", "--json", "--store", str(second)]) == 0
-    assert capsys.readouterr().out == original
-    assert len(orjson.loads(original)) == 4
-    assert os.path.getsize(out) > 0
