@@ -60,7 +60,7 @@ async def test_new_message_for_other_session_moves_it_up_keeps_selection(tmp_pat
         # The selection and the open conversation stay on A.
         assert h.sessions.selected_key == A.session_id
         assert h.conv.session_id == A.session_id
-        assert h.app.open_key == A.session_id
+        assert h.inbox.open_key == A.session_id
         # C's unread badge appears (its two received history messages + the new one).
         unread = h.index.session(C.session_id).unread
         assert unread == 3
@@ -170,11 +170,11 @@ async def test_choosing_the_auto_opened_conversation_reads_it_and_stops_followin
 ) -> None:
     async with running_app(tmp_path / "store", items=two_chats()) as h:
         await h.wait(lambda: h.conv.session_id == A.session_id, what="A open")
-        assert h.index.session(A.session_id).unread == 3 and not h.app.open_seen
+        assert h.index.session(A.session_id).unread == 3 and not h.inbox.open_seen
         # Filter + Enter on the conversation that is already open: that is choosing it.
         await h.pilot.press("slash", *"alpha", "enter")
         await h.wait(lambda: h.index.session(A.session_id).unread == 0, what="A read")
-        assert h.app.open_seen and not h.app.follow_newest and not h.app._follow_once
+        assert h.inbox.open_seen and not h.inbox.follow_newest and not h.inbox._follow_once
 
 
 async def test_clicking_the_open_row_reads_it(tmp_path: Path) -> None:
