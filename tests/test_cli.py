@@ -15,12 +15,12 @@ from pathlib import Path
 
 import orjson
 import pytest
-from conftest import FIXTURES, TOKEN, WID
 
 from finder_tui.cli import main
 from finder_tui.demo import DemoServer, generate_items, seed_items
 from finder_tui.demo.data import build_item
 from finder_tui.store import Store
+from tests.conftest import FIXTURES, TOKEN, WID
 
 SUCCESS = FIXTURES / "syncFinder-success.json"
 FAILURE = FIXTURES / "syncFinder-failure.json"

@@ -15,7 +15,6 @@ from typing import Any
 import httpx
 import orjson
 import pytest
-from conftest import TOKEN
 
 from finder_tui.client import (
     ApiError,
@@ -30,6 +29,7 @@ from finder_tui.client import (
 from finder_tui.demo import DemoServer, seed_items
 from finder_tui.demo.data import build_item
 from finder_tui.wire import jsonio
+from tests.conftest import TOKEN
 
 ClientFactory = Callable[..., FinderClient]
 SECRET = TOKEN  # what make_client and demo_server use by default

@@ -8,7 +8,9 @@ from pathlib import Path
 import pytest
 from rich.cells import cell_len
 from textual.widgets import Input
-from tui_helpers import (  # noqa: F401
+
+from finder_tui.tui.widgets.conversation import BUBBLE
+from tests.tui.helpers import (
     CONTROL_CHARS,
     Chat,
     Harness,
@@ -18,12 +20,9 @@ from tui_helpers import (  # noqa: F401
     screen_lines,
     screen_segment_texts,
     strip_text,
-    tui_env,
     visible_lines,
     visible_strips,
 )
-
-from finder_tui.tui.widgets.conversation import BUBBLE
 
 T0 = 1_700_000_000  # Tue 2023-11-14 22:13:20 UTC
 DAY2 = T0 + 86_400

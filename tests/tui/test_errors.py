@@ -5,7 +5,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tui_helpers import (  # noqa: F401
+from finder_tui.demo import DemoServer, FaultSpec
+from finder_tui.demo.faults import BUSY_MESSAGE
+from finder_tui.store import Store
+from finder_tui.tui.app import FinderApp
+from finder_tui.tui.widgets.session_list import LIVE_ENTRY
+from tests.tui.helpers import (
     SIZE,
     TOKEN,
     WID,
@@ -13,16 +18,9 @@ from tui_helpers import (  # noqa: F401
     client_config,
     prepare_store,
     running_app,
-    tui_env,
     wait_for,
     widget_text,
 )
-
-from finder_tui.demo import DemoServer, FaultSpec
-from finder_tui.demo.faults import BUSY_MESSAGE
-from finder_tui.store import Store
-from finder_tui.tui.app import FinderApp
-from finder_tui.tui.widgets.session_list import LIVE_ENTRY
 
 T0 = 1_700_000_000
 E1, E2, E3 = Chat.named("echo"), Chat.named("foxtrot"), Chat.named("golf")

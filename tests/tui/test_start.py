@@ -1,5 +1,5 @@
 """Start-up against the demo server, the header and status bar, and navigation (the filter has
-its own file, test_tui_filter.py)."""
+its own file, test_filter.py)."""
 
 from __future__ import annotations
 
@@ -10,12 +10,12 @@ from typing import Any
 
 import pytest
 from textual.widgets import ContentSwitcher
-from tui_helpers import Chat, Harness, running_app, tui_env, visible_lines, wait_for  # noqa: F401
 
 from finder_tui.demo import DemoServer
 from finder_tui.tui.widgets.conversation import ConversationView
 from finder_tui.tui.widgets.live_view import LiveView
 from finder_tui.tui.widgets.session_list import LIVE_ENTRY, SessionList
+from tests.tui.helpers import Chat, Harness, prepare_store, running_app, wait_for
 
 # The demo inbox in one page: which session is newest is then known when the first page is
 # shown (see test_newest_session_followed_through_a_multi_page_catch_up for several pages).
@@ -157,8 +157,6 @@ async def test_first_frame_of_an_existing_store_already_lists_its_sessions(
 ) -> None:
     """The store opens before the screen is composed: the very first lines the compositor asks
     the session list for already hold the stored sessions, not an empty list."""
-    from tui_helpers import prepare_store
-
     A, B = Chat.named("alpha"), Chat.named("bravo")
     store_dir = tmp_path / "store"
     prepare_store(store_dir, [A.item(1, 1_700_000_000, "hi"), B.item(2, 1_700_000_100, "yo")])

@@ -6,9 +6,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from textual.widgets import Static
-from tui_helpers import Chat, Harness, running_app, tui_env, visible_lines, widget_text  # noqa: F401
 
 from finder_tui.tui.widgets.session_list import LIVE_ENTRY, SessionList
+from tests.tui.helpers import Chat, Harness, running_app, visible_lines, widget_text
 
 T0 = 1_700_000_000  # 2023-11-14 22:13:20 UTC
 A, B, C = Chat.named("alpha"), Chat.named("bravo"), Chat.named("charlie")

@@ -3,7 +3,7 @@
 Deterministic by construction: offline app (no clock-driven sync state), a store made from the
 vendor's success example (all its dates are in 2023, so the list shows full dates, never "5m" or
 a weekday), TZ=UTC, fixed terminal size, and every stream in that page has ended (the live view
-shows no running duration). Update with ``pytest tests/test_tui_snapshots.py --snapshot-update``.
+shows no running duration). Update with ``pytest tests/tui/test_snapshots.py --snapshot-update``.
 """
 
 from __future__ import annotations
@@ -16,14 +16,15 @@ import pytest
 from textual.css.query import NoMatches
 from textual.pilot import Pilot
 from textual.widgets import ContentSwitcher
-from tui_helpers import SIZE, prepare_store, tui_env, wait_for, widget_text  # noqa: F401
 
 from finder_tui.tui.app import FinderApp
 from finder_tui.tui.screens.help import HelpScreen
 from finder_tui.tui.widgets.conversation import ConversationView
 from finder_tui.tui.widgets.session_list import SessionList
+from tests.conftest import FIXTURES
+from tests.tui.helpers import SIZE, prepare_store, wait_for, widget_text
 
-FIXTURE = Path(__file__).parent / "fixtures" / "syncFinder-success.json"
+FIXTURE = FIXTURES / "syncFinder-success.json"
 
 
 @pytest.fixture()

@@ -5,18 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from textual.widgets import Input, Label, OptionList
-from tui_helpers import (  # noqa: F401
-    Chat,
-    Harness,
-    running_app,
-    screen_lines,
-    tui_env,
-    widget_text,
-)
 
 from finder_tui.export import read_export_items
 from finder_tui.tui.screens.export import ConfirmScreen, ExportScreen
 from finder_tui.tui.screens.search import SearchScreen
+from tests.tui.helpers import Chat, Harness, running_app, screen_lines, widget_text
 
 T0 = 1_700_000_000
 A, B = Chat.named("alpha"), Chat.named("bravo")

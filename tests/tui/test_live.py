@@ -8,11 +8,11 @@ from textual.color import Color
 from textual.geometry import Region
 from textual.theme import Theme
 from textual.widgets import ContentSwitcher
-from tui_helpers import Chat, Harness, live_item, running_app, tui_env, visible_lines  # noqa: F401
 
 from finder_tui.tui.timefmt import full
 from finder_tui.tui.widgets.live_view import LiveView
 from finder_tui.tui.widgets.session_list import LIVE_ENTRY
+from tests.tui.helpers import Chat, Harness, live_item, running_app, visible_lines
 
 T0 = 1_700_000_000
 S1, S2 = Chat.named("sierra"), Chat.named("tango")

@@ -7,9 +7,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tui_helpers import Chat, prepare_store, running_app, tui_env, visible_lines  # noqa: F401
-
 from finder_tui.tui.widgets.session_list import LIVE_ENTRY
+from tests.tui.helpers import Chat, prepare_store, running_app, visible_lines
 
 T0 = 1_600_000_000
 BIG = Chat.named("bigconversation")

@@ -8,9 +8,9 @@ from pathlib import Path
 
 from textual import events
 from textual.widgets import Input
-from tui_helpers import Chat, prepare_store, running_app, tui_env, visible_lines  # noqa: F401
 
 from finder_tui.tui.widgets.session_list import LIVE_ENTRY
+from tests.tui.helpers import Chat, prepare_store, running_app, visible_lines
 
 T0 = 1_700_000_000
 A, B = Chat.named("alpha"), Chat.named("bravo")

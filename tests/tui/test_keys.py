@@ -13,14 +13,6 @@ from textual.command import CommandList, CommandPalette
 from textual.dom import DOMNode
 from textual.geometry import Region
 from textual.widgets import Input
-from tui_helpers import (  # noqa: F401
-    Chat,
-    Harness,
-    running_app,
-    tui_env,
-    visible_lines,
-    widget_text,
-)
 
 from finder_tui.store import Store
 from finder_tui.tui.screens.alias import AliasScreen
@@ -30,6 +22,7 @@ from finder_tui.tui.screens.inbox import InboxScreen
 from finder_tui.tui.widgets.conversation import ConversationView
 from finder_tui.tui.widgets.live_view import LiveView
 from finder_tui.tui.widgets.session_list import LIVE_ENTRY, SessionList
+from tests.tui.helpers import Chat, Harness, running_app, visible_lines, widget_text
 
 T0 = 1_700_000_000
 K1, K2 = Chat.named("kilo"), Chat.named("lima")
