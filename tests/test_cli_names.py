@@ -11,12 +11,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURES
 
 from finder_tui.cli import main
 from finder_tui.demo import DemoServer, seed_items
 from finder_tui.demo.data import sessions_of
 from finder_tui.demo.people import nickname_for
+from tests.conftest import FIXTURES
 
 ServerFactory = Callable[..., DemoServer]
 SUCCESS = FIXTURES / "syncFinder-success.json"

@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import TOKEN, WID
 
 from finder_tui.cli import main
 from finder_tui.client import FinderClient
@@ -23,6 +22,7 @@ from finder_tui.peers import display_name, identity_label
 from finder_tui.people import NameResolver, fetch_contact, fetch_profile, read_contact, read_profile
 from finder_tui.store import Store
 from finder_tui.store.contacts import FOUND, MISSING, UNREADABLE, Contact
+from tests.conftest import TOKEN, WID
 
 ServerFactory = Callable[..., DemoServer]
 ClientFactory = Callable[..., FinderClient]

@@ -9,14 +9,13 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
-from conftest import TOKEN, WID
-
 from finder_tui import service_events as ev
 from finder_tui.client import ClientConfig, Secret
 from finder_tui.demo import DemoServer
 from finder_tui.demo.people import nickname_for
 from finder_tui.service import SyncService
 from finder_tui.store import Store
+from tests.conftest import TOKEN, WID
 
 ServerFactory = Callable[..., DemoServer]
 E = TypeVar("E")

@@ -5,20 +5,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tui_helpers import (  # noqa: F401
-    Chat,
-    running_app,
-    screen_lines,
-    tui_env,
-    widget_text,
-)
-
 from finder_tui.demo import seed_items
 from finder_tui.demo.people import nickname_for
 from finder_tui.store import Store
 from finder_tui.tui.screens.details import DetailsScreen
 from finder_tui.tui.widgets.people_bars import AttentionBanner
 from finder_tui.tui.widgets.session_list import LIVE_ENTRY
+from tests.tui.helpers import Chat, running_app, screen_lines, widget_text
 
 NOW = 1_764_000_000
 
@@ -53,7 +46,7 @@ async def test_the_list_header_and_window_title_show_nicknames_from_the_demo_ser
         header = widget_text(h.app.query_one("#conversation-header"))
         assert "as WeChat" in header or "as Channels" in header
         assert f"{summary.count} messages" in header or "1 message" in header
-        assert h.app.inbox.window_title == f"{name} — finder-tui"
+        assert h.inbox.window_title == f"{name} — finder-tui"
 
 
 async def test_moving_fast_previews_without_reading_and_a_pause_reads(tmp_path: Path) -> None:
@@ -75,7 +68,7 @@ async def test_moving_fast_previews_without_reading_and_a_pause_reads(tmp_path: 
 
 async def test_enter_reads_at_once_and_u_makes_it_unread_again(tmp_path: Path) -> None:
     async with running_app(tmp_path / "store", items=_three_unread()) as h:
-        h.app.inbox.read_delay.cancel()
+        h.inbox.read_delay.cancel()
         h.sessions.focus()
         await h.pilot.press("j")
         key = h.sessions.selected_key
