@@ -7,7 +7,6 @@ import os
 import sys
 import time
 from collections.abc import Callable, Sequence
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +22,7 @@ from .people import NameResolver
 from .store import SessionSummary, Store, StoreError
 from .store.lookup import SessionLookupError, lookup_session
 from .sync import Backoff, SyncEngine, SyncReport
+from .textfmt import human_stats, local_time, plural, stamped
 from .wire import keybuff
 from .wire.models import Message
 from .wire.sanitize import scrub_line
@@ -182,7 +182,7 @@ def cmd_sync(args: argparse.Namespace) -> int:
                     raise CliError(f"sync failed after {report.pages} pages: {exc}") from None
                 delay = backoff.next_delay()
                 print(
-                    _stamped(f"sync error: {exc}; retrying in {delay:.0f} s", True), file=sys.stderr
+                    stamped(f"sync error: {exc}; retrying in {delay:.0f} s", True), file=sys.stderr
                 )
                 time.sleep(delay)
                 continue
@@ -197,8 +197,8 @@ def cmd_sync(args: argparse.Namespace) -> int:
             if changed and not args.json:
                 sessions = store.index.sessions()
                 named = sum(1 for s in sessions if s.nickname)
-                line = f"names: {named} of {_plural(len(sessions), 'peer')} named"
-                print(_stamped(line, not args.once))
+                line = f"names: {named} of {plural(len(sessions), 'peer')} named"
+                print(stamped(line, not args.once))
             if args.once:
                 return 0
             time.sleep(settings.poll_interval)
@@ -207,23 +207,14 @@ def cmd_sync(args: argparse.Namespace) -> int:
 NAMES_BUDGET = 60.0  # seconds ``sync --once`` may spend naming new peers (~3 a second)
 
 
-def _stamped(line: str, stamp: bool) -> str:
-    """A continuous sync prints a local time before each line, like a log."""
-    return f"{datetime.now().strftime('%Y-%m-%d %H:%M:%S')}  {line}" if stamp else line
-
-
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}" if count == 1 else f"{count} {word}s"
-
-
 def _print_report(report: SyncReport, as_json: bool, *, stamp: bool = False) -> None:
     if as_json:
         _print_json(report.as_dict())
         return
     print(
-        _stamped(
-            f"synced: {report.new} new, {_plural(report.duplicates, 'duplicate')}, "
-            f"{report.rejected} rejected, {_plural(report.pages, 'page')} in "
+        stamped(
+            f"synced: {report.new} new, {plural(report.duplicates, 'duplicate')}, "
+            f"{report.rejected} rejected, {plural(report.pages, 'page')} in "
             f"{report.seconds:.2f} s",
             stamp,
         )
@@ -294,29 +285,9 @@ def cmd_stats(args: argparse.Namespace) -> int:
     if args.json:
         _print_json(stats)
     else:
-        for key, value in _human_stats(stats).items():
+        for key, value in human_stats(stats).items():
             print(f"{key:>13}: {value}")
     return 0
-
-
-def _human_stats(stats: dict[str, Any]) -> dict[str, Any]:
-    """``stats`` for a person: local dates, the cursor as ``1=1242 2=0``, no raw keyBuff."""
-    out = dict(stats)
-    cursor = stats.get("cursor") or {}
-    nonzero = [f"{k}={v}" for k, v in cursor.items() if v] or [
-        f"{k}={v}" for k, v in cursor.items()
-    ][:1]
-    out["cursor"] = " ".join(nonzero) or "-"
-    out["last_success"] = _fmt_time(stats.get("last_success"))
-    if "names" in stats:
-        out["names"] = f"{stats['names']} of {stats['sessions']} peers named"
-    return out
-
-
-def _fmt_time(ts: int | float | None) -> str:
-    if not ts:
-        return "-"
-    return datetime.fromtimestamp(ts).strftime("%Y-%m-%d %H:%M")
 
 
 def cmd_sessions(args: argparse.Namespace) -> int:
@@ -345,7 +316,7 @@ def cmd_sessions(args: argparse.Namespace) -> int:
     for s in sessions:
         name = display_name(s.peer, s.alias, s.nickname)
         print(
-            f"{_fmt_time(s.last_time)}  {s.unread:>3} unread  {_plural(s.count, 'msg'):>9}  "
+            f"{local_time(s.last_time)}  {s.unread:>3} unread  {plural(s.count, 'msg'):>9}  "
             f"{name}  ({identity_label(s.me) or '?'})  {s.session_id}  "
             f"{scrub_line(s.preview)[:60]}"
         )
@@ -378,7 +349,7 @@ def message_json(message: Message) -> dict[str, Any]:
 def message_line(message: Message, peer_name: str) -> str:
     direction = "me →" if message.is_sender else f"← {peer_name}"
     text = scrub_line(message.text)
-    return f"{_fmt_time(message.create_time)}  {direction}  [{message.kind}]  {text}"
+    return f"{local_time(message.create_time)}  {direction}  [{message.kind}]  {text}"
 
 
 def cmd_show(args: argparse.Namespace) -> int:
