@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import stat
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 SCRIPT = """#!{python}
@@ -32,5 +33,16 @@ def write_hook(directory: Path) -> tuple[Path, Path]:
     return script, out
 
 
-def runs(out: Path) -> list[dict[str, object]]:
-    return [json.loads(p.read_text("utf-8")) for p in sorted(out.glob("*.json"))]
+@dataclass(frozen=True)
+class HookRun:
+    argv: list[str]
+    env: dict[str, str]
+
+
+def runs(out: Path) -> list[HookRun]:
+    """Every recorded run of the hook, as its argv (after the program) and environment."""
+    found = []
+    for path in sorted(out.glob("*.json")):
+        record = json.loads(path.read_text("utf-8"))
+        found.append(HookRun(list(record["argv"]), dict(record["env"])))
+    return found

@@ -32,9 +32,8 @@ def test_a_hook_gets_the_values_in_its_environment_and_argv_stays_as_configured(
     assert runner.fire("message", VALUES)
     assert runner.wait_idle()
     (record,) = runs(out)
-    assert record["argv"] == [str(out)], "values never become arguments"
-    env = record["env"]
-    assert isinstance(env, dict)
+    assert record.argv == [str(out)], "values never become arguments"
+    env = record.env
     assert env["FINDER_TUI_EVENT"] == "message"
     assert env["FINDER_TUI_TEXT"] == VALUES["text"]
     assert env["FINDER_TUI_NEW_MSG_ID"] == "18446744073709551615"

@@ -114,8 +114,8 @@ def _content_xml(message: Message) -> Element | None:
         raw = content.get("string", "") if isinstance(content, dict) else content
         if not isinstance(raw, str) or "<" not in raw or len(raw) > _MAX_XML:
             return None
-        start = raw.find("<")
-        return SafeET.fromstring(raw[start:].strip().encode("utf-8"))
+        root: Element = SafeET.fromstring(raw[raw.find("<") :].strip().encode("utf-8"))
+        return root
     except (orjson.JSONDecodeError, KeyError, TypeError, AttributeError, ValueError):
         return None
     except (SafeET.ParseError, DefusedXmlException):
