@@ -29,9 +29,11 @@ from ..fsutil import atomic_write_bytes
 from ..peers import display_name
 from ..search import find_in_messages
 from ..service import SyncService
+from ..store import live
 from ..store.index import Index, SessionSummary
 from ..wire import keybuff
 from ..wire.sanitize import scrub_line
+from .alerting import AlertSettings, TuiAlerts
 from .screens.alias import AliasScreen
 from .screens.export import ExportScreen
 from .screens.help import HelpScreen
@@ -40,6 +42,7 @@ from .timefmt import clock
 from .widgets.bars import KeyBar, StatusBar, TopBar
 from .widgets.conversation import ConversationView
 from .widgets.find_bar import FindBar
+from .widgets.live_pane import LivePane
 from .widgets.live_view import LiveView
 from .widgets.session_list import LIVE_ENTRY, SessionList
 
@@ -75,8 +78,10 @@ class FinderApp(App[None]):
         bell: bool = False,
         seal_at: int | None = None,
         keymap: dict[str, str] | None = None,
+        alerts: AlertSettings | None = None,
     ) -> None:
         super().__init__()
+        self.alerts = TuiAlerts(self, alerts or AlertSettings())
         self.user_keymap = dict(keymap or {})
         self.mode = mode
         self.bell_enabled = bell
@@ -125,7 +130,7 @@ class FinderApp(App[None]):
             with Vertical(id="main-pane"):
                 with ContentSwitcher(initial="conversation", id="switcher"):
                     yield ConversationView(id="conversation")
-                    yield LiveView(id="live")
+                    yield LivePane(id="live")
                 yield Static(id="new-below")
         yield StatusBar(id="status")
         yield KeyBar(id="keys")
@@ -165,6 +170,7 @@ class FinderApp(App[None]):
         await loop.run_in_executor(None, self.service.opened.wait, self.OPEN_WAIT)
 
     async def on_unmount(self) -> None:
+        self.alerts.close()
         # Joining the store thread commits: do it off the event loop.
         await asyncio.to_thread(self.service.stop)
 
@@ -193,6 +199,7 @@ class FinderApp(App[None]):
         try:
             for event in events:
                 self._list_dirty |= self._handle(event)
+                self.alerts.handle(event, self.open_key)
         except NoMatches:
             return  # the app is shutting down; its widgets are gone
         self._schedule_refresh()
@@ -243,6 +250,7 @@ class FinderApp(App[None]):
             return False
         if isinstance(event, ev.StoreOpened):
             self.index = event.index
+            self.alerts.attach(event.index)
             self._refresh_list()  # first paint now, not after the throttle
             self.call_after_refresh(self.service.ui_ready.set)
             return False
@@ -276,15 +284,14 @@ class FinderApp(App[None]):
             self._show_live()
 
     def _on_live(self, event: ev.LiveEvent) -> None:
-        if event.backfill or event.event != "started" or not event.stream.live_now:
+        if event.backfill or event.event != "started" or self.index is None:
+            return
+        if not live.is_live(event.stream, stale_after=self.index.live_stale_after):
             return
         self.live_toasts += 1
-        # Content, never markup: ids come from the wire.
-        self.notify(
-            f"Live now: stream {scrub_line(event.stream.object_id)}",
-            title="A followed account went live",
-            markup=False,
-        )
+        (name,) = self.index.live_titles([event.stream])
+        # markup=False: names come from the wire.
+        self.notify(f"{scrub_line(name)} went live", title="Live now", markup=False)
         if self.bell_enabled:
             self.bell()
 
@@ -315,12 +322,19 @@ class FinderApp(App[None]):
                         self._open(newest, seen=False)
                     return
         if self.open_key == LIVE_ENTRY:
-            self.query_one(LiveView).update_streams(self.index.live_streams())
+            self._update_live_view(self.index)
         elif self.open_key is not None:
             summary = self.index.session(self.open_key)  # an alias may have changed
             if summary is not None:
                 name = display_name(summary.peer, summary.alias)
                 self.query_one(ConversationView).set_peer_name(name)
+
+    def _update_live_view(self, index: Index) -> None:
+        streams = index.live_streams()
+        self.query_one(LiveView).update_streams(
+            streams, index.live_titles(streams), index.live_stale_after
+        )
+        self.query_one(LivePane).refresh_detail()
 
     def _tick(self) -> None:
         self._refresh_status()
@@ -423,7 +437,7 @@ class FinderApp(App[None]):
 
     def _show_live(self) -> None:
         if self.index is not None:
-            self.query_one(LiveView).update_streams(self.index.live_streams())
+            self._update_live_view(self.index)
         self.service.mark_live_seen()
 
     def on_session_list_selected(self, event: SessionList.Selected) -> None:

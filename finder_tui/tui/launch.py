@@ -19,6 +19,7 @@ DEMO_WID = "demo-wid"
 
 
 def launch(args: argparse.Namespace) -> int:
+    from .alerting import AlertSettings
     from .app import FinderApp
 
     settings = settings_from_args(args)
@@ -63,6 +64,7 @@ def launch(args: argparse.Namespace) -> int:
             poll_interval=2.0 if demo else settings.poll_interval,
             bell=settings.bell,
             keymap=dict(settings.keymap),
+            alerts=AlertSettings.from_settings(settings, client.token if client else None),
         )
         app.run()
         return 0
