@@ -97,7 +97,7 @@ class TuiAlerts:
     def write(self, sequence: str) -> None:
         self.written.append(sequence)
         driver = self.app._driver  # noqa: SLF001 - see the module docstring
-        if driver is not None and not self.app.is_headless:
+        if driver is not None:
             driver.write(sequence)
 
     def _report(self, text: str) -> None:
