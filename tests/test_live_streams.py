@@ -151,3 +151,15 @@ def test_stream_names_survive_a_reopen(tmp_path: Path) -> None:
 
 def test_ages_are_coarse() -> None:
     assert [live.age_text(s) for s in (120, 3 * 3600, 2 * 86400 + 5)] == ["2m", "3h", "2d"]
+
+
+def test_the_demo_shares_posts_that_name_some_of_its_streams() -> None:
+    from finder_tui.demo import default_demo_items
+    from finder_tui.demo.live_names import NAMES, with_feed_shares
+
+    items = with_feed_shares(default_demo_items(sessions=12, messages=400, seed=7))
+    index = Index()
+    index.add([parsed(item) for item in items])
+    titles = index.live_titles(index.live_streams())
+    assert set(NAMES[:3]) <= set(titles)
+    assert all(not title.isdigit() for title in titles)

@@ -14,6 +14,7 @@ from ..client import ClientConfig, Secret
 from ..config import ConfigError, settings_from_args
 from ..demo import DemoServer, default_demo_items
 from ..demo.data import shift_to_recent
+from ..demo.live_names import with_feed_shares
 
 DEMO_WID = "demo-wid"
 
@@ -32,8 +33,10 @@ def launch(args: argparse.Namespace) -> int:
             server = DemoServer(
                 token=token,
                 wid=DEMO_WID,
-                items=shift_to_recent(
-                    default_demo_items(sessions=24, messages=1500, seed=7), time.time()
+                items=with_feed_shares(
+                    shift_to_recent(
+                        default_demo_items(sessions=24, messages=1500, seed=7), time.time()
+                    )
                 ),
                 page_size=200,
                 live_every=4.0,
