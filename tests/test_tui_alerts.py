@@ -179,3 +179,25 @@ def test_the_app_takes_its_alert_settings_from_the_config(
     monkeypatch.setenv("FINDER_TUI_CONFIG", str(config))
     settings = AlertSettings.from_settings(resolve(), None)
     assert (settings.notify, settings.live_stale_after) == ("bell", 7200)
+
+
+def feed_share(seq: int, object_id: int, nickname: str) -> dict[str, Any]:
+    xml = (
+        '<msg><appmsg appid="" sdkver="0"><title>post</title><type>51</type><finderFeed>'
+        f"<objectId>{object_id}</objectId><nickname>{nickname}</nickname>"
+        "<username>v2_0600000000000000000000000000000000000000000000000000f229@finder</username>"
+        "</finderFeed></appmsg></msg>"
+    )
+    return S1.item(seq, NOW - 100, xml, msg_type=49)
+
+
+async def test_the_badge_and_the_toast_name_the_account_a_shared_post_told(
+    tmp_path: Path,
+) -> None:
+    async with running_app(
+        tmp_path / "store", items=[*inbox(), feed_share(4, FRESH, "小林的厨房")]
+    ) as h:
+        await h.push([live_item(40, NOW - 10, FRESH)])
+        await h.wait(lambda: h.app.live_toasts == 1)
+        assert "小林的厨房 went live" in [str(n.message) for n in h.app._notifications]
+        await h.wait(lambda: "● 1 LIVE · 小林的厨房" in h.top(), what="the named badge")

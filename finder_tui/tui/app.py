@@ -304,7 +304,7 @@ class FinderApp(App[None]):
         self.query_one(SessionList).update_data(
             self.index.sessions(), live_now, self.index.unseen_live_notices()
         )
-        self.query_one(TopBar).show(self.mode, live_now)
+        self.query_one(TopBar).show(self.mode, live_now, self._live_names(self.index, live_now))
         session_list = self.query_one(SessionList)
         # Re-opening the newest session on every refresh of a long catch-up would relayout the
         # conversation again and again: open the first one at once, the newest once at the end.
@@ -328,6 +328,14 @@ class FinderApp(App[None]):
             if summary is not None:
                 name = display_name(summary.peer, summary.alias)
                 self.query_one(ConversationView).set_peer_name(name)
+
+    @staticmethod
+    def _live_names(index: Index, live_now: int) -> tuple[str, ...]:
+        """Who is live, for the header badge: known names of up to two live streams."""
+        if not 0 < live_now <= 2:
+            return ()
+        streams = index.live_streams()[:live_now]
+        return tuple(t for t in index.live_titles(streams) if t != live.UNKNOWN_ACCOUNT)
 
     def _update_live_view(self, index: Index) -> None:
         streams = index.live_streams()

@@ -9,9 +9,13 @@ from textual.widgets import Static
 class TopBar(Static):
     """Title on the left, the mode (demo/offline/account) and the live badge on the right."""
 
-    def show(self, mode: str, live_now: int) -> None:
+    def show(self, mode: str, live_now: int, names: tuple[str, ...] = ()) -> None:
+        """``names``: who is live, when known (untrusted text: plain Content, capped)."""
+        who = f"· {', '.join(names)} "[:40] if names else ""
         badge = (
-            Content.styled(f" ● {live_now} LIVE ", "bold white on red") if live_now else Content("")
+            Content.styled(f" ● {live_now} LIVE {who}", "bold white on red")
+            if live_now
+            else Content("")
         )
         self.update(
             Content.assemble(
