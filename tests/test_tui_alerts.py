@@ -201,3 +201,18 @@ async def test_the_badge_and_the_toast_name_the_account_a_shared_post_told(
         await h.wait(lambda: h.app.live_toasts == 1)
         assert "小林的厨房 went live" in [str(n.message) for n in h.app._notifications]
         await h.wait(lambda: "● 1 LIVE · 小林的厨房" in h.top(), what="the named badge")
+
+
+async def test_a_failing_hook_is_shown_once_and_sync_goes_on(tmp_path: Path) -> None:
+    async with running_app(tmp_path / "store", items=inbox()) as h:
+        use_alerts(h, AlertSettings(notify="off", hooks=(("message", (str(tmp_path / "no"),)),)))
+        await h.push([S2.item(50, NOW, "one")])
+        await h.push([S2.item(51, NOW, "two")])
+
+        def failures() -> list[str]:
+            return [str(n.message) for n in h.app._notifications if "hook" in str(n.message)]
+
+        await h.wait(lambda: len(failures()) == 1, what="the failure toast")
+        await h.pilot.pause(0.3)
+        assert len(failures()) == 1 and "cannot run" in failures()[0]
+        assert h.app.sync_state.state == "idle"

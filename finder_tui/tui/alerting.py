@@ -9,6 +9,7 @@ Textual's AppFocus/AppBlur events (``App.app_focus``) where the terminal reports
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -110,9 +111,13 @@ class TuiAlerts:
         self._report_from_thread(text)
 
     def _call_soon(self, callback: Callable[[], None]) -> None:
+        """Run on the app's thread: directly when already there (a hook refused by ``fire``)."""
+        if threading.get_ident() == getattr(self.app, "_thread_id", None):
+            callback()
+            return
         try:
             self.app.call_from_thread(callback)
-        except RuntimeError:  # the app is gone (or this is its own thread): just log
+        except RuntimeError:  # the app is not running any more: the log has it
             pass
 
     def close(self) -> None:
