@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import orjson
 from defusedxml import ElementTree as SafeET
@@ -28,7 +28,21 @@ if TYPE_CHECKING:
     from xml.etree.ElementTree import Element
 
     from ..wire.models import Message
-    from .index import LiveStream
+
+
+class LiveStream(Protocol):
+    """What this module reads and writes of a stream (``index.LiveStream``; no import of the
+    index here, which imports this module)."""
+
+    object_id: str
+    started_at: int | None
+    ended_at: int | None
+    live_id: str
+    last_seq: int
+    notices: int
+    account: str
+    account_name: str
+
 
 DEFAULT_STALE_AFTER = 12 * 3600.0
 LIVE, NO_END_SEEN, ENDED = "live", "no end seen", "ended"
