@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import os
+import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -216,3 +219,35 @@ async def test_a_failing_hook_is_shown_once_and_sync_goes_on(tmp_path: Path) -> 
         await h.pilot.pause(0.3)
         assert len(failures()) == 1 and "cannot run" in failures()[0]
         assert h.app.sync_state.state == "idle"
+
+
+async def test_desktop_mode_runs_notify_send_with_the_text_as_arguments_only(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    record = tmp_path / "notify-send.json"
+    fake = bin_dir / "notify-send"
+    fake.write_text(
+        f"#!{sys.executable}\nimport json, os, sys\n"
+        f"json.dump({{'argv': sys.argv[1:], 'env': dict(os.environ)}}, open({str(record)!r}, 'w'))\n",
+        "utf-8",
+    )
+    fake.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}")
+    monkeypatch.setattr(sys, "platform", "linux")
+    async with running_app(tmp_path / "store", items=inbox()) as h:
+        use_alerts(h, AlertSettings(notify="desktop", token=Secret("tok-desk-123")))
+        h.index.set_alias(S2.session_id, "Bravo Shop")
+        await h.open_session(S1.session_id)
+        await h.push([S2.item(60, NOW, "<b>hi</b> $(id) tok-desk-123")])
+        await h.wait(record.exists, what="notify-send to run")
+    seen = json.loads(record.read_text("utf-8"))
+    assert seen["argv"] == [
+        "--app-name=finder-tui",
+        "--",
+        "Bravo Shop",
+        "&lt;b&gt;hi&lt;/b&gt; $(id) ***",
+    ]
+    assert "FINDER_TUI_TOKEN" not in seen["env"]
+    assert not any("tok-desk-123" in value for value in seen["env"].values())

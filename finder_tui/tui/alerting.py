@@ -55,6 +55,7 @@ class TuiAlerts:
         self.flavour = notify.terminal_flavour(os.environ, settings.notify_terminal)
         self.written: list[str] = []  # every terminal sequence written (tests, the status bar)
         self.shown: list[Notification] = []
+        self._desktop_reported = False
         self.router: AlertRouter | None = None
         self.runner = (
             HookRunner(
@@ -85,6 +86,11 @@ class TuiAlerts:
             self.deliver(note)
 
     def deliver(self, note: Notification) -> None:
+        secret = self.settings.token.reveal() if self.settings.token else None
+        if secret:  # message text holding the token never reaches a notifier or the screen
+            note = Notification(
+                note.key, note.title.replace(secret, "***"), note.body.replace(secret, "***")
+            )
         self.shown.append(note)
         mode = self.settings.notify
         if mode == "bell":
@@ -92,8 +98,9 @@ class TuiAlerts:
         elif mode == "terminal":
             self.write(notify.sequence(self.flavour, note.title, note.body))
         elif mode == "desktop":
-            secret = self.settings.token.reveal() if self.settings.token else None
-            run_desktop(note, secret=secret, on_failure=self._report_from_thread)
+            if not run_desktop(note, secret=secret, on_failure=self._desktop_failed):
+                # No desktop notifier on this platform: the terminal's own is the next best.
+                self.write(notify.sequence(self.flavour, note.title, note.body))
 
     def write(self, sequence: str) -> None:
         self.written.append(sequence)
@@ -106,6 +113,11 @@ class TuiAlerts:
 
     def _report_from_thread(self, text: str) -> None:
         self._call_soon(lambda: self._report(text))
+
+    def _desktop_failed(self, text: str) -> None:
+        if not self._desktop_reported:  # once: a missing notify-send fails every time
+            self._desktop_reported = True
+            self._report_from_thread(text)
 
     def _hook_failed(self, text: str) -> None:
         self._report_from_thread(text)
