@@ -9,9 +9,6 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from conftest import TOKEN
-from hook_script import runs, write_hook
-
 from finder_tui import service_events as ev
 from finder_tui.alerts import LIVE_KEY, AlertRouter
 from finder_tui.demo import DemoServer, seed_items
@@ -19,6 +16,8 @@ from finder_tui.demo.data import OWN_FINDER, build_item, build_live_notice
 from finder_tui.hooks import HookRunner
 from finder_tui.store.index import Index
 from finder_tui.wire.models import Message, parse_item
+from tests.conftest import TOKEN
+from tests.hook_script import runs, write_hook
 
 NOW = int(time.time())
 SESSION_A, SESSION_B = "a" * 64 + "@findermsg", "b" * 64 + "@findermsg"

@@ -6,9 +6,9 @@ import time
 from pathlib import Path
 
 import pytest
-from hook_script import runs, write_hook
 
 from finder_tui.hooks import HookRunner, hook_environment
+from tests.hook_script import runs, write_hook
 
 TOKEN = "tok-SECRET-1234567890"
 VALUES = {

@@ -8,7 +8,7 @@ from textual.content import Content
 from textual.widgets import Static
 
 from ...store import live
-from ...store.index import LiveStream
+from ...store.index import Index, LiveStream
 from ..timefmt import duration, full
 from .live_view import LiveView
 
@@ -66,6 +66,14 @@ class LivePane(Vertical):
             event.stream, event.title, view.now, view.stale_after
         )
 
+    def show_streams(self, index: Index) -> None:
+        """The index's streams (live now first, then by end), named, with its stale limit."""
+        streams = index.live_streams()
+        self.query_one(LiveView).update_streams(
+            streams, index.live_titles(streams), index.live_stale_after
+        )
+        self.refresh_detail()
+
     def refresh_detail(self) -> None:
         """Keep an open detail pane in step with the list (a stream that just ended)."""
         detail = self.query_one(LiveDetail)
@@ -74,3 +82,11 @@ class LivePane(Vertical):
         if detail.display and selected is not None:
             title = view.titles[view.cursor]
             detail.show_stream(selected, title, view.now, view.stale_after)
+
+
+def live_names(index: Index, live_now: int) -> tuple[str, ...]:
+    """Who is live, for the header badge: the known names of up to two live streams."""
+    if not 0 < live_now <= 2:
+        return ()
+    titles = index.live_titles(index.live_streams()[:live_now])
+    return tuple(t for t in titles if t != live.UNKNOWN_ACCOUNT)

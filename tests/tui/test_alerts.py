@@ -10,16 +10,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hook_script import runs, write_hook
 from textual import events
 from textual.widgets import ContentSwitcher
-from tui_helpers import Chat, Harness, live_item, running_app, tui_env, visible_lines  # noqa: F401
 
 from finder_tui.client import Secret
 from finder_tui.config import resolve
 from finder_tui.tui.alerting import AlertSettings, TuiAlerts
 from finder_tui.tui.widgets.live_pane import LiveDetail
 from finder_tui.tui.widgets.live_view import LiveView
+from tests.hook_script import runs, write_hook
+from tests.tui.helpers import Chat, Harness, live_item, running_app, visible_lines
 
 NOW = int(time.time())
 S1, S2 = Chat.named("alpha"), Chat.named("bravo")

@@ -5,12 +5,15 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+from textual.color import Color
+from textual.geometry import Region
+from textual.theme import Theme
 from textual.widgets import ContentSwitcher
-from tui_helpers import Chat, Harness, live_item, running_app, tui_env, visible_lines  # noqa: F401
 
 from finder_tui.tui.timefmt import full
 from finder_tui.tui.widgets.live_view import LiveView
 from finder_tui.tui.widgets.session_list import LIVE_ENTRY
+from tests.tui.helpers import Chat, Harness, live_item, running_app, visible_lines
 
 T0 = int(time.time()) - 3600  # recent: a start older than 12 h with no end is not live
 S1, S2 = Chat.named("sierra"), Chat.named("tango")
@@ -38,7 +41,7 @@ def _unread(h: Harness) -> dict[str, int]:
     return {s.session_id: s.unread for s in h.index.sessions()}
 
 
-async def test_live_row_opens_live_view_with_live_and_ended_streams(tmp_path: Path):
+async def test_live_row_opens_live_view_with_live_and_ended_streams(tmp_path: Path) -> None:
     async with running_app(tmp_path / "store", items=inbox()) as h:
         assert h.sessions.rows[0].key == LIVE_ENTRY
         assert h.sessions.rows[0].preview == "1 live now"
@@ -46,7 +49,7 @@ async def test_live_row_opens_live_view_with_live_and_ended_streams(tmp_path: Pa
         switcher = h.app.query_one(ContentSwitcher)
         await h.wait(lambda: switcher.current == "live", what="the live view")
         live = h.app.query_one(LiveView)
-        assert h.app.open_key == LIVE_ENTRY
+        assert h.inbox.open_key == LIVE_ENTRY
         assert [s.object_id for s in live.streams] == [str(STILL_LIVE), str(ENDED)]
         lines = visible_lines(live)
         assert "account" in lines[0]
@@ -64,7 +67,7 @@ async def test_live_row_opens_live_view_with_live_and_ended_streams(tmp_path: Pa
         assert h.sessions.selected_key == LIVE_ENTRY
 
 
-async def test_live_badge_counts_unseen_notices_and_clears_when_opened(tmp_path: Path):
+async def test_live_badge_counts_unseen_notices_and_clears_when_opened(tmp_path: Path) -> None:
     async with running_app(tmp_path / "store", items=inbox()) as h:
         unseen = h.index.unseen_live_notices()
         assert unseen == 3
@@ -81,12 +84,12 @@ async def test_live_badge_counts_unseen_notices_and_clears_when_opened(tmp_path:
         await h.wait(lambda: h.sessions.rows[0].badge == "")
         # Elsewhere, a new notice raises the badge again.
         await h.pilot.press("j")
-        await h.wait(lambda: h.app.open_key != LIVE_ENTRY)
+        await h.wait(lambda: h.inbox.open_key != LIVE_ENTRY)
         await h.push([live_item(8, T0 + 70, FRESH, start=False)])
         await h.wait(lambda: h.sessions.rows[0].badge == "1", what="badge for the new notice")
 
 
-async def test_live_start_while_running_toasts_but_history_does_not(tmp_path: Path):
+async def test_live_start_while_running_toasts_but_history_does_not(tmp_path: Path) -> None:
     async with running_app(tmp_path / "store", items=inbox()) as h:
         assert h.index.live_now_count() == 1
         assert h.app.live_toasts == 0, "a stream started in backfilled history must not toast"
@@ -109,7 +112,7 @@ async def test_live_start_while_running_toasts_but_history_does_not(tmp_path: Pa
         assert h.index.session("") is None
 
 
-async def test_live_view_shows_every_column_at_120_columns(tmp_path: Path):
+async def test_live_view_shows_every_column_at_120_columns(tmp_path: Path) -> None:
     """At the standard 120x36 every column of the live view is visible, and the live id on the
     line under its stream (the view cannot scroll sideways, so nothing may be cropped)."""
     async with running_app(tmp_path / "store", items=inbox()) as h:
@@ -128,7 +131,7 @@ async def test_live_view_shows_every_column_at_120_columns(tmp_path: Path):
         assert lines[row].rstrip().endswith(full(stream.ended_at)), lines[row]  # not cut
 
 
-async def test_live_view_header_stays_while_the_streams_scroll(tmp_path: Path):
+async def test_live_view_header_stays_while_the_streams_scroll(tmp_path: Path) -> None:
     many = [live_item(10 + i, T0 + 100 + i, 14_215_000_000_000_001_000 + i) for i in range(40)]
     async with running_app(tmp_path / "store", items=inbox() + many) as h:
         await h.pilot.press("l")
@@ -163,3 +166,20 @@ def test_a_stream_without_an_end_notice_for_months_is_no_end_seen_with_its_age()
     view.now = T0 + 5 * 3600 + 7 * 60
     assert view.status_text(LiveStream("1", started_at=T0)) == "● LIVE 5h07m"
     assert view.status_text(LiveStream("1", started_at=T0, ended_at=T0 + 60)) == "ended"
+
+
+async def test_the_header_live_badge_takes_its_colours_from_the_theme(tmp_path: Path) -> None:
+    async with running_app(tmp_path / "store", items=inbox()) as h:
+        await h.wait(lambda: "● 1 LIVE" in h.top(), what="the header badge")
+
+        def badge_background() -> str:
+            bar = h.app.query_one("#top-bar")
+            [strip] = bar.render_lines(Region(0, 0, bar.size.width, 1))
+            segment = next(s for s in strip if "LIVE" in s.text)
+            assert segment.style is not None and segment.style.bgcolor is not None
+            return Color.from_rich_color(segment.style.bgcolor).hex.upper()
+
+        assert badge_background() == Color.parse(h.app.theme_variables["error"]).hex.upper()
+        h.app.register_theme(Theme(name="badge-test", primary="#004578", error="#1E90FF"))
+        h.app.theme = "badge-test"
+        await h.wait(lambda: badge_background() == "#1E90FF", what="the badge in the new $error")
