@@ -14,6 +14,7 @@ import orjson
 
 from . import __version__
 from . import service_events as ev
+from .alerts import with_hooks
 from .client import FinderClient, SyncError
 from .config import ConfigError, Settings, settings_from_args
 from .importer import ImportFormatError, newer_cursor, read_capture
@@ -127,8 +128,14 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _warn(text: str) -> None:
+    print(f"finder-tui: {text}", file=sys.stderr)
+
+
 def _open_store(settings: Settings) -> Store:
-    return Store.open(settings.store_dir())
+    store = Store.open(settings.store_dir())
+    store.index.live_stale_after = settings.live_stale_after
+    return store
 
 
 def _print_json(value: Any) -> None:
@@ -170,7 +177,8 @@ def cmd_sync(args: argparse.Namespace) -> int:
     progress = _ProgressLine()
     backoff = Backoff()
     with _open_store(settings) as store, FinderClient(client_config) as client:
-        engine = SyncEngine(client, store, progress)
+        emit = with_hooks(progress, store.index, settings.hooks, settings.token, _warn)
+        engine = SyncEngine(client, store, emit)
         names = NameResolver(client, store)
         while True:
             report = SyncReport()
@@ -188,20 +196,20 @@ def cmd_sync(args: argparse.Namespace) -> int:
                 continue
             backoff.reset()
             progress.done()
-            # Names of new peers (rate-limited); a continuous sync leaves the rest for the next
-            # round rather than delaying new messages.
-            budget = NAMES_BUDGET if args.once else settings.poll_interval
-            changed = names.run_until_done(time.monotonic() + budget)
-            store.commit()
             _print_report(report, args.json, stamp=not args.once)
-            if changed and not args.json:
+            # Then names of new peers (rate-limited), within the wait before the next poll: a
+            # continuous sync leaves the rest for the next round rather than delay messages.
+            budget = NAMES_BUDGET if args.once else settings.poll_interval
+            deadline = time.monotonic() + budget
+            if names.run_until_done(deadline) and not args.json:
                 sessions = store.index.sessions()
                 named = sum(1 for s in sessions if s.nickname)
                 line = f"names: {named} of {plural(len(sessions), 'peer')} named"
                 print(stamped(line, not args.once))
+            store.commit()
             if args.once:
                 return 0
-            time.sleep(settings.poll_interval)
+            time.sleep(max(0.0, deadline - time.monotonic()))
 
 
 NAMES_BUDGET = 60.0  # seconds ``sync --once`` may spend naming new peers (~3 a second)
