@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import socket
 import subprocess
@@ -14,12 +15,12 @@ from pathlib import Path
 
 import orjson
 import pytest
-from conftest import FIXTURES, TOKEN, WID
 
 from finder_tui.cli import main
 from finder_tui.demo import DemoServer, generate_items, seed_items
 from finder_tui.demo.data import build_item
 from finder_tui.store import Store
+from tests.conftest import FIXTURES, TOKEN, WID
 
 SUCCESS = FIXTURES / "syncFinder-success.json"
 FAILURE = FIXTURES / "syncFinder-failure.json"
@@ -248,6 +249,27 @@ def test_export_json(imported: Path, tmp_path: Path, capsys: pytest.CaptureFixtu
     assert "9.008843899058959e" not in text
 
 
+def test_export_json_import_round_trip_via_cli(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """JSON export → import into an empty store → ``show --json`` identical."""
+    fixtures = FIXTURES / "syncFinder-success.json"
+    first, second = tmp_path / "a", tmp_path / "b"
+    assert main(["import", "--store", str(first), str(fixtures)]) == 0
+    out = tmp_path / "conv.json"
+    assert (
+        main(["export", "a37c", "--store", str(first), "--format", "json", "--out", str(out)]) == 0
+    )
+    assert main(["import", "--store", str(second), str(out)]) == 0
+    capsys.readouterr()
+    assert main(["show", "a37c", "--json", "--store", str(first)]) == 0
+    original = capsys.readouterr().out
+    assert main(["show", "a37c", "--json", "--store", str(second)]) == 0
+    assert capsys.readouterr().out == original
+    assert len(orjson.loads(original)) == 4
+    assert os.path.getsize(out) > 0
+
+
 # ---- sync ------------------------------------------------------------------------------------
 
 
@@ -272,7 +294,7 @@ def test_sync_once_json_in_process(
 
     code, out, _ = run(capsys, "sync", "--once", "--store", str(store_dir))
     assert code == 0
-    assert out.startswith("synced: 0 new, 0 duplicates, 0 rejected, 1 pages in ")
+    assert out.startswith("synced: 0 new, 0 duplicates, 0 rejected, 1 page in ")
 
 
 def test_sync_default_store_is_per_account(
@@ -428,7 +450,7 @@ def test_polling_sync_survives_a_transient_error(
             time.sleep(0.02)
         server.set_faults(None)  # the server recovers after the first failed request
         while proc.poll() is None and time.monotonic() < deadline:
-            if any(line.startswith("synced: 19 new") for line in list(lines)):
+            if any("  synced: 19 new" in line for line in list(lines)):
                 break
             time.sleep(0.05)
         exited = proc.poll()
@@ -436,7 +458,7 @@ def test_polling_sync_survives_a_transient_error(
         proc.kill()
         _, err = proc.communicate(timeout=30)
     assert exited is None, f"the poller exited ({exited}) on a transient error: {err.strip()}"
-    assert any(line.startswith("synced: 19 new") for line in lines)
+    assert any("  synced: 19 new" in line for line in lines)
 
 
 def test_token_with_stray_whitespace_does_not_leak(

@@ -222,24 +222,22 @@ def test_a_side_table_is_its_own_atomic_file_checked_with_the_store(
     store_dir: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     with Store.open(store_dir) as store:
-        contacts = store.side_table("contacts")
-        contacts.table("names").insert({"id": "fv1_x", "name": "小王"})
-        contacts.commit()
-        assert contacts.dirty is False
+        notes = store.side_table("notes")
+        notes.table("names").insert({"id": "fv1_x", "name": "小王"})
+        notes.commit()
+        assert notes.dirty is False
     with Store.open(store_dir) as store:
-        assert store.side_table("contacts").table("names").all() == [
-            {"id": "fv1_x", "name": "小王"}
-        ]
+        assert store.side_table("notes").table("names").all() == [{"id": "fv1_x", "name": "小王"}]
     assert main(["check", "--store", str(store_dir)]) == 0
-    assert "contacts.json" in capsys.readouterr().out
-    (store_dir / "contacts.json").write_bytes(b'{"names": {"1": {"id"')
+    assert "notes.json" in capsys.readouterr().out
+    (store_dir / "notes.json").write_bytes(b'{"names": {"1": {"id"')
     assert main(["check", "--repair", "--store", str(store_dir)]) == 1
     out = capsys.readouterr().out
-    assert "BAD  contacts.json" in out
-    assert (store_dir / "contacts.json").exists()
-    with pytest.raises(StoreCorruptError, match="contacts.json"):
+    assert "BAD  notes.json" in out
+    assert (store_dir / "notes.json").exists()
+    with pytest.raises(StoreCorruptError, match="notes.json"):
         with Store.open(store_dir) as store:
-            store.side_table("contacts")
+            store.side_table("notes")
 
 
 def test_old_ended_live_streams_move_out_of_the_head_and_still_load(
@@ -250,20 +248,20 @@ def test_old_ended_live_streams_move_out_of_the_head_and_still_load(
 
     monkeypatch.setattr(livearchive, "KEEP_ENDED", 5)
     monkeypatch.setattr(livearchive, "ARCHIVE_BATCH", 5)
-    notices = []
+    notices: list[dict[str, Any]] = []
     for n in range(30):
-        for start in (True, False) if n < 27 else (True,):
+        for is_start in (True, False) if n < 27 else (True,):
             seq = 1 + len(notices)
             notices.append(
                 build_live_notice(
-                    start=start, object_id=10**19 + n, seq=seq, create_time=10**9 + seq,
+                    start=is_start, object_id=10**19 + n, seq=seq, create_time=10**9 + seq,
                     new_msg_id=10**18 + seq, live_id=7,
                 )
             )  # fmt: skip
     messages = parse_all(notices)
     with Store.open(store_dir) as store:
-        for start in range(0, len(messages), 6):
-            store.ingest(messages[start : start + 6])
+        for at in range(0, len(messages), 6):
+            store.ingest(messages[at : at + 6])
             store.commit()
         before = sorted((s.to_doc() for s in store.index.live_streams()), key=str)
     head = orjson.loads((store_dir / "head.json").read_bytes())
@@ -272,4 +270,4 @@ def test_old_ended_live_streams_move_out_of_the_head_and_still_load(
     with Store.open(store_dir) as store:
         after = sorted((s.to_doc() for s in store.index.live_streams()), key=str)
         assert after == before and len(after) == 30
-        assert store.index.live_now_count() == 3
+        assert store.index.live_now_count(now=10**9 + 100) == 3

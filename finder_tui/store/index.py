@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import bisect
 import threading
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field, fields
 from typing import Any
@@ -21,6 +22,7 @@ from typing import Any
 from ..wire.content import LIVE_ENDED, LIVE_STARTED
 from ..wire.models import Message
 from ..wire.sanitize import scrub_line
+from . import live
 from .catalog import SealedHistory
 from .keyset import KeySet
 
@@ -44,6 +46,8 @@ class SessionSummary:
     read_time: int = 0  # read marker: messages ordered after (read_time, read_seq) are unread
     read_seq: int = 0
     me: str = ""  # the identity this session uses (see Message.me)
+    # From the contacts cache, filled on every copy the index hands out; never persisted here.
+    nickname: str = field(default="", compare=False)
 
     def to_doc(self) -> dict[str, Any]:
         # Explicit rather than dataclasses.asdict (a recursive deep copy): this runs for every
@@ -73,6 +77,7 @@ class SessionSummary:
             self.read_time,
             self.read_seq,
             self.me,
+            self.nickname,
         )
 
 
@@ -84,9 +89,12 @@ class LiveStream:
     live_id: str = ""
     last_seq: int = 0
     notices: int = 0
+    account: str = ""  # the streaming account's username, when something told us (store/live.py)
+    account_name: str = ""
 
     @property
     def live_now(self) -> bool:
+        """Started with no end seen; ``live.state`` tells whether that is still plausible."""
         return self.started_at is not None and self.ended_at is None
 
     def to_doc(self) -> dict[str, Any]:
@@ -103,7 +111,7 @@ class LiveStream:
         return LiveStream(*(getattr(self, name) for name in _LIVE_FIELDS))
 
 
-_SESSION_FIELDS = tuple(f.name for f in fields(SessionSummary))
+_SESSION_FIELDS = tuple(f.name for f in fields(SessionSummary) if f.name != "nickname")
 _LIVE_FIELDS = tuple(f.name for f in fields(LiveStream))
 
 
@@ -138,6 +146,9 @@ class Index:
         self.sealed_notices = 0
         self._live: dict[str, LiveStream] = {}
         self._live_seen_seq = 0
+        self._nicknames: dict[str, str] = {}  # peer → nickname, from the contacts cache
+        self._feed_owners: dict[str, tuple[str, str]] = {}  # object id -> (username, nickname)
+        self.live_stale_after = live.DEFAULT_STALE_AFTER  # a start older than this is not live
         self._sorted_cache: list[SessionSummary] | None = None
         self.version = 0  # bumped on every change; cheap "did anything change" for readers
         self.message_count = 0
@@ -174,6 +185,7 @@ class Index:
                 self.message_count += 1
                 if message.session_id:
                     self._insert(self._by_session.setdefault(message.session_id, []), message)
+                    self._note_feed(message)
                 else:
                     self._insert(self._notices, message)
                     self._max_notice_seq = max(self._max_notice_seq, message.seq)
@@ -270,6 +282,7 @@ class Index:
                         result.live_changes.append(change)
                     continue
                 self._insert(self._by_session.setdefault(message.session_id, []), message)
+                self._note_feed(message)
                 summary = self._sessions.get(message.session_id)
                 if summary is None:
                     summary = self._sessions[message.session_id] = SessionSummary(
@@ -310,15 +323,23 @@ class Index:
         stream = self._live.get(object_id)
         if stream is None:
             stream = self._live[object_id] = LiveStream(object_id)
-        stream.notices += 1
-        stream.last_seq = max(stream.last_seq, message.seq)
-        if message.kind == LIVE_STARTED:
-            if stream.started_at is None or message.create_time < stream.started_at:
-                stream.started_at = message.create_time
-            return LiveChange(stream.copy(), "started")
-        stream.ended_at = max(stream.ended_at or 0, message.create_time)
-        stream.live_id = str(message.meta.get("live_id", "")) or stream.live_id
-        return LiveChange(stream.copy(), "ended")
+            if object_id in self._feed_owners:
+                live.adopt_owner(stream, *self._feed_owners[object_id])
+        event = live.apply_notice(stream, message)
+        return LiveChange(stream.copy(), event) if event else None
+
+    def _note_feed(self, message: Message) -> None:
+        """A shared Channels post names the account behind its object id (and its stream)."""
+        if message.msg_type != live.MSG_APPMSG:
+            return
+        owner = live.feed_owner(message)
+        if owner is None:
+            return
+        object_id, username, nickname = owner
+        self._feed_owners.setdefault(object_id, (username, nickname))
+        stream = self._live.get(object_id)
+        if stream is not None:
+            live.adopt_owner(stream, username, nickname)
 
     def mark_read(self, session_id: str) -> bool:
         with self._lock:
@@ -333,6 +354,35 @@ class Index:
             self._changed()
             return True
 
+    def mark_unread(self, session_id: str) -> bool:
+        """Move the read marker back before the last received message (``u``)."""
+        with self._lock:
+            summary = self._sessions.get(session_id)
+            received = [m for m in self._by_session.get(session_id, ()) if not m.is_sender]
+            if summary is None or not received or summary.unread:
+                return False
+            last = _order(received[-1])
+            summary.read_time, summary.read_seq = last[0], last[1] - 1
+            summary.unread = 1
+            self._changed()
+            return True
+
+    def restore_read_marker(self, session_id: str, read_time: int, read_seq: int) -> bool:
+        """A marker from an imported export; only ever moves forward (never unreads)."""
+        with self._lock:
+            summary = self._sessions.get(session_id)
+            marker = (read_time, read_seq)
+            if summary is None or marker <= (summary.read_time, summary.read_seq):
+                return False
+            summary.read_time, summary.read_seq = marker
+            summary.unread = sum(
+                1
+                for m in self._by_session.get(session_id, ())
+                if not m.is_sender and _order(m) > marker
+            )
+            self._changed()
+            return True
+
     def set_alias(self, session_id: str, alias: str) -> bool:
         with self._lock:
             summary = self._sessions.get(session_id)
@@ -341,6 +391,18 @@ class Index:
             summary.alias = scrub_line(alias).strip()[:64]
             self._changed()
             return True
+
+    def set_nicknames(self, nicknames: dict[str, str]) -> None:
+        """Peers' nicknames (already scrubbed) to show in every summary handed out."""
+        with self._lock:
+            if nicknames != self._nicknames:
+                self._nicknames = dict(nicknames)
+                self._changed()
+
+    def _named_copy(self, summary: SessionSummary) -> SessionSummary:
+        copy = summary.copy()
+        copy.nickname = self._nicknames.get(summary.peer, "")
+        return copy
 
     def mark_live_seen(self) -> bool:
         with self._lock:
@@ -366,7 +428,7 @@ class Index:
         with self._lock:
             if self._sorted_cache is None:
                 self._sorted_cache = sorted(
-                    (s.copy() for s in self._sessions.values()),
+                    (self._named_copy(s) for s in self._sessions.values()),
                     key=lambda s: (s.last_time, s.last_seq),
                     reverse=True,
                 )
@@ -375,7 +437,7 @@ class Index:
     def session(self, session_id: str) -> SessionSummary | None:
         with self._lock:
             summary = self._sessions.get(session_id)
-            return summary.copy() if summary else None
+            return self._named_copy(summary) if summary else None
 
     def _head(self, session_id: str) -> list[Message]:
         return self._notices if session_id == "" else self._by_session.get(session_id, [])
@@ -431,16 +493,29 @@ class Index:
     def notices(self) -> list[Message]:
         return self.messages("")
 
-    def live_streams(self) -> list[LiveStream]:
-        """Live now first, then by most recent activity."""
+    def live_streams(self, now: float | None = None) -> list[LiveStream]:
+        """Live now first, then by most recent end (see ``live.sort_key``)."""
+        now = time.time() if now is None else now
         with self._lock:
             streams = [s.copy() for s in self._live.values()]
-        streams.sort(key=lambda s: (s.live_now, s.ended_at or s.started_at or 0), reverse=True)
+        streams.sort(key=lambda s: live.sort_key(s, now, self.live_stale_after), reverse=True)
         return streams
 
-    def live_now_count(self) -> int:
+    def live_now_count(self, now: float | None = None) -> int:
+        """Streams plausibly live now: started, no end seen, and not older than the limit."""
+        now = time.time() if now is None else now
         with self._lock:
-            return sum(1 for s in self._live.values() if s.live_now)
+            return sum(
+                1 for s in self._live.values() if live.is_live(s, now, self.live_stale_after)
+            )
+
+    def live_titles(self, streams: Iterable[LiveStream]) -> list[str]:
+        """Whose streams: a name from notices or a shared post, an alias, or "a followed account"."""
+        with self._lock:
+            # Alias > nickname (from the contacts cache), as everywhere else.
+            names = dict(self._nicknames)
+            names.update((s.peer, s.alias) for s in self._sessions.values() if s.alias)
+        return [live.title(stream, lambda peer: names.get(peer, "")) for stream in streams]
 
     def unseen_live_notices(self) -> int:
         with self._lock:

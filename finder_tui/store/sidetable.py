@@ -6,9 +6,9 @@ the same ``CommitStorage`` (parsed once, written atomically on ``commit()``), ow
 rest of the store by the store thread. A corrupt side table raises ``StoreCorruptError``
 naming the file; ``finder-tui check`` parses every side table too.
 
-    contacts = store.side_table("contacts")
-    contacts.table("names").upsert({"id": peer, "name": nick}, Query().id == peer)
-    contacts.commit()  # atomic: temp file, fsync, rename
+    drafts = store.side_table("drafts")
+    drafts.table("drafts").upsert({"sid": session_id, "text": text}, Query().sid == session_id)
+    drafts.commit()  # atomic: temp file, fsync, rename
 """
 
 from __future__ import annotations
@@ -25,11 +25,14 @@ from .storage import CommitStorage
 
 _NAME = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
 RESERVED = frozenset({"head"})
+# Files of the store directory with a format and recovery of their own (not TinyDB tables):
+# contacts.json is a cache that sets itself aside when unreadable (store/contacts.py).
+SELF_MANAGED = frozenset({"contacts"})
 
 
 class SideTable:
     def __init__(self, directory: Path, name: str) -> None:
-        if not _NAME.match(name) or name in RESERVED:
+        if not _NAME.match(name) or name in RESERVED | SELF_MANAGED:
             raise StoreError(f"invalid side table name {name!r}")
         self.path = directory / f"{name}.json"
         self._db = TinyDB(str(self.path), storage=CommitStorage)
@@ -59,5 +62,7 @@ def side_table_files(directory: Path) -> list[Path]:
     return sorted(
         p
         for p in directory.glob("*.json")
-        if _NAME.match(p.stem) and p.stem not in RESERVED and not p.name.startswith("seg-")
+        if _NAME.match(p.stem)
+        and p.stem not in RESERVED | SELF_MANAGED
+        and not p.name.startswith("seg-")
     )

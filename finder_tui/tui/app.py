@@ -29,9 +29,11 @@ from .. import service_events as ev
 from ..client import ClientConfig
 from ..fsutil import atomic_write_bytes
 from ..service import SyncService
+from ..store import live
 from ..store.index import Index
 from ..wire import keybuff
 from ..wire.sanitize import scrub_line
+from .alerting import AlertSettings, TuiAlerts
 from .screens.help import HelpScreen
 from .screens.inbox import InboxScreen
 from .timefmt import clock
@@ -59,8 +61,10 @@ class FinderApp(App[None]):
         bell: bool = False,
         seal_at: int | None = None,
         keymap: dict[str, str] | None = None,
+        alerts: AlertSettings | None = None,
     ) -> None:
         super().__init__()
+        self.alerts = TuiAlerts(self, alerts or AlertSettings())
         self.user_keymap = dict(keymap or {})
         self.mode = mode
         self.bell_enabled = bell
@@ -135,6 +139,9 @@ class FinderApp(App[None]):
         await loop.run_in_executor(None, self.service.opened.wait, self.OPEN_WAIT)
 
     async def on_unmount(self) -> None:
+        if self._inbox is not None:
+            self._inbox.restore_window_title()
+        self.alerts.close()
         # Joining the store thread commits: do it off the event loop.
         await asyncio.to_thread(self.service.stop)
 
@@ -163,6 +170,7 @@ class FinderApp(App[None]):
         try:
             for event in events:
                 self._list_dirty |= self._handle(event)
+                self.alerts.handle(event, self.inbox.open_key)
         except NoMatches:
             return  # the app is shutting down; its widgets are gone
         self._schedule_refresh()
@@ -211,6 +219,7 @@ class FinderApp(App[None]):
                 return False
             case ev.StoreOpened():
                 self.index = event.index
+                self.alerts.attach(event.index)
                 self.inbox.refresh_list()  # first paint now, not after the throttle
                 self.call_after_refresh(self.service.ui_ready.set)
                 return False
@@ -236,24 +245,26 @@ class FinderApp(App[None]):
                 return True
             case ev.ItemsRejected():
                 return False
+            case ev.Attention():
+                self.inbox.show_attention(event)
+                return False
         return False
 
     def _on_live(self, event: ev.LiveEvent) -> None:
-        if event.backfill or event.event != "started" or not event.stream.live_now:
+        if event.backfill or event.event != "started" or self.index is None:
+            return
+        if not live.is_live(event.stream, stale_after=self.index.live_stale_after):
             return
         self.live_toasts += 1
-        # Content, never markup: ids come from the wire.
-        self.notify(
-            f"Live now: stream {scrub_line(event.stream.object_id)}",
-            title="A followed account went live",
-            markup=False,
-        )
+        (name,) = self.index.live_titles([event.stream])
+        # markup=False: names come from the wire.
+        self.notify(f"{scrub_line(name)} went live", title="Live now", markup=False)
         if self.bell_enabled:
             self.bell()
 
     # ---- status ----------------------------------------------------------------------------
 
-    def status_text(self) -> tuple[str, str, str]:
+    def status_text(self, *, full: bool = False) -> tuple[str, str, str]:
         state = self.sync_state
         if self.store_error:
             text = f"stopped: {self.store_error}"
@@ -285,7 +296,12 @@ class FinderApp(App[None]):
         cursor_text = "cursor " + (
             " ".join(f"{k}={v}" for k, v in cursor.items() if v) if cursor else "—"
         )
-        return scrub_line(text)[:300], counts, cursor_text
+        text = scrub_line(text)
+        if full:  # ``i``: the whole text, in a dialog
+            return text, counts, cursor_text
+        if self.store_error or state.state in (ev.BACKOFF, ev.STOPPED):
+            text = "(i: details) " + text  # first: a narrow terminal still shows the way
+        return text[:300], counts, cursor_text
 
     # ---- app-wide actions and the palette --------------------------------------------------
 
@@ -312,6 +328,11 @@ class FinderApp(App[None]):
         self.notify(f"Live bell {state}", timeout=2, markup=False)
 
     def action_sync_now(self) -> None:
+        if not self.service.running and self.service.restart():
+            # The store thread ended (e.g. the store was in use): open the store again.
+            self.store_error = ""
+            self.notify("Opening the store again…", timeout=2, markup=False)
+            return
         if self.service.client_config is None:
             self.notify(
                 "Offline: no server is configured, so there is nothing to sync.",
@@ -326,25 +347,48 @@ class FinderApp(App[None]):
         yield from super().get_system_commands(screen)
         inbox = self.inbox
 
-        def on_conversation(title: str, help: str, action: str) -> SystemCommand:
-            # Disabled with no open conversation: still listed, saying why; choosing it
-            # explains what to do (the action's own notice).
+        def on_conversation(
+            title: str, help: str, action: str, callback: Callable[[], object]
+        ) -> SystemCommand:
+            # Disabled with no open conversation: still listed, saying so; choosing it shows
+            # the action's own notice of what to do.
             if not inbox.check_action(action, ()):
                 help = f"{help} (disabled: no conversation is open)"
-            callback: Callable[[], object] = getattr(inbox, f"action_{action}")
             return SystemCommand(title, help, callback)
 
         yield SystemCommand("Sync now", "Fetch new messages immediately", self.action_sync_now)
         yield SystemCommand("Live streams", "Open the live view", inbox.action_open_live)
-        yield on_conversation("Set alias", "Name the open conversation's peer", "alias")
+        yield on_conversation(
+            "Set alias", "Name the open conversation's peer", "alias", inbox.action_alias
+        )
         yield SystemCommand("Filter sessions", "Filter the session list", inbox.action_filter)
-        yield on_conversation("Export conversation", "Save the open conversation", "export")
-        yield on_conversation("Find in conversation", "Find text in this conversation", "find")
+        yield on_conversation(
+            "Export conversation", "Save the open conversation", "export", inbox.action_export
+        )
+        yield on_conversation(
+            "Find in conversation", "Find text in this conversation", "find", inbox.action_find
+        )
         yield SystemCommand("Search all conversations", "Global search", inbox.action_search)
         yield SystemCommand(
             "Toggle live bell",
             "Ring the terminal bell when a followed account goes live",
             self.action_toggle_bell,
+        )
+        yield SystemCommand(
+            "Next unread",
+            "Open the next conversation with unread messages",
+            inbox.action_next_unread,
+        )
+        yield SystemCommand(
+            "Previous unread",
+            "Open the previous conversation with unread messages",
+            inbox.action_previous_unread,
+        )
+        yield SystemCommand(
+            "Mark unread", "Mark the open conversation unread", inbox.action_mark_unread
+        )
+        yield SystemCommand(
+            "Status details", "The full status and error text", inbox.action_details
         )
         yield SystemCommand("Help", "Show every key binding", self.action_help)
 
