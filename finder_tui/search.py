@@ -146,7 +146,7 @@ def _name_hits(index: Index, needle: str) -> list[Hit]:
     for summary in index.sessions():
         if not any(needle in name.casefold() for name in (summary.alias, summary.nickname)):
             continue
-        messages = index.messages(summary.session_id)
+        messages = index.messages_before(summary.session_id, None, 1)  # the newest only
         if messages:
             newest = messages[-1]
             text, _, _ = snippet(newest.text, 0, 0)
