@@ -53,14 +53,17 @@ class SegmentsUnavailable:
 
     segments: tuple[tuple[str, int | None], ...]
 
-    def text(self) -> str:
-        parts = [
+    def files(self) -> str:
+        return ", ".join(
             f"{name} ({count:,} messages)" if count is not None else name
             for name, count in self.segments
-        ]
+        )
+
+    HINT = "Run `finder-tui check --repair` to set them aside; everything else works."
+
+    def text(self) -> str:
         return (
-            f"Unreadable store file(s): {', '.join(parts)}. Those messages are unavailable; "
-            "everything else works. Run `finder-tui check --repair` to set them aside."
+            f"Unreadable store file(s): {self.files()}. Those messages are unavailable. {self.HINT}"
         )
 
 
@@ -99,6 +102,7 @@ class IndexChanged:
 
 
 AUTH, STORE_IN_USE = "auth", "store_in_use"  # Attention.kind
+BAD_SEGMENTS = "bad_segments"  # Attention.kind: sealed store files unreadable
 
 
 @dataclass(frozen=True, slots=True)

@@ -230,10 +230,9 @@ class FinderApp(App[None]):
                 self.store_error = event.error
                 self.notify(event.error, title="Store", severity="error", markup=False, timeout=10)
                 return False
-            case ev.SegmentsUnavailable():  # a banner until dismissed
-                self.notify(
-                    event.text(), title="Store", severity="error", markup=False, timeout=3600
-                )
+            case ev.SegmentsUnavailable():  # the attention banner: only the user can repair
+                files = f"{event.files()}: those messages are unavailable"
+                self.inbox.show_attention(ev.Attention(ev.BAD_SEGMENTS, files, event.HINT))
                 return False
             case ev.NewMessages():
                 self.inbox.new_messages(event)

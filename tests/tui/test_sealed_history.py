@@ -8,7 +8,8 @@ from typing import Any
 import orjson
 
 from finder_tui.store import Store
-from tests.tui.helpers import Chat, prepare_store, running_app, visible_lines
+from finder_tui.tui.widgets.people_bars import AttentionBanner
+from tests.tui.helpers import Chat, prepare_store, running_app, visible_lines, widget_text
 
 T0 = 1_600_000_000
 LONG = Chat.named("longtalk")
@@ -54,8 +55,9 @@ async def test_a_truncated_segment_opens_the_rest_with_a_banner_naming_it(
     path.write_bytes(path.read_bytes()[:1000])
     async with running_app(store_dir, online=False, wait_state="offline", timeout=60) as h:
         await h.wait(lambda: h.index.complete)
-        await h.wait(lambda: any(name in str(n.message) for n in h.app._notifications))
-        banner = next(str(n.message) for n in h.app._notifications if name in str(n.message))
-        assert f"{held:,} messages" in banner and "check --repair" in banner
+        shown = h.app.screen.query_one(AttentionBanner)
+        await h.wait(lambda: shown.display and name in shown.text)
+        banner = widget_text(shown)
+        assert f"{name} ({held:,} messages)" in banner and "check --repair" in banner
         await h.open_session(Chat.named("other").session_id)
         await h.wait(lambda: any("other 2" in line for line in visible_lines(h.conv)))
