@@ -112,6 +112,10 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--bom", action="store_true", help="CSV: UTF-8 BOM for spreadsheets")
     export.add_argument("--force", action="store_true", help="overwrite existing files")
 
+    from . import send_cli
+
+    send_cli.add_parsers(sub, _add_store, _add_server)
+
     demo = sub.add_parser("demo-server", help="run the embedded syncFinder server")
     from .demo import cli as demo_cli
 
@@ -357,6 +361,18 @@ def cmd_tui(args: argparse.Namespace) -> int:
     return launch(args)
 
 
+def cmd_send(args: argparse.Namespace) -> int:
+    from .send_cli import cmd_send as run
+
+    return run(args)
+
+
+def cmd_outbox(args: argparse.Namespace) -> int:
+    from .send_cli import cmd_outbox as run
+
+    return run(args)
+
+
 COMMANDS: dict[str | None, Callable[[argparse.Namespace], int]] = {
     None: cmd_tui,
     "sync": cmd_sync,
@@ -366,6 +382,8 @@ COMMANDS: dict[str | None, Callable[[argparse.Namespace], int]] = {
     "show": cmd_show,
     "export": cmd_export,
     "demo-server": cmd_demo_server,
+    "send": cmd_send,
+    "outbox": cmd_outbox,
 }
 
 

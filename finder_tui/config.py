@@ -31,6 +31,7 @@ _SCHEMA: dict[str, tuple[type | tuple[type, ...], str]] = {
     "bell": (bool, "ring the terminal bell when a followed account goes live"),
     "connect_timeout": ((int, float), "seconds"),
     "read_timeout": ((int, float), "seconds"),
+    "send_timeout": ((int, float), "seconds to wait for a send's answer (then: unknown)"),
     "keymap": (dict, 'a table of binding id = "keys", e.g. "app.quit" = "ctrl+q"'),
 }
 
@@ -49,6 +50,7 @@ class Settings:
     bell: bool = False
     connect_timeout: float = 5.0
     read_timeout: float = 20.0
+    send_timeout: float = 15.0
     keymap: tuple[tuple[str, str], ...] = ()
 
     @property
@@ -170,6 +172,7 @@ def resolve(
         bell=bool(file.get("bell", False)),
         connect_timeout=float(file.get("connect_timeout", 5.0)),
         read_timeout=float(file.get("read_timeout", 20.0)),
+        send_timeout=float(file.get("send_timeout", 15.0)),
         keymap=tuple(sorted(file.get("keymap", {}).items())),
     )
 

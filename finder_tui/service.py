@@ -16,6 +16,16 @@ from pathlib import Path
 
 from . import service_events as ev
 from .client import ClientConfig, FinderClient, SyncError
+from .outbox import Entry, Outbox, OutboxError
+from .outbox_service import (
+    DEFAULT_SEND_TIMEOUT,
+    DiscardSend,
+    OutboxCommand,
+    OutboxDesk,
+    RetrySend,
+    SaveDraft,
+    SendText,
+)
 from .store import Store
 from .store.errors import StoreError
 from .sync import Backoff, SyncEngine, SyncReport, describe_error, settle_heap
@@ -40,6 +50,8 @@ class SyncService:
         max_backoff: float = 60.0,
         seal_at: int | None = None,
         wait_for_ui: bool = False,
+        send_timeout: float = DEFAULT_SEND_TIMEOUT,
+        offline_reason: str = "",
     ) -> None:
         self.store_dir = Path(store_dir)
         self.client_config = client_config
@@ -49,7 +61,13 @@ class SyncService:
         self.seal_at = seal_at
         self.store: Store | None = None
         self.report = SyncReport()
-        self._commands: queue.Queue[_Command] = queue.Queue()
+        self._commands: queue.Queue[_Command | OutboxCommand] = queue.Queue()
+        self.send_timeout = send_timeout
+        self.outbox: Outbox | None = None  # loaded with the store; the UI reads copies from it
+        self._desk: OutboxDesk | None = None
+        self.offline_reason = offline_reason or (
+            "" if client_config else "offline: no server is configured, so nothing can be sent"
+        )
         self._thread = threading.Thread(target=self._run, name="finder-store", daemon=True)
         self._stopped = threading.Event()
         self._stop_requested = threading.Event()
@@ -83,6 +101,29 @@ class SyncService:
 
     def mark_live_seen(self) -> None:
         self._commands.put(_Command("live_seen"))
+
+    # Replying: the outbox commands, and what the UI reads of the outbox (copies).
+
+    def send_text(self, session_id: str, text: str) -> None:
+        self._commands.put(SendText(session_id, text))
+
+    def retry_send(self, entry_id: str) -> None:
+        self._commands.put(RetrySend(entry_id))
+
+    def discard_send(self, entry_id: str) -> None:
+        self._commands.put(DiscardSend(entry_id))
+
+    def save_draft(self, session_id: str, text: str) -> None:
+        self._commands.put(SaveDraft(session_id, text))
+
+    def outbox_entries(self, session_id: str) -> list[Entry]:
+        return self.outbox.open_entries(session_id) if self.outbox is not None else []
+
+    def delivered_ids(self, session_id: str) -> set[int]:
+        return self.outbox.delivered_ids(session_id) if self.outbox is not None else set()
+
+    def draft(self, session_id: str) -> str:
+        return self.outbox.draft(session_id) if self.outbox is not None else ""
 
     @property
     def running(self) -> bool:
@@ -119,6 +160,7 @@ class SyncService:
         self._set_state(ev.LOADING)
         started = time.perf_counter()
         self.store = Store.open(self.store_dir, seal_at=self.seal_at, lazy_history=True)
+        self._open_outbox(self.store)
         self.emit(ev.StoreOpened(self.store.index, self.store.index.complete))
         self.opened.set()
         if self.wait_for_ui:
@@ -126,6 +168,8 @@ class SyncService:
         if not self.store.index.complete:
             self.store.load_segments(after_each=settle_heap)
         settle_heap()
+        if self._desk is not None:
+            self._desk.reconcile_stored()
         index = self.store.index
         self.emit(
             ev.StoreLoaded(
@@ -133,10 +177,33 @@ class SyncService:
             )
         )
 
+    def _open_outbox(self, store: Store) -> None:
+        try:
+            self.outbox = Outbox.load(self.store_dir)
+        except OutboxError as exc:
+            self.emit(ev.OutboxNotice(str(exc)))
+            return
+        if self.outbox.warning:
+            self.emit(ev.OutboxNotice(self.outbox.warning))
+        self._desk = OutboxDesk(
+            store,
+            self.outbox,
+            self.client_config,
+            self.emit,
+            send_timeout=self.send_timeout,
+            offline_reason=self.offline_reason,
+        )
+
+    def _emit_synced(self, event: ev.Event) -> None:
+        # Synced messages that deliver an outbox entry merge with it before the UI sees them.
+        if isinstance(event, ev.NewMessages) and self._desk is not None:
+            self._desk.on_synced(event)
+        self.emit(event)
+
     def _loop(self) -> None:
         assert self.store is not None
         client = FinderClient(self.client_config) if self.client_config else None
-        engine = SyncEngine(client, self.store, self.emit) if client else None
+        engine = SyncEngine(client, self.store, self._emit_synced) if client else None
         if engine is not None:
             engine.should_stop = self._stop_requested.is_set
             engine.between_pages = self._apply_pending_commands
@@ -152,6 +219,9 @@ class SyncService:
                     command = self._commands.get(timeout=timeout)
                 except queue.Empty:
                     command = None
+                if isinstance(command, OutboxCommand):
+                    self._apply_outbox(command)
+                    continue
                 if command is not None:
                     if command.name == "stop":
                         return
@@ -166,6 +236,8 @@ class SyncService:
         finally:
             if client is not None:
                 client.close()
+            if self._desk is not None:
+                self._desk.close()
 
     def _apply_pending_commands(self) -> None:
         """During a long catch-up, apply the user's commands between two pages."""
@@ -174,11 +246,25 @@ class SyncService:
                 command = self._commands.get_nowait()
             except queue.Empty:
                 return
+            if isinstance(command, OutboxCommand):
+                self._apply_outbox(command)
+                continue
             if command.name == "stop":
                 self._commands.put(command)  # the loop exits on it once the cycle returns
                 return
             if command.name != "sync":  # already syncing
                 self._apply(command)
+
+    def _apply_outbox(self, command: OutboxCommand) -> None:
+        """Apply a send command, then send what is queued (one request at a time, each with
+        the send timeout; the stop flag is checked between two)."""
+        if self._desk is None:
+            if not isinstance(command, SaveDraft):
+                self.emit(ev.OutboxNotice("the outbox could not be opened; nothing was sent"))
+            return
+        self._desk.apply(command)
+        while self._desk.has_work and not self._stop_requested.is_set():
+            self._desk.send_one()
 
     def _apply(self, command: _Command) -> None:
         assert self.store is not None

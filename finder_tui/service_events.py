@@ -80,6 +80,24 @@ class IndexChanged:
     what: str
 
 
+@dataclass(frozen=True, slots=True)
+class OutboxChanged:
+    """An outgoing message changed state (queued, sent, failed, unknown, delivered, discarded)."""
+
+    session_id: str
+    entry_id: str = ""  # "" when several entries of the session changed (reconciliation)
+    state: str = ""
+    detail: str = ""  # scrubbed reason for failed/unknown
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxNotice:
+    """A send that was refused before it started, or an outbox file problem; for the user."""
+
+    text: str
+    session_id: str = ""
+
+
 Event = (
     StateChanged
     | StoreOpened
@@ -90,4 +108,6 @@ Event = (
     | LiveEvent
     | ItemsRejected
     | IndexChanged
+    | OutboxChanged
+    | OutboxNotice
 )
