@@ -166,7 +166,9 @@ def cmd_sync(args: argparse.Namespace) -> int:
     progress = _ProgressLine()
     backoff = Backoff()
     with _open_store(settings) as store, FinderClient(client_config) as client:
-        engine = SyncEngine(client, store, progress)
+        from .send_cli import reconciling
+
+        engine = SyncEngine(client, store, reconciling(store, progress))
         while True:
             report = SyncReport()
             try:

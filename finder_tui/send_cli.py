@@ -18,6 +18,7 @@ import orjson
 from . import service_events as ev
 from .config import ConfigError, settings_from_args
 from .outbox import FAILED, SENT, UNKNOWN, Entry, Outbox, OutboxError
+from .outbox.book import OUTBOX_FILE
 from .outbox_service import DEFAULT_SEND_TIMEOUT, DiscardSend, OutboxDesk, RetrySend, SendText
 from .store import Store, StoreError
 from .store.lookup import SessionLookupError, lookup_session
@@ -43,6 +44,8 @@ def add_parsers(sub: Any, add_store: AddOptions, add_server: AddOptions) -> None
     outbox.add_argument("--json", action="store_true")
     actions = outbox.add_subparsers(dest="outbox_action", metavar="ACTION")
     retry = actions.add_parser("retry", help="send a failed or unknown message again")
+    add_store(retry)
+    add_server(retry)
     retry.add_argument("entry", metavar="ID", help="outbox id (or a unique prefix)")
     retry.add_argument(
         "--yes", action="store_true", help="retry an unknown message (it may arrive twice)"
@@ -50,7 +53,25 @@ def add_parsers(sub: Any, add_store: AddOptions, add_server: AddOptions) -> None
     retry.add_argument("--json", action="store_true", default=argparse.SUPPRESS)
     _add_timeout(retry)
     discard = actions.add_parser("discard", help="drop a message that was not delivered")
+    add_store(discard)
     discard.add_argument("entry", metavar="ID", help="outbox id (or a unique prefix)")
+
+
+def reconciling(store: Store, emit: Callable[[ev.Event], None]) -> Callable[[ev.Event], None]:
+    """For ``finder-tui sync``: an emit that first lets synced messages deliver outbox entries
+    (the same reconciliation the inbox's store thread does)."""
+    if not (store.directory / OUTBOX_FILE).exists():
+        return emit
+    outbox = Outbox.load(store.directory)
+    desk = OutboxDesk(store, outbox, None, lambda event: None)
+    desk.reconcile_stored()
+
+    def forward(event: ev.Event) -> None:
+        if isinstance(event, ev.NewMessages):
+            desk.on_synced(event)
+        emit(event)
+
+    return forward
 
 
 def _add_timeout(parser: argparse.ArgumentParser) -> None:

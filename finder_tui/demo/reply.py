@@ -17,6 +17,7 @@ from .data import MAX_MSG_ID, OWN_WXID, Item, build_item
 from .endpoints import ApiError, DemoState, DropConnection, endpoint
 
 _STATE = "reply"
+REPLY_DELAY = (2.0, 6.0)  # seconds before a demo peer answers
 _REPLIES = (
     "收到，谢谢！",
     "好的，我看看",
@@ -130,7 +131,7 @@ def private_send(demo: DemoState, payload: dict[str, Any]) -> dict[str, Any]:
                 )
             ]
 
-        demo.later(state.rng.uniform(2.0, 6.0), lambda: demo.append_next(reply))
+        demo.later(state.rng.uniform(*REPLY_DELAY), lambda: demo.append_next(reply))
     if fault == "send_timeout" and demo.faults is not None:
         demo.sleep_slow(demo.faults.send_timeout_seconds)  # the client has given up by then
     return {"newMsgId": new_msg_id}
