@@ -38,6 +38,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="append a new message or live notice every SECONDS (default: off)",
     )
     parser.add_argument(
+        "--peer-replies",
+        type=float,
+        default=0.5,
+        metavar="P",
+        help="probability that a peer answers a sent message a few seconds later (default 0.5)",
+    )
+    parser.add_argument(
         "--faults",
         default=None,
         metavar="SPEC",
@@ -66,6 +73,7 @@ def run(
         faults=faults,
         live_every=args.live_every,
         live_seed=args.seed,
+        peer_replies=args.peer_replies,
         host=args.host,
         port=args.port,
     )

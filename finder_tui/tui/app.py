@@ -32,12 +32,14 @@ from ..service import SyncService
 from ..store.index import Index, SessionSummary
 from ..wire import keybuff
 from ..wire.sanitize import scrub_line
+from .reply import Replying
 from .screens.alias import AliasScreen
 from .screens.export import ExportScreen
 from .screens.help import HelpScreen
 from .screens.search import SearchJump, SearchScreen
 from .timefmt import clock
 from .widgets.bars import KeyBar, StatusBar, TopBar
+from .widgets.compose import ComposeBox
 from .widgets.conversation import ConversationView
 from .widgets.find_bar import FindBar
 from .widgets.live_view import LiveView
@@ -63,6 +65,9 @@ class FinderApp(App[None]):
         Binding("ctrl+f", "find", "Find", id="app.find"),
         Binding("s", "search", "Search all", id="app.search"),
         Binding("escape", "back_to_list", "Back to list", show=False, id="app.back"),
+        Binding("i", "reply", "Reply", id="app.reply"),
+        Binding("R", "retry_send", "Retry unsent message", show=False, id="app.retry_send"),
+        Binding("D", "discard_send", "Discard unsent message", show=False, id="app.discard_send"),
     ]
 
     def __init__(
@@ -112,6 +117,7 @@ class FinderApp(App[None]):
             seal_at=seal_at,
             wait_for_ui=True,
         )
+        self.replying = Replying(self)
 
     # ---- layout ----------------------------------------------------------------------------
 
@@ -152,6 +158,7 @@ class FinderApp(App[None]):
         # land in the box, not in the list while the box mounts.
         await self._ensure_filter_box()
         await self._ensure_find_bar()
+        await self.replying.ensure_box()
 
     # How long the first frame waits for the store to open. A head opens in a few ms; past
     # this the inbox paints without sessions and they arrive as an event.
@@ -165,6 +172,7 @@ class FinderApp(App[None]):
         await loop.run_in_executor(None, self.service.opened.wait, self.OPEN_WAIT)
 
     async def on_unmount(self) -> None:
+        self.replying.save_draft()  # queued before the stop: the store thread writes it first
         # Joining the store thread commits: do it off the event loop.
         await asyncio.to_thread(self.service.stop)
 
@@ -263,6 +271,9 @@ class FinderApp(App[None]):
         if isinstance(event, ev.IndexChanged):
             return True
         if isinstance(event, ev.ItemsRejected):
+            return False
+        if isinstance(event, ev.OutboxChanged | ev.OutboxNotice):
+            self.replying.on_event(event)
             return False
         return False
 
@@ -397,6 +408,7 @@ class FinderApp(App[None]):
             switcher.current = "live"
             self.query_one("#new-below").display = False
             self._show_live()
+            self.replying.opened(key)
             return
         switcher.current = "conversation"
         if self.index is None:
@@ -404,6 +416,7 @@ class FinderApp(App[None]):
         summary = self.index.session(key)
         name = display_name(summary.peer, summary.alias) if summary else key
         self.query_one(ConversationView).show(key, self.index.messages(key), name)
+        self.replying.opened(key)
         if seen:
             self.service.mark_read(key)
         self._close_find()
@@ -517,6 +530,14 @@ class FinderApp(App[None]):
             ("Live view", list(LiveView.BINDINGS)),
             ("Find bar", list(FindBar.BINDINGS)),
             (
+                "Compose box",
+                [
+                    Binding("enter", "", "Send"),
+                    Binding("ctrl+j", "", "New line (also shift+enter, alt+enter)"),
+                    *ComposeBox.BINDINGS,
+                ],
+            ),
+            (
                 "Built in",
                 [
                     Binding("tab", "", "Move focus between list and conversation"),
@@ -580,6 +601,26 @@ class FinderApp(App[None]):
             return
         self.service.sync_now()
         self.notify("Syncing now…", timeout=2, markup=False)
+
+    # ---- replying (see reply.py) -----------------------------------------------------------
+
+    async def action_reply(self) -> None:
+        await self.replying.reply()
+
+    def action_retry_send(self) -> None:
+        self.replying.retry()
+
+    def action_discard_send(self) -> None:
+        self.replying.discard()
+
+    def on_compose_box_submitted(self, event: ComposeBox.Submitted) -> None:
+        self.replying.submitted(event)
+
+    def on_compose_box_draft_changed(self, event: ComposeBox.DraftChanged) -> None:
+        self.replying.draft_changed(event)
+
+    def on_compose_box_left(self, event: ComposeBox.Left) -> None:
+        self.replying.left(event)
 
     def action_open_live(self) -> None:
         self.query_one(SessionList).select_key(LIVE_ENTRY)
@@ -721,5 +762,12 @@ class FinderApp(App[None]):
             "Toggle live bell",
             "Ring the terminal bell when a followed account goes live",
             self.action_toggle_bell,
+        )
+        yield SystemCommand("Reply", "Write in the open conversation", self.action_reply)
+        yield SystemCommand(
+            "Retry unsent message", "Send the newest unsent one again", self.action_retry_send
+        )
+        yield SystemCommand(
+            "Discard unsent message", "Drop the newest unsent one", self.action_discard_send
         )
         yield SystemCommand("Help", "Show every key binding", self.action_help)

@@ -1,0 +1,184 @@
+"""Replying in the inbox: the compose box, the outbox's bubbles, retry and discard.
+
+A helper the inbox owns and delegates to (it moves with the inbox's layout): it reads the outbox through the
+service (copies) and sends through the service's commands, never touching the store.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from textual.css.query import NoMatches
+
+from .. import service_events as ev
+from ..outbox import FAILED, PENDING, SENT, UNKNOWN, Entry
+from ..wire.content import TEXT
+from ..wire.models import Message
+from .screens.confirm import ConfirmScreen
+from .widgets.compose import ComposeBox
+from .widgets.conversation import OUTBOX_KEY, ConversationView
+from .widgets.session_list import LIVE_ENTRY
+
+if TYPE_CHECKING:
+    from .app import FinderApp
+
+MARKS = {PENDING: "◷ sending", SENT: "✓", FAILED: "✗", UNKNOWN: "?"}
+DELIVERED_MARK = "✓✓"
+NOTES = {
+    FAILED: "not sent — R retry / D discard",
+    UNKNOWN: "no answer: maybe not sent — R retry / D discard",
+}
+_LAST = (1 << 64) - 1  # an outbox bubble sorts after every stored message of its second
+
+
+def outbox_message(entry: Entry) -> Message:
+    """An outbox entry as a bubble of ours (its key says it is not a stored message)."""
+    return Message(
+        key=f"{OUTBOX_KEY}{entry.id}",
+        new_msg_id=entry.new_msg_id or 0,
+        session_id=entry.session_id,
+        peer=entry.to_user,
+        is_sender=True,
+        create_time=int(entry.created),
+        seq=_LAST,
+        msg_type=1,
+        kind=TEXT,
+        text=entry.text,
+        me=entry.my_user,
+    )
+
+
+class Replying:
+    """Compose box and outbox handling for ``FinderApp`` (which delegates to it)."""
+
+    def __init__(self, app: FinderApp) -> None:
+        self.app = app
+
+    def box(self) -> ComposeBox | None:
+        try:
+            return self.app.query_one(ComposeBox)
+        except NoMatches:
+            return None  # not mounted yet (after the first frame)
+
+    async def ensure_box(self) -> ComposeBox:
+        box = self.box()
+        if box is None:
+            box = ComposeBox(id="compose")
+            box.set_unavailable(self.app.service.offline_reason)
+            await self.app.query_one("#main-pane").mount(box, after="#switcher")
+            self.opened(self.app.open_key)
+        return box
+
+    def opened(self, key: str | None) -> None:
+        """A conversation (or the live view) opened: swap drafts, show its outbox."""
+        box = self.box()
+        if box is None:
+            return
+        self.save_draft()
+        if key is None or key == LIVE_ENTRY:
+            box.display = False
+            box.open_session(None, "")
+            return
+        box.display = True
+        box.open_session(key, self.app.service.draft(key))
+        self.refresh_outgoing()
+
+    def save_draft(self) -> None:
+        box = self.box()
+        taken = box.take_draft() if box is not None else None
+        if taken is not None:
+            self.app.service.save_draft(*taken)
+
+    def refresh_outgoing(self) -> None:
+        key = self.app.open_key
+        if key is None or key == LIVE_ENTRY:
+            return
+        entries = sorted(self.app.service.outbox_entries(key), key=lambda e: e.created)
+        marks = {f"{OUTBOX_KEY}{e.id}": MARKS.get(e.state, "") for e in entries}
+        marks.update({str(i): DELIVERED_MARK for i in self.app.service.delivered_ids(key)})
+        notes = {f"{OUTBOX_KEY}{e.id}": NOTES[e.state] for e in entries if e.state in NOTES}
+        conversation = self.app.query_one(ConversationView)
+        conversation.set_outgoing([outbox_message(e) for e in entries], marks, notes)
+
+    def on_event(self, event: ev.OutboxChanged | ev.OutboxNotice) -> None:
+        if isinstance(event, ev.OutboxNotice):
+            self.app.notify(event.text, title="Send", severity="warning", markup=False, timeout=8)
+            return
+        if event.session_id == self.app.open_key:
+            self.refresh_outgoing()
+        if event.state == FAILED:
+            self.app.notify(
+                f"Message not sent: {event.detail}. R retries, D discards.",
+                title="Send",
+                severity="error",
+                markup=False,
+                timeout=8,
+            )
+        elif event.state == UNKNOWN:
+            self.app.notify(
+                f"No answer to a send ({event.detail}); it may have been sent. The next sync "
+                "tells; nothing is sent again unless you retry (R).",
+                title="Send",
+                severity="warning",
+                markup=False,
+                timeout=10,
+            )
+
+    def unsent(self) -> Entry | None:
+        """The message retry/discard act on: the newest failed or unknown one of the open
+        conversation (the conversation has no message cursor yet)."""
+        key = self.app.open_key
+        if key is None or key == LIVE_ENTRY:
+            return None
+        unsent = [e for e in self.app.service.outbox_entries(key) if e.state in (FAILED, UNKNOWN)]
+        return max(unsent, key=lambda e: e.created) if unsent else None
+
+    # ---- actions and the compose box's messages --------------------------------------------
+
+    async def reply(self) -> None:
+        box = await self.ensure_box()
+        if self.app.open_key is None or self.app.open_key == LIVE_ENTRY:
+            self.app.notify("Open a conversation to reply to it.", markup=False)
+            return
+        self.app._mark_seen()
+        box.focus()
+
+    def retry(self) -> None:
+        entry = self.unsent()
+        if entry is None:
+            self.app.notify("No unsent message in this conversation.", markup=False, timeout=3)
+            return
+        if entry.state == FAILED:
+            self.app.service.retry_send(entry.id)
+            return
+        entry_id = entry.id
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.app.service.retry_send(entry_id)
+
+        self.app.push_screen(
+            ConfirmScreen(
+                "Send again?",
+                "No answer came for this message: it may already have been sent. Sending "
+                "it again may make it arrive twice.",
+            ),
+            answered,
+        )
+
+    def discard(self) -> None:
+        entry = self.unsent()
+        if entry is None:
+            self.app.notify("No unsent message in this conversation.", markup=False, timeout=3)
+            return
+        self.app.service.discard_send(entry.id)
+        self.app.notify("Discarded the unsent message.", markup=False, timeout=3)
+
+    def submitted(self, event: ComposeBox.Submitted) -> None:
+        self.app.service.send_text(event.session_id, event.text)
+
+    def draft_changed(self, event: ComposeBox.DraftChanged) -> None:
+        self.app.service.save_draft(event.session_id, event.text)
+
+    def left(self, _: ComposeBox.Left) -> None:
+        self.app.query_one(ConversationView).focus()
