@@ -616,9 +616,6 @@ class FinderApp(App[None]):
     def on_compose_box_submitted(self, event: ComposeBox.Submitted) -> None:
         self.replying.submitted(event)
 
-    def on_compose_box_draft_changed(self, event: ComposeBox.DraftChanged) -> None:
-        self.replying.draft_changed(event)
-
     def on_compose_box_left(self, event: ComposeBox.Left) -> None:
         self.replying.left(event)
 

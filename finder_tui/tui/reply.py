@@ -63,7 +63,7 @@ class Replying:
     async def ensure_box(self) -> ComposeBox:
         box = self.box()
         if box is None:
-            box = ComposeBox(id="compose")
+            box = ComposeBox(save_draft=self.app.service.save_draft, id="compose")
             box.set_unavailable(self.app.service.offline_reason)
             await self.app.query_one("#main-pane").mount(box, after="#switcher")
             self.opened(self.app.open_key)
@@ -176,9 +176,6 @@ class Replying:
 
     def submitted(self, event: ComposeBox.Submitted) -> None:
         self.app.service.send_text(event.session_id, event.text)
-
-    def draft_changed(self, event: ComposeBox.DraftChanged) -> None:
-        self.app.service.save_draft(event.session_id, event.text)
 
     def left(self, _: ComposeBox.Left) -> None:
         self.app.query_one(ConversationView).focus()

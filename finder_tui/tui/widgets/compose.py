@@ -11,6 +11,7 @@ as that confirmation and sends nothing (a second Enter sends).
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 
 from textual import events
 from textual.binding import Binding
@@ -39,16 +40,12 @@ class ComposeBox(TextArea):
             self.session_id = session_id
             self.text = text
 
-    class DraftChanged(TextualMessage):
-        def __init__(self, session_id: str, text: str) -> None:
-            super().__init__()
-            self.session_id = session_id
-            self.text = text
-
     class Left(TextualMessage):
         """Escape: focus goes back to the conversation; the draft stays."""
 
-    def __init__(self, *, id: str | None = None) -> None:
+    def __init__(
+        self, *, save_draft: Callable[[str, str], None] | None = None, id: str | None = None
+    ) -> None:
         super().__init__(
             soft_wrap=True,
             tab_behavior="focus",
@@ -61,6 +58,8 @@ class ComposeBox(TextArea):
         self._saved = ""  # the draft as last handed to the store
         self._last_wide_key = 0.0
         self._save_timer: Timer | None = None
+        # Called directly (not a message): it must also run while the app shuts down.
+        self._save_draft = save_draft
 
     # ---- session and draft -----------------------------------------------------------------
 
@@ -152,8 +151,11 @@ class ComposeBox(TextArea):
 
     def _save_now(self) -> None:
         taken = self.take_draft()
-        if taken is not None:
-            self.post_message(self.DraftChanged(*taken))
+        if taken is not None and self._save_draft is not None:
+            self._save_draft(*taken)
+
+    def on_unmount(self) -> None:
+        self._save_now()
 
     def _show_state(self) -> None:
         if self.unavailable:
