@@ -12,6 +12,7 @@ from textual.widgets import ContentSwitcher, Input
 from tui_helpers import Chat, Harness, running_app, tui_env, visible_lines, wait_for  # noqa: F401
 
 from finder_tui.demo import DemoServer
+from finder_tui.tui.widgets.compose import ComposeBox
 from finder_tui.tui.widgets.conversation import ConversationView
 from finder_tui.tui.widgets.live_view import LiveView
 from finder_tui.tui.widgets.session_list import LIVE_ENTRY, SessionList
@@ -98,6 +99,8 @@ async def test_enter_tab_escape_move_focus(tmp_path: Path):
         assert _focused(h) is SessionList
         await h.pilot.press("tab")
         assert _focused(h) is ConversationView
+        await h.pilot.press("tab")
+        assert _focused(h) is ComposeBox  # the reply box under the conversation
         await h.pilot.press("tab")
         assert _focused(h) is SessionList
         # Enter on the Live row focuses the live view.

@@ -540,7 +540,7 @@ class FinderApp(App[None]):
             (
                 "Built in",
                 [
-                    Binding("tab", "", "Move focus between list and conversation"),
+                    Binding("tab", "", "Move focus: list, conversation, compose box"),
                     Binding("ctrl+p", "", "Command palette"),
                 ],
             ),
