@@ -10,7 +10,6 @@ from __future__ import annotations
 import dataclasses
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from . import service_events as ev
 from .client import ClientConfig, FinderClient
@@ -24,36 +23,10 @@ from .outbox import (
     Sender,
     clean_text,
 )
+from .service_commands import DiscardSend, OutboxCommand, RetrySend, SaveDraft, SendText
 from .store import Store
 
 DEFAULT_SEND_TIMEOUT = 15.0
-
-
-@dataclass(frozen=True, slots=True)
-class SendText:
-    session_id: str
-    text: str
-
-
-@dataclass(frozen=True, slots=True)
-class RetrySend:
-    """The user's choice: send again (for ``unknown``, after being told it may arrive twice)."""
-
-    entry_id: str
-
-
-@dataclass(frozen=True, slots=True)
-class DiscardSend:
-    entry_id: str
-
-
-@dataclass(frozen=True, slots=True)
-class SaveDraft:
-    session_id: str
-    text: str
-
-
-OutboxCommand = SendText | RetrySend | DiscardSend | SaveDraft
 
 
 def send_client_config(config: ClientConfig, send_timeout: float) -> ClientConfig:

@@ -19,7 +19,8 @@ from . import service_events as ev
 from .config import ConfigError, settings_from_args
 from .outbox import FAILED, SENT, UNKNOWN, Entry, Outbox, OutboxError
 from .outbox.book import OUTBOX_FILE
-from .outbox_service import DEFAULT_SEND_TIMEOUT, DiscardSend, OutboxDesk, RetrySend, SendText
+from .outbox_service import DEFAULT_SEND_TIMEOUT, OutboxDesk
+from .service_commands import DiscardSend, RetrySend, SendText
 from .store import Store, StoreError
 from .store.lookup import SessionLookupError, lookup_session
 from .wire.sanitize import scrub_line

@@ -1,0 +1,66 @@
+"""Typed commands the UI sends to the store thread (the other direction of ``service_events``).
+
+Frozen dataclasses, put on the service's queue by ``SyncService``'s thin senders and dispatched
+on the store thread with ``match``. No textual here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class SyncNow:
+    """Run a sync cycle now instead of at the next poll (a no-op offline)."""
+
+
+@dataclass(frozen=True, slots=True)
+class MarkRead:
+    session_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class SetAlias:
+    session_id: str
+    alias: str
+
+
+@dataclass(frozen=True, slots=True)
+class MarkLiveSeen:
+    """The user looked at the live view: its notices are no longer new."""
+
+
+@dataclass(frozen=True, slots=True)
+class Stop:
+    """End the store thread (it commits and closes the store on the way out)."""
+
+
+@dataclass(frozen=True, slots=True)
+class SendText:
+    """Queue a message in the outbox (committed before it is sent) and send it."""
+
+    session_id: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class RetrySend:
+    """The user's choice: send an outbox entry again (for ``unknown``, after being told it may
+    arrive twice). Nothing ever sends twice by itself."""
+
+    entry_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class DiscardSend:
+    entry_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class SaveDraft:
+    session_id: str
+    text: str
+
+
+OutboxCommand = SendText | RetrySend | DiscardSend | SaveDraft
+Command = SyncNow | MarkRead | SetAlias | MarkLiveSeen | Stop | OutboxCommand
