@@ -117,7 +117,7 @@ class FinderApp(App[None]):
             seal_at=seal_at,
             wait_for_ui=True,
         )
-        self.replying = Replying(self)
+        self.replying = Replying(self, self.service, lambda: self.open_key, self._mark_seen)
 
     # ---- layout ----------------------------------------------------------------------------
 

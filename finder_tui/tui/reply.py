@@ -6,21 +6,21 @@ service (copies) and sends through the service's commands, never touching the st
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import Any
 
+from textual.app import App
 from textual.css.query import NoMatches
 
 from .. import service_events as ev
 from ..outbox import FAILED, PENDING, SENT, UNKNOWN, Entry
+from ..service import SyncService
 from ..wire.content import TEXT
 from ..wire.models import Message
 from .screens.confirm import ConfirmScreen
 from .widgets.compose import ComposeBox
 from .widgets.conversation import OUTBOX_KEY, ConversationView
 from .widgets.session_list import LIVE_ENTRY
-
-if TYPE_CHECKING:
-    from .app import FinderApp
 
 MARKS = {PENDING: "◷ sending", SENT: "✓", FAILED: "✗", UNKNOWN: "?"}
 DELIVERED_MARK = "✓✓"
@@ -51,8 +51,17 @@ def outbox_message(entry: Entry) -> Message:
 class Replying:
     """Compose box and outbox handling for ``FinderApp`` (which delegates to it)."""
 
-    def __init__(self, app: FinderApp) -> None:
+    def __init__(
+        self,
+        app: App[Any],
+        service: SyncService,
+        open_key: Callable[[], str | None],
+        mark_seen: Callable[[], None],
+    ) -> None:
         self.app = app
+        self.service = service
+        self._open_key = open_key
+        self._mark_seen = mark_seen
 
     def box(self) -> ComposeBox | None:
         try:
@@ -63,10 +72,10 @@ class Replying:
     async def ensure_box(self) -> ComposeBox:
         box = self.box()
         if box is None:
-            box = ComposeBox(save_draft=self.app.service.save_draft, id="compose")
-            box.set_unavailable(self.app.service.offline_reason)
+            box = ComposeBox(save_draft=self.service.save_draft, id="compose")
+            box.set_unavailable(self.service.offline_reason)
             await self.app.query_one("#main-pane").mount(box, after="#switcher")
-            self.opened(self.app.open_key)
+            self.opened(self._open_key())
         return box
 
     def opened(self, key: str | None) -> None:
@@ -80,22 +89,22 @@ class Replying:
             box.open_session(None, "")
             return
         box.display = True
-        box.open_session(key, self.app.service.draft(key))
+        box.open_session(key, self.service.draft(key))
         self.refresh_outgoing()
 
     def save_draft(self) -> None:
         box = self.box()
         taken = box.take_draft() if box is not None else None
         if taken is not None:
-            self.app.service.save_draft(*taken)
+            self.service.save_draft(*taken)
 
     def refresh_outgoing(self) -> None:
-        key = self.app.open_key
+        key = self._open_key()
         if key is None or key == LIVE_ENTRY:
             return
-        entries = sorted(self.app.service.outbox_entries(key), key=lambda e: e.created)
+        entries = sorted(self.service.outbox_entries(key), key=lambda e: e.created)
         marks = {f"{OUTBOX_KEY}{e.id}": MARKS.get(e.state, "") for e in entries}
-        marks.update({str(i): DELIVERED_MARK for i in self.app.service.delivered_ids(key)})
+        marks.update({str(i): DELIVERED_MARK for i in self.service.delivered_ids(key)})
         notes = {f"{OUTBOX_KEY}{e.id}": NOTES[e.state] for e in entries if e.state in NOTES}
         conversation = self.app.query_one(ConversationView)
         conversation.set_outgoing([outbox_message(e) for e in entries], marks, notes)
@@ -104,7 +113,7 @@ class Replying:
         if isinstance(event, ev.OutboxNotice):
             self.app.notify(event.text, title="Send", severity="warning", markup=False, timeout=8)
             return
-        if event.session_id == self.app.open_key:
+        if event.session_id == self._open_key():
             self.refresh_outgoing()
         if event.state == FAILED:
             self.app.notify(
@@ -127,20 +136,20 @@ class Replying:
     def unsent(self) -> Entry | None:
         """The message retry/discard act on: the newest failed or unknown one of the open
         conversation (the conversation has no message cursor yet)."""
-        key = self.app.open_key
+        key = self._open_key()
         if key is None or key == LIVE_ENTRY:
             return None
-        unsent = [e for e in self.app.service.outbox_entries(key) if e.state in (FAILED, UNKNOWN)]
+        unsent = [e for e in self.service.outbox_entries(key) if e.state in (FAILED, UNKNOWN)]
         return max(unsent, key=lambda e: e.created) if unsent else None
 
     # ---- actions and the compose box's messages --------------------------------------------
 
     async def reply(self) -> None:
         box = await self.ensure_box()
-        if self.app.open_key is None or self.app.open_key == LIVE_ENTRY:
+        if self._open_key() is None or self._open_key() == LIVE_ENTRY:
             self.app.notify("Open a conversation to reply to it.", markup=False)
             return
-        self.app._mark_seen()
+        self._mark_seen()
         box.focus()
 
     def retry(self) -> None:
@@ -149,13 +158,13 @@ class Replying:
             self.app.notify("No unsent message in this conversation.", markup=False, timeout=3)
             return
         if entry.state == FAILED:
-            self.app.service.retry_send(entry.id)
+            self.service.retry_send(entry.id)
             return
         entry_id = entry.id
 
         def answered(yes: bool | None) -> None:
             if yes:
-                self.app.service.retry_send(entry_id)
+                self.service.retry_send(entry_id)
 
         self.app.push_screen(
             ConfirmScreen(
@@ -171,11 +180,11 @@ class Replying:
         if entry is None:
             self.app.notify("No unsent message in this conversation.", markup=False, timeout=3)
             return
-        self.app.service.discard_send(entry.id)
+        self.service.discard_send(entry.id)
         self.app.notify("Discarded the unsent message.", markup=False, timeout=3)
 
     def submitted(self, event: ComposeBox.Submitted) -> None:
-        self.app.service.send_text(event.session_id, event.text)
+        self.service.send_text(event.session_id, event.text)
 
     def left(self, _: ComposeBox.Left) -> None:
         self.app.query_one(ConversationView).focus()
