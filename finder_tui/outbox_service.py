@@ -27,6 +27,7 @@ from .service_commands import DiscardSend, OutboxCommand, RetrySend, SaveDraft, 
 from .store import Store
 
 DEFAULT_SEND_TIMEOUT = 15.0
+QUEUED = "queued"  # OutboxChanged.state of a new entry (a UI shows its own bubble until then)
 
 
 def send_client_config(config: ClientConfig, send_timeout: float) -> ClientConfig:
@@ -94,7 +95,7 @@ class OutboxDesk:
             return
         assert self.sender is not None
         self.sender.enqueue(entry.id)
-        self.emit(ev.OutboxChanged(session_id, entry.id, entry.state))
+        self.emit(ev.OutboxChanged(session_id, entry.id, QUEUED))
 
     def _refusal(self, session_id: str, text: str) -> str:
         if self.sender is None:

@@ -272,7 +272,10 @@ class SyncService:
         the send timeout; the stop flag is checked between two)."""
         if self._desk is None:
             if not isinstance(command, cmd.SaveDraft):
-                self.emit(ev.OutboxNotice("the outbox could not be opened; nothing was sent"))
+                session_id = command.session_id if isinstance(command, cmd.SendText) else ""
+                self.emit(
+                    ev.OutboxNotice("the outbox could not be opened; nothing was sent", session_id)
+                )
             return
         self._desk.apply(command)
         while self._desk.has_work and not self._stop_requested.is_set():

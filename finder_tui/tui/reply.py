@@ -6,6 +6,7 @@ service (copies) and sends through the service's commands, never touching the st
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -14,6 +15,7 @@ from textual.css.query import NoMatches
 
 from .. import service_events as ev
 from ..outbox import FAILED, PENDING, SENT, UNKNOWN, Entry
+from ..outbox_service import QUEUED
 from ..service import SyncService
 from ..wire.content import TEXT
 from ..wire.models import Message
@@ -22,7 +24,7 @@ from .widgets.compose import ComposeBox
 from .widgets.conversation import OUTBOX_KEY, ConversationView
 from .widgets.session_list import LIVE_ENTRY
 
-MARKS = {PENDING: "◷ sending", SENT: "✓", FAILED: "✗", UNKNOWN: "?"}
+MARKS = {PENDING: "◷", SENT: "✓", FAILED: "✗", UNKNOWN: "?"}
 DELIVERED_MARK = "✓✓"
 NOTES = {
     FAILED: "not sent — R retry / D discard",
@@ -62,6 +64,9 @@ class Replying:
         self.service = service
         self._open_key = open_key
         self._mark_seen = mark_seen
+        # Pressed send, not yet in the outbox (the store thread may be busy with another
+        # send for up to its timeout): shown at once as "queued", in order, per session.
+        self._queued: dict[str, list[Entry]] = {}
 
     def box(self) -> ComposeBox | None:
         try:
@@ -103,6 +108,7 @@ class Replying:
         if key is None or key == LIVE_ENTRY:
             return
         entries = sorted(self.service.outbox_entries(key), key=lambda e: e.created)
+        entries += self._queued.get(key, [])
         marks = {f"{OUTBOX_KEY}{e.id}": MARKS.get(e.state, "") for e in entries}
         marks.update({str(i): DELIVERED_MARK for i in self.service.delivered_ids(key)})
         notes = {f"{OUTBOX_KEY}{e.id}": NOTES[e.state] for e in entries if e.state in NOTES}
@@ -110,6 +116,8 @@ class Replying:
         conversation.set_outgoing([outbox_message(e) for e in entries], marks, notes)
 
     def on_event(self, event: ev.OutboxChanged | ev.OutboxNotice) -> None:
+        if isinstance(event, ev.OutboxNotice) or event.state == QUEUED:
+            self._unqueue(event.session_id)
         if isinstance(event, ev.OutboxNotice):
             self.app.notify(event.text, title="Send", severity="warning", markup=False, timeout=8)
             return
@@ -132,6 +140,13 @@ class Replying:
                 markup=False,
                 timeout=10,
             )
+
+    def _unqueue(self, session_id: str) -> None:
+        queued = self._queued.get(session_id)
+        if queued:
+            queued.pop(0)  # commands are applied in order: the oldest one was taken
+            if session_id == self._open_key():
+                self.refresh_outgoing()
 
     def unsent(self) -> Entry | None:
         """The message retry/discard act on: the newest failed or unknown one of the open
@@ -184,7 +199,11 @@ class Replying:
         self.app.notify("Discarded the unsent message.", markup=False, timeout=3)
 
     def submitted(self, event: ComposeBox.Submitted) -> None:
+        self._queued.setdefault(event.session_id, []).append(
+            Entry(f"local-{time.monotonic_ns()}", event.session_id, "", "", event.text, time.time())
+        )
         self.service.send_text(event.session_id, event.text)
+        self.refresh_outgoing()
 
     def left(self, _: ComposeBox.Left) -> None:
         self.app.query_one(ConversationView).focus()

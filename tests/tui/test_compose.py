@@ -199,3 +199,27 @@ async def test_retrying_an_unknown_send_asks_first_saying_it_may_arrive_twice(
         await h.pilot.press("y")
         await h.wait(lambda: len(sends(h)) == 2, what="the confirmed retry")
         assert isinstance(h.app.focused, ConversationView)
+
+
+async def test_a_message_shows_at_once_while_another_send_is_still_in_flight(
+    tmp_path: Path,
+) -> None:
+    # The server takes 1.5 s to answer each send (under the app's timeout): sends queue up.
+    faults = "send_timeout=1,send_timeout_seconds=1.5"
+    async with running_app(tmp_path / "store", items=inbox(), faults=faults) as h:
+        await open_and_focus(h, K1)
+        await type_text(h, "first")
+        await h.pilot.press("enter")
+        await h.wait(lambda: sends(h) == ["first"], what="the first send to be in flight")
+        await type_text(h, "second")
+        await h.pilot.press("enter")
+        await h.pilot.pause(0.1)
+
+        lines = visible_lines(h.conv)
+        assert any("second" in line for line in lines), "the queued bubble is not shown"
+        assert sends(h) == ["first"]
+        await h.wait(lambda: sends(h) == ["first", "second"], what="the second send, in order")
+        await h.wait(
+            lambda: all(e.state == "sent" for e in h.app.service.outbox_entries(K1.session_id))
+        )
+        assert [m.text for m in h.conv.outgoing] == ["first", "second"]
