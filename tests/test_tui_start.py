@@ -92,6 +92,7 @@ async def test_j_k_g_G_move_selection_and_open_at_once(tmp_path: Path):
 
 async def test_enter_tab_escape_move_focus(tmp_path: Path):
     async with running_app(tmp_path / "store", page_size=ONE_PAGE) as h:
+        await h.wait(lambda: h.app.query(ComposeBox), what="the compose box (after 1st frame)")
         assert _focused(h) is SessionList
         await h.pilot.press("enter")
         assert _focused(h) is ConversationView
