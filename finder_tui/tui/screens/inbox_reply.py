@@ -1,28 +1,30 @@
-"""Replying in the inbox: the compose box, the outbox's bubbles, retry and discard.
+"""Replying in the open conversation: the compose box, the outbox's bubbles, retry, discard.
 
-A helper the inbox owns and delegates to (it moves with the inbox's layout): it reads the outbox through the
-service (copies) and sends through the service's commands, never touching the store.
+A base of ``InboxScreen`` (like ``FindInConversation``): it needs the open conversation
+(``open_key``), ``_mark_seen`` and the service. It reads the outbox through the service
+(copies) and sends through the service's typed commands, never touching the store.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING
 
-from textual.app import App
 from textual.css.query import NoMatches
+from textual.screen import Screen
 
-from .. import service_events as ev
-from ..outbox import FAILED, PENDING, SENT, UNKNOWN, Entry
-from ..outbox_service import QUEUED
-from ..service import SyncService
-from ..wire.content import TEXT
-from ..wire.models import Message
-from .screens.confirm import ConfirmScreen
-from .widgets.compose import ComposeBox
-from .widgets.conversation import OUTBOX_KEY, ConversationView
-from .widgets.session_list import LIVE_ENTRY
+from ... import service_events as ev
+from ...outbox import FAILED, PENDING, SENT, UNKNOWN, Entry
+from ...outbox_service import QUEUED
+from ...wire.content import TEXT
+from ...wire.models import Message
+from ..widgets.compose import ComposeBox
+from ..widgets.conversation import OUTBOX_KEY, ConversationView
+from ..widgets.session_list import LIVE_ENTRY
+from .confirm import ConfirmScreen
+
+if TYPE_CHECKING:
+    from ...service import SyncService
 
 MARKS = {PENDING: "◷", SENT: "✓", FAILED: "✗", UNKNOWN: "?"}
 DELIVERED_MARK = "✓✓"
@@ -50,81 +52,86 @@ def outbox_message(entry: Entry) -> Message:
     )
 
 
-class Replying:
-    """Compose box and outbox handling for ``FinderApp`` (which delegates to it)."""
+class ReplyInConversation(Screen[None]):
+    open_key: str | None  # the inbox's open conversation (or the live view, or None)
 
-    def __init__(
-        self,
-        app: App[Any],
-        service: SyncService,
-        open_key: Callable[[], str | None],
-        mark_seen: Callable[[], None],
-    ) -> None:
-        self.app = app
-        self.service = service
-        self._open_key = open_key
-        self._mark_seen = mark_seen
+    def __init__(self) -> None:
+        super().__init__()
         # Pressed send, not yet in the outbox (the store thread may be busy with another
-        # send for up to its timeout): shown at once as "queued", in order, per session.
+        # send for up to its timeout): shown at once as queued, in order, per session.
         self._queued: dict[str, list[Entry]] = {}
 
-    def box(self) -> ComposeBox | None:
+    @property
+    def reply_service(self) -> SyncService:
+        raise NotImplementedError
+
+    def _mark_seen(self) -> None:
+        raise NotImplementedError
+
+    # ---- the compose box -------------------------------------------------------------------
+
+    def compose_box(self) -> ComposeBox | None:
         try:
-            return self.app.query_one(ComposeBox)
+            return self.query_one(ComposeBox)
         except NoMatches:
             return None  # not mounted yet (after the first frame)
 
-    async def ensure_box(self) -> ComposeBox:
-        box = self.box()
+    async def ensure_compose_box(self) -> ComposeBox:
+        box = self.compose_box()
         if box is None:
-            box = ComposeBox(save_draft=self.service.save_draft, id="compose")
-            box.set_unavailable(self.service.offline_reason)
-            await self.app.query_one("#main-pane").mount(box, after="#switcher")
-            self.opened(self._open_key())
+            service = self.reply_service
+            box = ComposeBox(save_draft=service.save_draft, id="compose")
+            box.set_unavailable(service.offline_reason)
+            await self.query_one("#main-pane").mount(box, after="#switcher")
+            self.reply_opened(self.open_key)
         return box
 
-    def opened(self, key: str | None) -> None:
+    def reply_opened(self, key: str | None) -> None:
         """A conversation (or the live view) opened: swap drafts, show its outbox."""
-        box = self.box()
+        box = self.compose_box()
         if box is None:
             return
-        self.save_draft()
+        self.save_compose_draft()
         if key is None or key == LIVE_ENTRY:
             box.display = False
             box.open_session(None, "")
             return
         box.display = True
-        box.open_session(key, self.service.draft(key))
+        box.open_session(key, self.reply_service.draft(key))
         self.refresh_outgoing()
 
-    def save_draft(self) -> None:
-        box = self.box()
+    def save_compose_draft(self) -> None:
+        box = self.compose_box()
         taken = box.take_draft() if box is not None else None
         if taken is not None:
-            self.service.save_draft(*taken)
+            self.reply_service.save_draft(*taken)
+
+    # ---- the outbox's bubbles --------------------------------------------------------------
 
     def refresh_outgoing(self) -> None:
-        key = self._open_key()
+        key = self.open_key
         if key is None or key == LIVE_ENTRY:
             return
-        entries = sorted(self.service.outbox_entries(key), key=lambda e: e.created)
+        service = self.reply_service
+        entries = sorted(service.outbox_entries(key), key=lambda e: e.created)
         entries += self._queued.get(key, [])
         marks = {f"{OUTBOX_KEY}{e.id}": MARKS.get(e.state, "") for e in entries}
-        marks.update({str(i): DELIVERED_MARK for i in self.service.delivered_ids(key)})
+        marks.update({str(i): DELIVERED_MARK for i in service.delivered_ids(key)})
         notes = {f"{OUTBOX_KEY}{e.id}": NOTES[e.state] for e in entries if e.state in NOTES}
-        conversation = self.app.query_one(ConversationView)
+        conversation = self.query_one(ConversationView)
         conversation.set_outgoing([outbox_message(e) for e in entries], marks, notes)
 
-    def on_event(self, event: ev.OutboxChanged | ev.OutboxNotice) -> None:
+    def outbox_event(self, event: ev.OutboxChanged | ev.OutboxNotice) -> None:
+        """Called by the App's event pump."""
         if isinstance(event, ev.OutboxNotice) or event.state == QUEUED:
             self._unqueue(event.session_id)
         if isinstance(event, ev.OutboxNotice):
-            self.app.notify(event.text, title="Send", severity="warning", markup=False, timeout=8)
+            self.notify(event.text, title="Send", severity="warning", markup=False, timeout=8)
             return
-        if event.session_id == self._open_key():
+        if event.session_id == self.open_key:
             self.refresh_outgoing()
         if event.state == FAILED:
-            self.app.notify(
+            self.notify(
                 f"Message not sent: {event.detail}. R retries, D discards.",
                 title="Send",
                 severity="error",
@@ -132,7 +139,7 @@ class Replying:
                 timeout=8,
             )
         elif event.state == UNKNOWN:
-            self.app.notify(
+            self.notify(
                 f"No answer to a send ({event.detail}); it may have been sent. The next sync "
                 "tells; nothing is sent again unless you retry (R).",
                 title="Send",
@@ -145,41 +152,43 @@ class Replying:
         queued = self._queued.get(session_id)
         if queued:
             queued.pop(0)  # commands are applied in order: the oldest one was taken
-            if session_id == self._open_key():
+            if session_id == self.open_key:
                 self.refresh_outgoing()
 
-    def unsent(self) -> Entry | None:
+    def _unsent(self) -> Entry | None:
         """The message retry/discard act on: the newest failed or unknown one of the open
         conversation (the conversation has no message cursor yet)."""
-        key = self._open_key()
+        key = self.open_key
         if key is None or key == LIVE_ENTRY:
             return None
-        unsent = [e for e in self.service.outbox_entries(key) if e.state in (FAILED, UNKNOWN)]
+        entries = self.reply_service.outbox_entries(key)
+        unsent = [e for e in entries if e.state in (FAILED, UNKNOWN)]
         return max(unsent, key=lambda e: e.created) if unsent else None
 
     # ---- actions and the compose box's messages --------------------------------------------
 
-    async def reply(self) -> None:
-        box = await self.ensure_box()
-        if self._open_key() is None or self._open_key() == LIVE_ENTRY:
-            self.app.notify("Open a conversation to reply to it.", markup=False)
+    async def action_reply(self) -> None:
+        box = await self.ensure_compose_box()
+        if self.open_key is None or self.open_key == LIVE_ENTRY:
+            self.notify("Open a conversation to reply to it.", markup=False)
             return
         self._mark_seen()
         box.focus()
 
-    def retry(self) -> None:
-        entry = self.unsent()
+    def action_retry_send(self) -> None:
+        entry = self._unsent()
         if entry is None:
-            self.app.notify("No unsent message in this conversation.", markup=False, timeout=3)
+            self.notify("No unsent message in this conversation.", markup=False, timeout=3)
             return
+        service = self.reply_service
         if entry.state == FAILED:
-            self.service.retry_send(entry.id)
+            service.retry_send(entry.id)
             return
         entry_id = entry.id
 
         def answered(yes: bool | None) -> None:
             if yes:
-                self.service.retry_send(entry_id)
+                service.retry_send(entry_id)
 
         self.app.push_screen(
             ConfirmScreen(
@@ -190,20 +199,20 @@ class Replying:
             answered,
         )
 
-    def discard(self) -> None:
-        entry = self.unsent()
+    def action_discard_send(self) -> None:
+        entry = self._unsent()
         if entry is None:
-            self.app.notify("No unsent message in this conversation.", markup=False, timeout=3)
+            self.notify("No unsent message in this conversation.", markup=False, timeout=3)
             return
-        self.service.discard_send(entry.id)
-        self.app.notify("Discarded the unsent message.", markup=False, timeout=3)
+        self.reply_service.discard_send(entry.id)
+        self.notify("Discarded the unsent message.", markup=False, timeout=3)
 
-    def submitted(self, event: ComposeBox.Submitted) -> None:
+    def on_compose_box_submitted(self, event: ComposeBox.Submitted) -> None:
         self._queued.setdefault(event.session_id, []).append(
             Entry(f"local-{time.monotonic_ns()}", event.session_id, "", "", event.text, time.time())
         )
-        self.service.send_text(event.session_id, event.text)
+        self.reply_service.send_text(event.session_id, event.text)
         self.refresh_outgoing()
 
-    def left(self, _: ComposeBox.Left) -> None:
-        self.app.query_one(ConversationView).focus()
+    def on_compose_box_left(self, _: ComposeBox.Left) -> None:
+        self.query_one(ConversationView).focus()
