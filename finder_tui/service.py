@@ -54,7 +54,9 @@ class SyncService:
         self.outbox: Outbox | None = None  # loaded with the store; the UI reads copies from it
         self._desk: OutboxDesk | None = None
         self.offline_reason = offline_reason or (
-            "" if client_config else "offline: no server is configured, so nothing can be sent"
+            ""
+            if client_config
+            else "offline (--offline, or no server configured): nothing can be sent"
         )
         self._thread = threading.Thread(target=self._run, name="finder-store", daemon=True)
         self._stopped = threading.Event()
