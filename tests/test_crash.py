@@ -91,9 +91,9 @@ def kill_run(kills: int, seed: int, server: DemoServer, env: dict[str, str], sto
     assert previous, "no commit landed before the kills"
 
     server.set_faults(None)
-    proc = subprocess.run([*argv, "--json"], env=env, capture_output=True, text=True, timeout=120)
-    assert proc.returncode == 0, proc.stderr
-    assert json.loads(proc.stdout)["rejected"] == 0
+    done = subprocess.run([*argv, "--json"], env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["rejected"] == 0
     final = stored_keys(store)
     assert final == expected(server.items)
     assert previous <= final
