@@ -13,7 +13,6 @@ from typing import Any
 
 import orjson
 import pytest
-from conftest import TOKEN, WID
 
 from finder_tui import service_events as ev
 from finder_tui.cli import main
@@ -22,6 +21,7 @@ from finder_tui.demo import reply as demo_reply
 from finder_tui.outbox import DELIVERED, FAILED, SENT, UNKNOWN, Outbox
 from finder_tui.outbox.book import OUTBOX_FILE
 from finder_tui.store import Store
+from tests.conftest import TOKEN, WID
 
 ServerFactory = Callable[..., DemoServer]
 Env = Callable[[DemoServer], dict[str, str]]

@@ -360,7 +360,9 @@ class FinderApp(App[None]):
             "Ring the terminal bell when a followed account goes live",
             self.action_toggle_bell,
         )
-        yield on_conversation("Reply", "Write in the open conversation", "reply")
+        yield on_conversation(
+            "Reply", "Write in the open conversation", "reply", inbox.action_reply
+        )
         yield SystemCommand(
             "Retry unsent message", "Send the newest unsent one again", inbox.action_retry_send
         )

@@ -3,27 +3,22 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from rich.cells import cell_len
 from textual import events
-from tui_helpers import (  # noqa: F401
-    Chat,
-    Harness,
-    running_app,
-    tui_env,
-    visible_lines,
-)
 
 from finder_tui.outbox import FAILED, UNKNOWN
 from finder_tui.tui.screens.confirm import ConfirmScreen
 from finder_tui.tui.widgets.compose import ComposeBox
 from finder_tui.tui.widgets.conversation import ConversationView
+from tests.tui.helpers import Chat, Harness, running_app, visible_lines
 
 T0 = 1_700_000_000
 K1, K2 = Chat.named("kilo"), Chat.named("lima")
 
 
-def inbox() -> list[dict]:  # type: ignore[type-arg]
+def inbox() -> list[dict[str, Any]]:
     return [
         K2.item(1, T0, "lima says hi"),
         K1.item(2, T0 + 60, "kilo says hi"),
@@ -187,7 +182,8 @@ async def test_retrying_an_unknown_send_asks_first_saying_it_may_arrive_twice(
         )
         await h.pilot.press("escape", "R")
         await h.wait(lambda: isinstance(h.app.screen, ConfirmScreen), what="the question")
-        assert "arrive twice" in h.app.screen.question
+        question = h.app.screen
+        assert isinstance(question, ConfirmScreen) and "arrive twice" in question.question
         await h.pilot.press("n")
         await h.pilot.pause(0.2)
         assert len(sends(h)) == 1
