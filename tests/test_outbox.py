@@ -21,6 +21,7 @@ from finder_tui.demo import reply as demo_reply
 from finder_tui.outbox import DELIVERED, FAILED, SENT, UNKNOWN, Outbox
 from finder_tui.outbox.book import OUTBOX_FILE
 from finder_tui.store import Store
+from finder_tui.wire.models import Message
 from tests.conftest import TOKEN, WID
 
 ServerFactory = Callable[..., DemoServer]
@@ -422,3 +423,60 @@ def test_a_timed_out_send_in_the_service_survives_restarts_with_one_call_and_one
     assert UNKNOWN in states and states[-1] == DELIVERED
     assert len(server.calls_to("/privateSend")) == 1
     assert texts_in(store_dir, session_id, "patience") == 1
+
+
+def _sent_message(session_id: str, text: str, when: int, new_msg_id: int) -> Message:
+    return Message(
+        key=str(new_msg_id),
+        new_msg_id=new_msg_id,
+        session_id=session_id,
+        peer="peer",
+        is_sender=True,
+        create_time=when,
+        seq=1,
+        msg_type=1,
+        kind="text",
+        text=text,
+    )
+
+
+def test_reconciling_by_text_needs_our_session_the_same_text_and_a_time_after_the_send(
+    tmp_path: Path,
+) -> None:
+    outbox = Outbox(tmp_path)
+    sent_at = 1_700_000_000.0
+    entry = outbox.add("s@findermsg", "peer", "me", "hello", sent_at)
+    outbox.update(entry.id, state=UNKNOWN, attempted_at=sent_at)
+
+    assert outbox.reconcile([_sent_message("s@findermsg", "hello", int(sent_at) - 600, 1)]) == set()
+    assert outbox.reconcile([_sent_message("t@findermsg", "hello", int(sent_at) + 5, 2)]) == set()
+    assert outbox.reconcile([_sent_message("s@findermsg", "hello!", int(sent_at) + 5, 3)]) == set()
+    assert outbox.get(entry.id).state == UNKNOWN  # type: ignore[union-attr]
+
+    assert outbox.reconcile([_sent_message("s@findermsg", "hello", int(sent_at) + 5, 4)]) == {
+        "s@findermsg"
+    }
+    delivered = outbox.get(entry.id)
+    assert delivered is not None and (delivered.state, delivered.new_msg_id) == (DELIVERED, 4)
+
+
+def test_an_entry_without_a_session_id_asks_get_session_id_then_sends_once(
+    demo_server: ServerFactory, make_client: Callable[..., Any], tmp_path: Path
+) -> None:
+    from finder_tui.outbox import Sender
+
+    server = demo_server()
+    item = next(i for i in seed_items() if i["content"].get("isSender") == 1)
+    msg = item["content"]["msg"]
+    peer, me = msg["ToUserName"]["string"], msg["FromUserName"]["string"]
+    outbox = Outbox(tmp_path)
+    entry = outbox.add("", peer, me, "first words", time.time())
+    sender = Sender(outbox, make_client(server.url))
+    sender.enqueue(entry.id)
+
+    outcome = sender.send_next()
+
+    assert outcome is not None and outcome.state == SENT
+    assert [c.path for c in server.calls] == ["/getSessionId", "/privateSend"]
+    assert server.calls[1].body["sessionId"] == item["content"]["msgSessionId"]
+    assert sender.send_next() is None  # nothing left, nothing sent again
