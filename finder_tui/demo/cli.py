@@ -49,7 +49,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default=None,
         metavar="SPEC",
         help="e.g. '1001=0.1,500=0.1,slow=0.05,truncated=0.05,duplicate=0.05,malformed=0.1' "
-        "or 'all=0.3'; also seed=N, slow_seconds=S",
+        "or 'all=0.3'; sends only: send_fail=P, send_timeout=P, send_drop=P; "
+        "also seed=N, slow_seconds=S, send_timeout_seconds=S",
     )
 
 
