@@ -98,6 +98,19 @@ async def test_pasted_and_ime_committed_cjk_text_never_sends_by_itself(tmp_path:
         await h.wait(lambda: sends(h) == ["你好\n世界\n为"], what="the send")
 
 
+async def test_a_paste_typed_as_keys_keeps_its_line_breaks_and_sends_nothing(
+    tmp_path: Path,
+) -> None:
+    async with running_app(tmp_path / "store", items=inbox()) as h:
+        await open_and_focus(h, K1)
+        for key, char in [("o", "o"), ("k", "k"), ("enter", "\r"), ("n", "n"), ("o", "o")]:
+            h.app.post_message(events.Key(key, char))  # read in one burst, like a paste
+        await h.pilot.pause(0.2)
+
+        assert box(h).text == "ok\nno"
+        assert sends(h) == []
+
+
 async def test_empty_message_is_refused_and_sends_nothing(tmp_path: Path) -> None:
     async with running_app(tmp_path / "store", items=inbox()) as h:
         await open_and_focus(h, K1)

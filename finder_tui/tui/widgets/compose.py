@@ -1,16 +1,18 @@
 """The compose box under the conversation: a TextArea where Enter sends and the draft is kept.
 
 Enter sends; Shift+Enter, Alt+Enter and Ctrl+J add a line (Ctrl+J is the one every terminal
-can tell apart from Enter). Pasted text, bracketed or not, is only inserted: it never sends,
-whatever newlines it holds. An input method's committed text (Chinese, Japanese) reaches the
-app as characters; some terminals deliver the Enter that confirmed the composition right after
-them, so an Enter that arrives within ``IME_GUARD`` seconds of a non-ASCII character is taken
-as that confirmation and sends nothing (a second Enter sends).
+can tell apart from Enter). Pasted text is only inserted, never sent, whatever newlines it
+holds: a bracketed paste arrives as one Paste event; a terminal without bracketed paste types
+it as keys in one burst, so an Enter read within ``PASTE_BURST`` seconds of a character is a
+line break. An input method's committed text (Chinese, Japanese) reaches the app as
+characters; a terminal that passes on the Enter that confirmed the composition sends it right
+after them, so an Enter read within ``IME_GUARD`` seconds of a non-ASCII character is that
+confirmation and does nothing (a second Enter sends). Times are when the keys were read, not
+when a busy app got to them.
 """
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 
 from textual import events
@@ -30,6 +32,7 @@ class ComposeBox(TextArea):
         Binding("escape", "leave", "Leave (keeps draft)", id="compose.leave"),
     ]
     IME_GUARD = 0.05
+    PASTE_BURST = 0.005
     DRAFT_SAVE_DELAY = 1.0
 
     class Submitted(TextualMessage):
@@ -56,7 +59,8 @@ class ComposeBox(TextArea):
         self.session_id: str | None = None
         self.unavailable = ""  # why nothing can be sent (offline), shown in the border
         self._saved = ""  # the draft as last handed to the store
-        self._last_wide_key = 0.0
+        self._last_char_at = float("-inf")  # when the last character key was read
+        self._last_char_wide = False
         self._save_timer: Timer | None = None
         # Called directly (not a message): it must also run while the app shuts down.
         self._save_draft = save_draft
@@ -91,8 +95,13 @@ class ComposeBox(TextArea):
         if event.key == "enter":
             event.stop()
             event.prevent_default()
-            if time.monotonic() - self._last_wide_key < self.IME_GUARD:
+            since = event.time - self._last_char_at
+            if self._last_char_wide and since < self.IME_GUARD:
                 return  # the input method's confirmation, not a send
+            if since < self.PASTE_BURST:
+                self.insert("\n")  # a line break inside a paste typed as keys
+                self._last_char_at = event.time
+                return
             self._submit()
             return
         if event.key in NEWLINE_KEYS:
@@ -100,8 +109,9 @@ class ComposeBox(TextArea):
             event.prevent_default()
             self.insert("\n")
             return
-        if event.character and not event.character.isascii():
-            self._last_wide_key = time.monotonic()
+        if event.is_printable and event.character:
+            self._last_char_at = event.time
+            self._last_char_wide = not event.character.isascii()
         await super()._on_key(event)
 
     def action_leave(self) -> None:
