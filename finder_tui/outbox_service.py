@@ -18,12 +18,20 @@ from .outbox import (
     MAX_TEXT,
     PENDING,
     UNKNOWN,
+    Entry,
     Outbox,
     OutboxError,
     Sender,
     clean_text,
 )
-from .service_commands import DiscardSend, OutboxCommand, RetrySend, SaveDraft, SendText
+from .service_commands import (
+    DiscardSend,
+    OutboxCommand,
+    RetrySend,
+    SaveDraft,
+    SendText,
+    SendToUser,
+)
 from .store import Store
 
 DEFAULT_SEND_TIMEOUT = 15.0
@@ -67,6 +75,8 @@ class OutboxDesk:
         match command:
             case SendText(session_id, text):
                 self._send_text(session_id, text)
+            case SendToUser(to_user, my_user, text):
+                self._send_to_user(to_user, my_user, text)
             case RetrySend(entry_id):
                 self._retry(entry_id)
             case DiscardSend(entry_id):
@@ -87,23 +97,42 @@ class OutboxDesk:
             session_id, summary.peer, self._identity(session_id), text, time.time()
         )
         self.outbox.set_draft(session_id, "")
+        self._queue(entry)
+
+    def _send_to_user(self, to_user: str, my_user: str, raw_text: str) -> None:
+        text = clean_text(raw_text)
+        refusal = self._text_refusal(text) or (
+            "" if to_user and my_user else "a new conversation needs both usernames"
+        )
+        if refusal:
+            self.emit(ev.OutboxNotice(refusal))
+            return
+        self._queue(self.outbox.add("", to_user, my_user, text, time.time()))
+
+    def _queue(self, entry: Entry) -> None:
         try:
             self.outbox.commit()
         except OutboxError as exc:
             self.outbox.discard(entry.id)
-            self.emit(ev.OutboxNotice(f"not sent: {exc}", session_id))
+            self.emit(ev.OutboxNotice(f"not sent: {exc}", entry.session_id))
             return
         assert self.sender is not None
         self.sender.enqueue(entry.id)
-        self.emit(ev.OutboxChanged(session_id, entry.id, QUEUED))
+        self.emit(ev.OutboxChanged(entry.session_id, entry.id, QUEUED))
 
-    def _refusal(self, session_id: str, text: str) -> str:
+    def _text_refusal(self, text: str) -> str:
         if self.sender is None:
             return self.offline_reason
         if not text:
             return "nothing to send: the message is empty"
         if len(text) > MAX_TEXT:
             return f"too long to send: {len(text):,} characters (the limit is {MAX_TEXT:,})"
+        return ""
+
+    def _refusal(self, session_id: str, text: str) -> str:
+        refusal = self._text_refusal(text)
+        if refusal:
+            return refusal
         if self.store.index.session(session_id) is None:
             return "no such conversation"
         if not self._identity(session_id):

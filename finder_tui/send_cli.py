@@ -20,7 +20,7 @@ from .config import ConfigError, settings_from_args
 from .outbox import FAILED, SENT, UNKNOWN, Entry, Outbox, OutboxError
 from .outbox.book import OUTBOX_FILE
 from .outbox_service import DEFAULT_SEND_TIMEOUT, OutboxDesk
-from .service_commands import DiscardSend, RetrySend, SendText
+from .service_commands import DiscardSend, RetrySend, SendText, SendToUser
 from .store import Store, StoreError
 from .store.lookup import SessionLookupError, lookup_session
 from .wire.sanitize import scrub_line
@@ -37,6 +37,14 @@ def add_parsers(sub: Any, add_store: AddOptions, add_server: AddOptions) -> None
     send.add_argument("session", help="session id, a unique prefix of it, an alias or a peer id")
     send.add_argument("text", help="the message; - reads it from stdin")
     send.add_argument("--json", action="store_true", help="print the outcome as JSON")
+    send.add_argument(
+        "--as",
+        dest="as_user",
+        metavar="IDENTITY",
+        help="when SESSION matches no conversation: send to SESSION as a username (a new "
+        "conversation; its session id comes from /getSessionId) from IDENTITY, your Channels "
+        "username (…@finder) or your WeChat id",
+    )
     _add_timeout(send)
 
     outbox = sub.add_parser("outbox", help="messages not delivered yet; retry or discard one")
@@ -142,7 +150,7 @@ class _Desk:
         self.desk.close()
         self.store.close()
 
-    def run(self, command: SendText | RetrySend | DiscardSend) -> list[ev.Event]:
+    def run(self, command: SendText | SendToUser | RetrySend | DiscardSend) -> list[ev.Event]:
         self.events.clear()
         self.desk.apply(command)
         while self.desk.has_work:
@@ -155,10 +163,14 @@ def _send(args: argparse.Namespace) -> int:
     desk = _Desk(args, online=True)
     try:
         try:
-            session_id = lookup_session(desk.store.index, args.session)
+            command: SendText | SendToUser = SendText(
+                lookup_session(desk.store.index, args.session), text
+            )
         except SessionLookupError as exc:
-            raise _Failure(str(exc)) from None
-        events = desk.run(SendText(session_id, text))
+            if not args.as_user:
+                raise _Failure(f"{exc} (to start a conversation, pass --as IDENTITY)") from None
+            command = SendToUser(args.session, args.as_user, text)
+        events = desk.run(command)
     finally:
         desk.close()
     return _report(events, args.json, desk.outbox)

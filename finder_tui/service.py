@@ -236,7 +236,13 @@ class SyncService:
                         if engine is not None:
                             next_sync = time.monotonic()
                         continue
-                    case cmd.SendText() | cmd.RetrySend() | cmd.DiscardSend() | cmd.SaveDraft():
+                    case (
+                        cmd.SendText()
+                        | cmd.SendToUser()
+                        | cmd.RetrySend()
+                        | cmd.DiscardSend()
+                        | cmd.SaveDraft()
+                    ):
                         self._apply_outbox(command)
                         continue
                     case _:
@@ -264,7 +270,13 @@ class SyncService:
                     return
                 case cmd.SyncNow():
                     pass  # already syncing
-                case cmd.SendText() | cmd.RetrySend() | cmd.DiscardSend() | cmd.SaveDraft():
+                case (
+                    cmd.SendText()
+                    | cmd.SendToUser()
+                    | cmd.RetrySend()
+                    | cmd.DiscardSend()
+                    | cmd.SaveDraft()
+                ):
                     self._apply_outbox(command)
                 case _:
                     self._apply(command)

@@ -62,5 +62,15 @@ class SaveDraft:
     text: str
 
 
-OutboxCommand = SendText | RetrySend | DiscardSend | SaveDraft
+@dataclass(frozen=True, slots=True)
+class SendToUser:
+    """Send to someone we have no conversation with yet (its session id comes from
+    /getSessionId, asked right before the send), as ``my_user``."""
+
+    to_user: str
+    my_user: str
+    text: str
+
+
+OutboxCommand = SendText | SendToUser | RetrySend | DiscardSend | SaveDraft
 Command = SyncNow | MarkRead | SetAlias | MarkLiveSeen | Stop | OutboxCommand

@@ -480,3 +480,32 @@ def test_an_entry_without_a_session_id_asks_get_session_id_then_sends_once(
     assert [c.path for c in server.calls] == ["/getSessionId", "/privateSend"]
     assert server.calls[1].body["sessionId"] == item["content"]["msgSessionId"]
     assert sender.send_next() is None  # nothing left, nothing sent again
+
+
+def test_send_as_an_identity_starts_a_conversation_through_get_session_id(
+    demo_server: ServerFactory,
+    server_env: Env,
+    store_dir: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from finder_tui.demo.data import OWN_FINDER
+
+    server = demo_server()
+    synced_store(server, server_env, store_dir)
+    capsys.readouterr()
+    newcomer = "v2_brandnew@finder"
+
+    assert send(store_dir, newcomer, "nice to meet you") == 1  # no such conversation...
+    assert "--as" in capsys.readouterr().err
+    assert send(store_dir, newcomer, "nice to meet you", "--as", OWN_FINDER) == 0
+
+    answer = last_json(capsys)
+    assert [c.path for c in server.calls] == ["/getSessionId", "/privateSend"]
+    assert server.calls[0].body == {
+        "wId": WID,
+        "toUserName": newcomer,
+        "myUserName": OWN_FINDER,
+        "type": 1,
+    }
+    assert server.calls[1].body["sessionId"] == answer["session_id"]
+    assert answer["session_id"].endswith("@findermsg") and answer["state"] == SENT
