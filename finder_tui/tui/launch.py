@@ -14,11 +14,13 @@ from ..client import ClientConfig, Secret
 from ..config import ConfigError, settings_from_args
 from ..demo import DemoServer, default_demo_items
 from ..demo.data import shift_to_recent
+from ..demo.live_names import with_feed_shares
 
 DEMO_WID = "demo-wid"
 
 
 def launch(args: argparse.Namespace) -> int:
+    from .alerting import AlertSettings
     from .app import FinderApp
 
     settings = settings_from_args(args)
@@ -31,8 +33,10 @@ def launch(args: argparse.Namespace) -> int:
             server = DemoServer(
                 token=token,
                 wid=DEMO_WID,
-                items=shift_to_recent(
-                    default_demo_items(sessions=24, messages=1500, seed=7), time.time()
+                items=with_feed_shares(
+                    shift_to_recent(
+                        default_demo_items(sessions=24, messages=1500, seed=7), time.time()
+                    )
                 ),
                 page_size=200,
                 live_every=4.0,
@@ -64,6 +68,7 @@ def launch(args: argparse.Namespace) -> int:
             poll_interval=2.0 if demo else settings.poll_interval,
             bell=settings.bell,
             keymap=dict(settings.keymap),
+            alerts=AlertSettings.from_settings(settings, client.token if client else None),
         )
         app.run()
         return 0
