@@ -20,6 +20,13 @@ class MarkRead:
 
 
 @dataclass(frozen=True, slots=True)
+class MarkUnread:
+    """``u``: the open conversation's last received message is unread again."""
+
+    session_id: str
+
+
+@dataclass(frozen=True, slots=True)
 class SetAlias:
     session_id: str
     alias: str
@@ -73,4 +80,4 @@ class SendToUser:
 
 
 OutboxCommand = SendText | SendToUser | RetrySend | DiscardSend | SaveDraft
-Command = SyncNow | MarkRead | SetAlias | MarkLiveSeen | Stop | OutboxCommand
+Command = SyncNow | MarkRead | MarkUnread | SetAlias | MarkLiveSeen | Stop | OutboxCommand

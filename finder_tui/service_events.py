@@ -98,6 +98,19 @@ class OutboxNotice:
     session_id: str = ""
 
 
+AUTH, STORE_IN_USE = "auth", "store_in_use"  # Attention.kind
+
+
+@dataclass(frozen=True, slots=True)
+class Attention:
+    """A problem only the user can fix (a refused token, a store another process holds): a
+    banner across the inbox, not a status line. ``kind`` "" clears it."""
+
+    kind: str
+    text: str = ""  # scrubbed, what is wrong
+    hint: str = ""  # what to do about it
+
+
 Event = (
     StateChanged
     | StoreOpened
@@ -110,4 +123,5 @@ Event = (
     | IndexChanged
     | OutboxChanged
     | OutboxNotice
+    | Attention
 )

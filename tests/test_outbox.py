@@ -500,12 +500,13 @@ def test_send_as_an_identity_starts_a_conversation_through_get_session_id(
     assert send(store_dir, newcomer, "nice to meet you", "--as", OWN_FINDER) == 0
 
     answer = last_json(capsys)
-    assert [c.path for c in server.calls] == ["/getSessionId", "/privateSend"]
-    assert server.calls[0].body == {
+    calls = [c for c in server.calls if c.path in ("/getSessionId", "/privateSend")]
+    assert [c.path for c in calls] == ["/getSessionId", "/privateSend"]
+    assert calls[0].body == {
         "wId": WID,
         "toUserName": newcomer,
         "myUserName": OWN_FINDER,
         "type": 1,
     }
-    assert server.calls[1].body["sessionId"] == answer["session_id"]
+    assert calls[1].body["sessionId"] == answer["session_id"]
     assert answer["session_id"].endswith("@findermsg") and answer["state"] == SENT

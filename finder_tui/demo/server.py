@@ -21,6 +21,7 @@ from typing import Any, cast
 
 import orjson
 
+import finder_tui.demo.people  # noqa: F401  (registers /finderHome and /finder/getContactDetails)
 import finder_tui.demo.reply  # noqa: F401 - registers /privateSend and /getSessionId
 from finder_tui.demo.data import Item, LiveFeed, default_demo_items
 from finder_tui.demo.endpoints import ENDPOINTS, ApiError, DropConnection

@@ -64,7 +64,9 @@ class Doc:
     name: str = field(init=False)
 
     def __post_init__(self) -> None:
-        self.name = scrub_line(display_name(self.session.peer, self.session.alias))
+        self.name = scrub_line(
+            display_name(self.session.peer, self.session.alias, self.session.nickname)
+        )
 
     def when(self, message: Message) -> datetime:
         return to_datetime(message.create_time, self.tz)

@@ -24,14 +24,16 @@ from textual.widgets import ContentSwitcher, Input, Static
 from ...export import ExportResult
 from ...peers import display_name
 from ...store.index import Index, SessionSummary
+from ..read_state import BINDINGS as READ_STATE_BINDINGS
 from ..widgets.bars import KeyBar, StatusBar, TopBar
 from ..widgets.conversation import ConversationView
 from ..widgets.live_pane import LivePane, live_names
 from ..widgets.live_view import LiveView
+from ..widgets.people_bars import AttentionBanner, ConversationHeader
 from ..widgets.session_list import LIVE_ENTRY, SessionList
 from .alias import AliasScreen
 from .export import ExportScreen
-from .inbox_find import FindInConversation
+from .inbox_people import PeopleInInbox
 from .inbox_reply import ReplyInConversation
 from .search import SearchJump, SearchScreen
 
@@ -47,7 +49,7 @@ class InboxHost(Protocol):
     index: Index | None
     mode: str
 
-    def status_text(self) -> tuple[str, str, str]: ...
+    def status_text(self, *, full: bool = False) -> tuple[str, str, str]: ...
 
     def inbox_mounted(self) -> None: ...
 
@@ -56,7 +58,7 @@ class InboxHost(Protocol):
 NEEDS_CONVERSATION = frozenset({"alias", "export", "find", "reply"})
 
 
-class InboxScreen(FindInConversation, ReplyInConversation):
+class InboxScreen(PeopleInInbox, ReplyInConversation):
     # Every key of the inbox, in the order the key bar shows them. The ids are user config
     # (keymap): they keep the "app." prefix they had when these were the App's bindings.
     BINDINGS = [
@@ -70,6 +72,7 @@ class InboxScreen(FindInConversation, ReplyInConversation):
         Binding("ctrl+f", "find", "Find", id="app.find"),
         Binding("s", "search", "Search all", id="app.search"),
         Binding("escape", "back_to_list", "Back to list", show=False, id="app.back"),
+        *READ_STATE_BINDINGS,
         Binding("i", "reply", "Reply", id="app.reply"),
         Binding("R", "retry_send", "Retry unsent message", show=False, id="app.retry_send"),
         Binding("D", "discard_send", "Discard unsent message", show=False, id="app.discard_send"),
@@ -97,16 +100,25 @@ class InboxScreen(FindInConversation, ReplyInConversation):
     def index(self) -> Index | None:
         return self.host.index
 
+    @property
+    def service(self) -> SyncService:
+        return self.host.service
+
+    def status_lines(self) -> tuple[str, str, str]:
+        return self.host.status_text(full=True)
+
     # ---- layout ----------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
         yield TopBar(id="top-bar")
+        yield AttentionBanner(id="attention")
         with Horizontal(id="panes"):
             # The filter box and the find bar are mounted after the first frame (each holds
             # an Input, whose styling is a good share of that frame's cost).
             with Vertical(id="list-pane"):
                 yield SessionList(id="sessions")
             with Vertical(id="main-pane"):
+                yield ConversationHeader(id="conversation-header")
                 with ContentSwitcher(initial="conversation", id="switcher"):
                     yield ConversationView(id="conversation")
                     yield LivePane(id="live")
@@ -185,10 +197,11 @@ class InboxScreen(FindInConversation, ReplyInConversation):
         if self.open_key == LIVE_ENTRY:
             self.query_one(LivePane).show_streams(index)
         elif self.open_key is not None:
-            summary = index.session(self.open_key)  # an alias may have changed
+            summary = index.session(self.open_key)  # an alias or a name may have changed
             if summary is not None:
-                name = display_name(summary.peer, summary.alias)
+                name = display_name(summary.peer, summary.alias, summary.nickname)
                 self.query_one(ConversationView).set_peer_name(name)
+                self.show_header(summary)
 
     def refresh_status(self) -> None:
         self.query_one(StatusBar).show(*self.host.status_text())
@@ -244,10 +257,13 @@ class InboxScreen(FindInConversation, ReplyInConversation):
         self.open_key = key
         self.open_seen = seen
         self.refresh_bindings()  # export, alias and find depend on what is open
+        if key != self.read_delay.key:
+            self.read_delay.cancel()
         switcher = self.query_one(ContentSwitcher)
         if key == LIVE_ENTRY:
             switcher.current = "live"
             self.query_one("#new-below").display = False
+            self.show_header(None, "● Live streams")
             self._show_live()
             self.reply_opened(key)
             return
@@ -255,8 +271,9 @@ class InboxScreen(FindInConversation, ReplyInConversation):
         if self.index is None:
             return
         summary = self.index.session(key)
-        name = display_name(summary.peer, summary.alias) if summary else key
+        name = display_name(summary.peer, summary.alias, summary.nickname) if summary else key
         self.query_one(ConversationView).show(key, self.index.messages(key), name)
+        self.show_header(summary, key)
         self.reply_opened(key)
         if seen:
             self.host.service.mark_read(key)
@@ -285,7 +302,7 @@ class InboxScreen(FindInConversation, ReplyInConversation):
         if event.key == self.open_key:
             self._mark_seen()  # a click on the open one
         else:
-            self._open(event.key)
+            self.preview(event.key)
 
     def on_session_list_entered(self, event: SessionList.Entered) -> None:
         if self.open_key != event.key:
@@ -377,7 +394,8 @@ class InboxScreen(FindInConversation, ReplyInConversation):
             if alias is not None:
                 self.host.service.set_alias(key, alias)
 
-        self.app.push_screen(AliasScreen(display_name(summary.peer), summary.alias), done)
+        label = display_name(summary.peer, "", summary.nickname)
+        self.app.push_screen(AliasScreen(label, summary.alias), done)
 
     def action_export(self) -> None:
         summary = self.open_summary()
@@ -387,8 +405,10 @@ class InboxScreen(FindInConversation, ReplyInConversation):
 
         def done(result: ExportResult | None) -> None:
             if result is not None:
+                name = display_name(summary.peer, summary.alias, summary.nickname)
+                count = "1 message" if result.count == 1 else f"{result.count} messages"
                 self.notify(
-                    f"Exported {result.count} messages to {result.path}",
+                    f"Exported {count} with {name} to {result.path}",
                     title="Export",
                     markup=False,
                     timeout=8,
