@@ -363,8 +363,9 @@ class SyncService:
             case _:
                 return  # handled by the loop (sync, stop, the outbox's), never applied here
         if changed:
-            self.emit(ev.IndexChanged(what))
+            # Commit first: a change reported to the UI is already on disk when it must be.
             self._commit(now=commit_now)
+            self.emit(ev.IndexChanged(what))
 
     def _commit(self, *, now: bool = False) -> None:
         assert self.store is not None
