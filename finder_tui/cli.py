@@ -12,7 +12,7 @@ from typing import Any
 
 import orjson
 
-from . import __version__
+from . import __version__, send_cli
 from . import service_events as ev
 from .alerts import with_hooks
 from .client import FinderClient, SyncError
@@ -21,6 +21,7 @@ from .importer import ImportFormatError, newer_cursor, read_capture
 from .peers import display_name, identity_label
 from .people import NameResolver
 from .store import SessionSummary, Store, StoreError
+from .store import check as store_check
 from .store.lookup import SessionLookupError, lookup_session
 from .sync import Backoff, SyncEngine, SyncReport
 from .textfmt import human_stats, local_time, plural, stamped
@@ -121,9 +122,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     export.add_argument("--force", action="store_true", help="overwrite existing files")
 
-    check = sub.add_parser("check", help="verify every store file; --repair sets bad ones aside")
-    _add_store(check)
-    check.add_argument("--repair", action="store_true", help="move bad segments aside (.corrupt)")
+    store_check.add_parser(sub, _add_store)
+    send_cli.add_parsers(sub, _add_store, _add_server)
 
     demo = sub.add_parser("demo-server", help="run the embedded syncFinder server")
     from .demo import cli as demo_cli
@@ -186,7 +186,7 @@ def cmd_sync(args: argparse.Namespace) -> int:
     backoff = Backoff()
     with _open_store(settings) as store, FinderClient(client_config) as client:
         emit = with_hooks(progress, store.index, settings.hooks, settings.token, _warn)
-        engine = SyncEngine(client, store, emit)
+        engine = SyncEngine(client, store, send_cli.reconciling(store, emit))
         names = NameResolver(client, store)
         while True:
             report = SyncReport()
@@ -402,9 +402,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from .store.check import run_check
-
-    status, lines = run_check(settings_from_args(args).store_dir(), repair=args.repair)
+    status, lines = store_check.run_check(settings_from_args(args).store_dir(), repair=args.repair)
     print("\n".join(lines))
     return status
 
@@ -431,6 +429,8 @@ COMMANDS: dict[str | None, Callable[[argparse.Namespace], int]] = {
     "export": cmd_export,
     "check": cmd_check,
     "demo-server": cmd_demo_server,
+    "send": send_cli.cmd_send,
+    "outbox": send_cli.cmd_outbox,
 }
 
 

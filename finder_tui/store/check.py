@@ -10,9 +10,12 @@ is never repaired: it holds the sync cursor; the report says what is wrong with 
 
 from __future__ import annotations
 
+import argparse
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from ..wire.models import Message
 from .errors import StoreCorruptError, StoreError
@@ -160,6 +163,13 @@ def repair_store(directory: Path) -> CheckReport:
             store.commit()
             report.repaired.append("dropped them from the head and recounted the sessions")
     return report
+
+
+def add_parser(sub: Any, add_store: Callable[[argparse.ArgumentParser], None]) -> None:
+    """``finder-tui check [--repair]`` (registered by cli.py)."""
+    check = sub.add_parser("check", help="verify every store file; --repair sets bad ones aside")
+    add_store(check)
+    check.add_argument("--repair", action="store_true", help="move bad segments aside (.corrupt)")
 
 
 def run_check(directory: Path, *, repair: bool) -> tuple[int, list[str]]:
