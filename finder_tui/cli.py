@@ -17,6 +17,7 @@ from . import __version__
 from . import service_events as ev
 from .client import FinderClient, SyncError
 from .config import ConfigError, Settings, settings_from_args
+from .export.common import NameOf, content_text, names_for
 from .importer import ImportFormatError, newer_cursor, read_capture
 from .peers import display_name
 from .store import Store, StoreError
@@ -293,7 +294,7 @@ def find_session(store: Store, needle: str) -> str:
         raise CliError(str(exc)) from None
 
 
-def message_json(message: Message) -> dict[str, Any]:
+def message_json(message: Message, name_of: NameOf | None = None) -> dict[str, Any]:
     return {
         "key": message.key,
         "new_msg_id": message.new_msg_id,  # orjson writes it as an exact integer
@@ -304,14 +305,14 @@ def message_json(message: Message) -> dict[str, Any]:
         "seq": message.seq,
         "msg_type": message.msg_type,
         "kind": message.kind,
-        "text": message.text,
+        "text": content_text(message, name_of),
         "meta": message.meta,
     }
 
 
-def message_line(message: Message, peer_name: str) -> str:
+def message_line(message: Message, peer_name: str, name_of: NameOf | None = None) -> str:
     direction = "me →" if message.is_sender else f"← {peer_name}"
-    text = scrub_line(message.text)
+    text = scrub_line(content_text(message, name_of))
     return f"{_fmt_time(message.create_time)}  {direction}  [{message.kind}]  {text}"
 
 
@@ -320,12 +321,13 @@ def cmd_show(args: argparse.Namespace) -> int:
         session_id = find_session(store, args.session)
         summary = store.index.session(session_id)
         messages = store.index.messages(session_id)
+    name_of = names_for(summary.peer, summary.alias, summary.me) if summary else None
     if args.json:
-        _print_json([message_json(m) for m in messages])
+        _print_json([message_json(m, name_of) for m in messages])
         return 0
     name = display_name(summary.peer, summary.alias) if summary else session_id
     for message in messages:
-        print(message_line(message, name))
+        print(message_line(message, name, name_of))
     return 0
 
 

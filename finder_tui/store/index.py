@@ -16,6 +16,7 @@ from typing import Any
 from ..wire.content import LIVE_ENDED, LIVE_STARTED
 from ..wire.models import Message
 from ..wire.sanitize import scrub_line
+from .recall import Recalls
 
 
 def _order(message: Message) -> tuple[int, int]:
@@ -130,6 +131,7 @@ class Index:
         self.version = 0  # bumped on every change; cheap "did anything change" for readers
         self.message_count = 0
         self.complete = True  # False while sealed segments are still loading
+        self._recalls = Recalls()
 
     # ---- writes (store thread) -------------------------------------------------------------
 
@@ -155,7 +157,9 @@ class Index:
                 self._keys.add(message.key)
                 self.message_count += 1
                 if message.session_id:
-                    self._insert(self._by_session.setdefault(message.session_id, []), message)
+                    conversation = self._by_session.setdefault(message.session_id, [])
+                    self._insert(conversation, message)
+                    self._recalls.see(message, conversation)
                 else:
                     self._insert(self._notices, message)
 
@@ -197,7 +201,9 @@ class Index:
                     if change is not None:
                         result.live_changes.append(change)
                     continue
-                self._insert(self._by_session.setdefault(message.session_id, []), message)
+                conversation = self._by_session.setdefault(message.session_id, [])
+                self._insert(conversation, message)
+                self._recalls.see(message, conversation)
                 summary = self._sessions.get(message.session_id)
                 if summary is None:
                     summary = self._sessions[message.session_id] = SessionSummary(

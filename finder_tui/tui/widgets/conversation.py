@@ -7,6 +7,7 @@ redoing the rest.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from rich.cells import cell_len
@@ -15,6 +16,7 @@ from rich.style import Style
 from textual.binding import Binding
 from textual.message import Message as TextualMessage
 
+from ...export.common import NameOf, content_text, names_for
 from ...wire.content import BROKEN, SYSTEM_KINDS, TEXT
 from ...wire.models import Message
 from ..cells import wrap
@@ -32,11 +34,20 @@ class Line:
     width: int = 0  # bubble width (cells) for BUBBLE lines
 
 
-def _body(message: Message) -> str:
+def _shown(message: Message, names: Callable[[Message], NameOf]) -> str:
+    """The stored text, or, for the few messages whose text depends on names or on a later
+    recall, what ``show`` and the exports print (cheap for all others: layout runs often)."""
+    meta = message.meta
+    if "recalled" in meta or "template" in meta:
+        return content_text(message, names(message), detailed=False)
+    return message.text
+
+
+def _body(message: Message, names: Callable[[Message], NameOf]) -> str:
     if message.kind == BROKEN:
         expected = message.meta.get("expected", "message")
         return f"[unreadable {expected} payload]\n{message.text}"
-    return message.text
+    return _shown(message, names)
 
 
 class ConversationView(LineList):
@@ -195,11 +206,12 @@ class ConversationView(LineList):
             self._first_line.append(len(lines))
             if message.kind in SYSTEM_KINDS:
                 # Centred and wrapped: a notice can be long, or hold line breaks (type 10000).
-                notice = f"{clock(message.create_time)} · {message.text}"
+                shown = _shown(message, self._name_of)
+                notice = f"{clock(message.create_time)} · {shown}"
                 lines.extend(Line(CENTER, i, part) for part in wrap(notice, width - 4) or [""])
                 continue
             lines.append(Line(META, i, clock(message.create_time)))
-            body = wrap(_body(message), text_width) or [""]
+            body = wrap(_body(message, self._name_of), text_width) or [""]
             bubble = max(cell_len(line) for line in body) + 2
             lines.extend(Line(BUBBLE, i, line, bubble) for line in body)
             lines.append(Line(BLANK, i))
@@ -266,6 +278,9 @@ class ConversationView(LineList):
         if pos < len(line.text):
             out.append(seg(line.text[pos:], style))
         return out
+
+    def _name_of(self, message: Message) -> NameOf:
+        return names_for(message.peer, "", message.me, peer_name=self.peer_name)
 
     def set_peer_name(self, name: str) -> None:
         if name != self.peer_name:
