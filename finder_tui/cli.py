@@ -13,7 +13,7 @@ from typing import Any
 
 import orjson
 
-from . import __version__
+from . import __version__, media_cli
 from . import service_events as ev
 from .client import FinderClient, SyncError
 from .config import ConfigError, Settings, settings_from_args
@@ -112,6 +112,11 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--include-system", action="store_true", help="include system notices")
     export.add_argument("--bom", action="store_true", help="CSV: UTF-8 BOM for spreadsheets")
     export.add_argument("--force", action="store_true", help="overwrite existing files")
+
+    media = sub.add_parser("media", help="download a message's image (NEWMSGID --out PATH)")
+    _add_store(media)
+    _add_server(media)
+    media_cli.add_arguments(media)
 
     demo = sub.add_parser("demo-server", help="run the embedded syncFinder server")
     from .demo import cli as demo_cli
@@ -368,6 +373,7 @@ COMMANDS: dict[str | None, Callable[[argparse.Namespace], int]] = {
     "show": cmd_show,
     "export": cmd_export,
     "demo-server": cmd_demo_server,
+    "media": media_cli.run,
 }
 
 

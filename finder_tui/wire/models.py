@@ -129,14 +129,21 @@ def _stored_by_older_version(message: Message) -> bool:
     return kind != BROKEN or message.msg_type in XML_TYPES
 
 
+def content_string(message: Message) -> str | None:
+    """The item's ``Content.string`` exactly as received (None when the raw item is unreadable)."""
+    try:
+        return _wrapped_str(orjson.loads(message.raw)["content"]["msg"], "Content")
+    except (orjson.JSONDecodeError, KeyError, TypeError, AttributeError, ShapeError):
+        return None
+
+
 def _reclassify(message: Message) -> None:
     """A type stored as unknown that this version understands: read its body again from the
     raw item (the key stays: it never depended on the kind)."""
-    try:
-        msg = orjson.loads(message.raw)["content"]["msg"]
-        parsed = parse_content(message.msg_type, _wrapped_str(msg, "Content"))
-    except (orjson.JSONDecodeError, KeyError, TypeError, AttributeError, ShapeError):
+    body = content_string(message)
+    if body is None:
         return  # keep what was stored
+    parsed = parse_content(message.msg_type, body)
     message.kind, message.text, message.meta = parsed.kind, parsed.text, parsed.meta
 
 
