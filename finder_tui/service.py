@@ -1,8 +1,9 @@
 """The one long-lived thread that owns the store and runs the sync engine.
 
-The UI never touches the disk: it sends commands here (``sync_now``, ``mark_read``, ...) and
-receives typed events through ``emit``. It reads the in-memory ``Index``, which is safe to read
-from any thread.
+The UI never touches the disk: it sends typed commands (``service_commands``) through the thin
+senders here (``sync_now``, ``mark_read``, ...) and receives typed events (``service_events``)
+through ``emit``. It reads store state through the accessors here (``index``, ``key_buff``):
+the in-memory ``Index`` is safe to read from any thread.
 """
 
 from __future__ import annotations
@@ -11,20 +12,15 @@ import queue
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
+from . import service_commands as cmd
 from . import service_events as ev
 from .client import ClientConfig, FinderClient, SyncError
 from .store import Store
 from .store.errors import StoreError
+from .store.index import Index
 from .sync import Backoff, SyncEngine, SyncReport, describe_error, settle_heap
-
-
-@dataclass(frozen=True, slots=True)
-class _Command:
-    name: str
-    args: tuple[object, ...] = ()
 
 
 class SyncService:
@@ -49,7 +45,7 @@ class SyncService:
         self.seal_at = seal_at
         self.store: Store | None = None
         self.report = SyncReport()
-        self._commands: queue.Queue[_Command] = queue.Queue()
+        self._commands: queue.Queue[cmd.Command] = queue.Queue()
         self._thread = threading.Thread(target=self._run, name="finder-store", daemon=True)
         self._stopped = threading.Event()
         self._stop_requested = threading.Event()
@@ -69,24 +65,42 @@ class SyncService:
 
     def stop(self, timeout: float = 10.0) -> None:
         self._stop_requested.set()  # also ends a catch-up between two pages
-        self._commands.put(_Command("stop"))
+        self.send(cmd.Stop())
         self._thread.join(timeout)
 
+    def send(self, command: cmd.Command) -> None:
+        """Queue a command for the store thread; it never blocks."""
+        self._commands.put(command)
+
     def sync_now(self) -> None:
-        self._commands.put(_Command("sync"))
+        self.send(cmd.SyncNow())
 
     def mark_read(self, session_id: str) -> None:
-        self._commands.put(_Command("mark_read", (session_id,)))
+        self.send(cmd.MarkRead(session_id))
 
     def set_alias(self, session_id: str, alias: str) -> None:
-        self._commands.put(_Command("alias", (session_id, alias)))
+        self.send(cmd.SetAlias(session_id, alias))
 
     def mark_live_seen(self) -> None:
-        self._commands.put(_Command("live_seen"))
+        self.send(cmd.MarkLiveSeen())
 
     @property
     def running(self) -> bool:
         return self._thread.is_alive()
+
+    # ---- read from any thread (the UI reads store state here, never through ``store``) -----
+
+    @property
+    def index(self) -> Index | None:
+        """The in-memory index once the store opened (safe to read from any thread)."""
+        store = self.store
+        return store.index if store is not None else None
+
+    @property
+    def key_buff(self) -> str:
+        """The sync cursor as the store holds it ("" before the store opened)."""
+        store = self.store
+        return store.key_buff if store is not None else ""
 
     # ---- the thread ------------------------------------------------------------------------
 
@@ -152,14 +166,18 @@ class SyncService:
                     command = self._commands.get(timeout=timeout)
                 except queue.Empty:
                     command = None
-                if command is not None:
-                    if command.name == "stop":
+                match command:
+                    case None:
+                        pass
+                    case cmd.Stop():
                         return
-                    if command.name == "sync" and engine is not None:
-                        next_sync = time.monotonic()
-                    else:
+                    case cmd.SyncNow():
+                        if engine is not None:
+                            next_sync = time.monotonic()
+                        continue
+                    case _:
                         self._apply(command)
-                    continue
+                        continue
                 self._commit()
                 if engine is not None and time.monotonic() >= next_sync:
                     next_sync = time.monotonic() + self._cycle(engine)
@@ -174,26 +192,32 @@ class SyncService:
                 command = self._commands.get_nowait()
             except queue.Empty:
                 return
-            if command.name == "stop":
-                self._commands.put(command)  # the loop exits on it once the cycle returns
-                return
-            if command.name != "sync":  # already syncing
-                self._apply(command)
+            match command:
+                case cmd.Stop():
+                    self._commands.put(command)  # the loop exits on it once the cycle returns
+                    return
+                case cmd.SyncNow():
+                    pass  # already syncing
+                case _:
+                    self._apply(command)
 
-    def _apply(self, command: _Command) -> None:
+    def _apply(self, command: cmd.Command) -> None:
+        """Apply a command that changes the store (on the store thread)."""
         assert self.store is not None
-        changed = False
-        if command.name == "mark_read":
-            changed = self.store.mark_read(str(command.args[0]))
-        elif command.name == "alias":
-            changed = self.store.set_alias(str(command.args[0]), str(command.args[1]))
-        elif command.name == "live_seen":
-            changed = self.store.mark_live_seen()
+        # An alias is typed once and must not be lost; read markers change on every page of a
+        # catch-up and may wait for the next commit (at most COMMIT_WAKE seconds).
+        match command:
+            case cmd.MarkRead(session_id):
+                changed, what, commit_now = self.store.mark_read(session_id), "mark_read", False
+            case cmd.SetAlias(session_id, alias):
+                changed, what, commit_now = self.store.set_alias(session_id, alias), "alias", True
+            case cmd.MarkLiveSeen():
+                changed, what, commit_now = self.store.mark_live_seen(), "live_seen", False
+            case cmd.SyncNow() | cmd.Stop():
+                return  # handled by the loop, never applied
         if changed:
-            self.emit(ev.IndexChanged(command.name))
-            # An alias is typed once and must not be lost; read markers change on every page
-            # of a catch-up and may wait for the next commit (at most COMMIT_WAKE seconds).
-            self._commit(now=command.name == "alias")
+            self.emit(ev.IndexChanged(what))
+            self._commit(now=commit_now)
 
     def _commit(self, *, now: bool = False) -> None:
         assert self.store is not None

@@ -354,7 +354,7 @@ class FinderApp(App[None]):
             )
             if not self.index.complete:
                 counts += " (loading history…)"
-        cursor = keybuff.describe(self.service.store.key_buff if self.service.store else "")
+        cursor = keybuff.describe(self.service.key_buff)
         cursor_text = "cursor " + (
             " ".join(f"{k}={v}" for k, v in cursor.items() if v) if cursor else "—"
         )
