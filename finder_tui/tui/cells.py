@@ -80,29 +80,95 @@ def _wrap_paragraph(paragraph: str, width: int) -> list[str]:
     return _wrap_units(paragraph, width, [(c, cell_len(c)) for c in graphemes(paragraph)])
 
 
+# Kinsoku (CJK line breaking): no line starts with closing punctuation, none ends with an
+# opening bracket.
+NO_LINE_START = frozenset("，。！？、；：）」』”’》〉】〕…,.!?;:)]}%")
+NO_LINE_END = frozenset("（「『“‘《〈【〔")
+URL_BREAKS = frozenset("/?&=-")  # inside a word too long for a line of its own
+_NONE, _URL, _SOFT, _BLOCKED = 0, 1, 2, 3
+
+
+def _opportunities(units: list[tuple[str, int]]) -> list[int]:
+    """For each unit, what a line break just before it would be."""
+    out = [_NONE] * len(units)
+    for i in range(1, len(units)):
+        prev, prev_w = units[i - 1]
+        cur, cur_w = units[i]
+        if cur in NO_LINE_START or prev in NO_LINE_END:
+            out[i] = _BLOCKED
+        elif prev == " ":
+            out[i] = _SOFT
+        elif cur == " ":
+            continue
+        elif prev_w == 2 or cur_w == 2:  # CJK (and wide emoji) break anywhere
+            out[i] = _SOFT
+        elif prev in URL_BREAKS:
+            out[i] = _URL
+    return out
+
+
 def _wrap_units(paragraph: str, width: int, units: list[tuple[str, int]]) -> list[str]:
-    lines: list[str] = []
-    line: list[str] = []
-    line_width = 0
-    last_space = -1  # index in ``line`` of the last space, to break words where we can
-    for cluster, w in units:
-        if line_width + w > width and line:
-            if cluster != " " and 0 < last_space < len(line) - 1:
-                head, tail = line[: last_space + 1], line[last_space + 1 :]
-                lines.append("".join(head).rstrip(" "))
-                line, line_width = tail, cell_len("".join(tail))
-            else:
-                lines.append("".join(line).rstrip(" "))
-                line, line_width = [], 0
-            last_space = -1
-            if cluster == " ":
-                continue
+    """Greedy wrap: at the last space (or CJK boundary) when the word after it fits on a line
+    of its own, else at the last ``/ ? & = -`` inside the word, else anywhere; kinsoku rules
+    hold except when a line holds nothing else to move."""
+    count = len(units)
+    opp = _opportunities(units)
+    # width of the unbreakable run starting at each unit (up to the next soft break or space)
+    run = [0] * (count + 1)
+    for i in range(count - 1, -1, -1):
+        cluster, w = units[i]
         if cluster == " ":
-            last_space = len(line)
-        line.append(cluster)
+            continue
+        follows = i + 1 < count and opp[i + 1] != _SOFT and units[i + 1][0] != " "
+        run[i] = w + (run[i + 1] if follows else 0)
+    lines: list[str] = []
+    start, line_width = 0, 0
+    soft = url = -1  # last break opportunities inside the current line (absolute indices)
+
+    def emit(end: int) -> None:
+        lines.append("".join(u[0] for u in units[start:end]).rstrip(" "))
+
+    i = 0
+    while i < count:
+        cluster, w = units[i]
+        if line_width + w > width and i > start:
+            if cluster == " ":
+                emit(i)
+                while i < count and units[i][0] == " ":
+                    i += 1
+                start, line_width, soft, url = i, 0, -1, -1
+                continue
+            if opp[i] == _SOFT:
+                soft = i  # a break right here needs nothing moved
+            elif opp[i] == _URL:
+                url = i
+            if soft > start and (run[soft] <= width or url <= soft):
+                cut = soft  # the word moves whole (or starts fresh, to break at / ? & = -)
+            elif url > start:
+                cut = url
+            else:
+                cut = i
+            if cut == i and opp[i] == _BLOCKED and i - 1 > start:
+                cut = i - 1  # keep "，" with the character before it
+            emit(cut)
+            start = cut
+            line_width = sum(u[1] for u in units[start:i])
+            soft = url = -1
+            for j in range(start + 1, i):
+                if opp[j] == _SOFT:
+                    soft = j
+                elif opp[j] == _URL:
+                    url = j
+            continue  # re-check the same unit against the shorter line
+        if i > start:
+            if opp[i] == _SOFT:
+                soft = i
+            elif opp[i] == _URL:
+                url = i
         line_width += w
-    if line or not lines:
-        lines.append("".join(line))
+        i += 1
+    if not lines or "".join(u[0] for u in units[start:]).strip(" "):
+        emit(count)
     return lines
 
 
