@@ -88,87 +88,93 @@ URL_BREAKS = frozenset("/?&=-")  # inside a word too long for a line of its own
 _NONE, _URL, _SOFT, _BLOCKED = 0, 1, 2, 3
 
 
-def _opportunities(units: list[tuple[str, int]]) -> list[int]:
-    """For each unit, what a line break just before it would be."""
-    out = [_NONE] * len(units)
-    for i in range(1, len(units)):
-        prev, prev_w = units[i - 1]
-        cur, cur_w = units[i]
-        if cur in NO_LINE_START or prev in NO_LINE_END:
-            out[i] = _BLOCKED
-        elif prev == " ":
-            out[i] = _SOFT
-        elif cur == " ":
-            continue
-        elif prev_w == 2 or cur_w == 2:  # CJK (and wide emoji) break anywhere
-            out[i] = _SOFT
-        elif prev in URL_BREAKS:
-            out[i] = _URL
-    return out
+def _break_before(prev: str, prev_w: int, cur: str, cur_w: int) -> int:
+    """What a line break between ``prev`` and ``cur`` would be."""
+    if cur in NO_LINE_START or prev in NO_LINE_END:
+        return _BLOCKED
+    if prev == " ":
+        return _SOFT
+    if cur == " ":
+        return _NONE
+    if prev_w == 2 or cur_w == 2:  # CJK (and wide emoji) break anywhere
+        return _SOFT
+    return _URL if prev in URL_BREAKS else _NONE
+
+
+def _run_width(units: list[tuple[str, int]], first: int, limit: int) -> int:
+    """Cells of the unbreakable run starting at ``first`` (stops counting past ``limit``)."""
+    total = units[first][1]
+    for j in range(first + 1, len(units)):
+        cur, cur_w = units[j]
+        prev, prev_w = units[j - 1]
+        if cur == " " or _break_before(prev, prev_w, cur, cur_w) == _SOFT or total > limit:
+            break
+        total += cur_w
+    return total
+
+
+def _last_break(units: list[tuple[str, int]], kind: int, start: int, end: int) -> int:
+    """The last index in ``(start, end]`` a break of ``kind`` may go before (-1: none)."""
+    for j in range(end, start, -1):
+        prev, prev_w = units[j - 1]
+        cur, cur_w = units[j]
+        if _break_before(prev, prev_w, cur, cur_w) == kind:
+            return j
+    return -1
 
 
 def _wrap_units(paragraph: str, width: int, units: list[tuple[str, int]]) -> list[str]:
     """Greedy wrap: at the last space (or CJK boundary) when the word after it fits on a line
     of its own, else at the last ``/ ? & = -`` inside the word, else anywhere; kinsoku rules
-    hold except when a line holds nothing else to move."""
+    hold except when a line holds nothing else to move. The break search runs only when a
+    line overflows, backwards from its end, so the common path is a width sum."""
     count = len(units)
-    opp = _opportunities(units)
-    # width of the unbreakable run starting at each unit (up to the next soft break or space)
-    run = [0] * (count + 1)
-    for i in range(count - 1, -1, -1):
-        cluster, w = units[i]
-        if cluster == " ":
-            continue
-        follows = i + 1 < count and opp[i + 1] != _SOFT and units[i + 1][0] != " "
-        run[i] = w + (run[i + 1] if follows else 0)
     lines: list[str] = []
     start, line_width = 0, 0
-    soft = url = -1  # last break opportunities inside the current line (absolute indices)
-
-    def emit(end: int) -> None:
-        lines.append("".join(u[0] for u in units[start:end]).rstrip(" "))
-
     i = 0
     while i < count:
         cluster, w = units[i]
-        if line_width + w > width and i > start:
-            if cluster == " ":
-                emit(i)
-                while i < count and units[i][0] == " ":
-                    i += 1
-                start, line_width, soft, url = i, 0, -1, -1
-                continue
-            if opp[i] == _SOFT:
-                soft = i  # a break right here needs nothing moved
-            elif opp[i] == _URL:
-                url = i
-            if soft > start and (run[soft] <= width or url <= soft):
-                cut = soft  # the word moves whole (or starts fresh, to break at / ? & = -)
-            elif url > start:
-                cut = url
+        if line_width + w <= width or i == start:
+            line_width += w
+            i += 1
+            continue
+        if cluster == " ":
+            lines.append("".join(u[0] for u in units[start:i]).rstrip(" "))
+            while i < count and units[i][0] == " ":
+                i += 1
+            start, line_width = i, 0
+            continue
+        prev, prev_w = units[i - 1]
+        if (
+            w == 2
+            and prev not in NO_LINE_END
+            and cluster not in NO_LINE_START
+            and (i + 1 == count or units[i + 1][0] not in NO_LINE_START)
+        ):
+            cut = i  # CJK: break right here (the common case, kept cheap)
+            lines.append("".join(u[0] for u in units[start:cut]).rstrip(" "))
+            start, line_width = cut, 0
+            continue
+        soft = _last_break(units, _SOFT, start, i)
+        if soft > start and _run_width(units, soft, width) <= width:
+            cut = soft  # the word moves whole
+        else:
+            url = _last_break(units, _URL, max(start, soft), i)
+            if url > start:
+                cut = url  # a word too long for any line breaks after / ? & = -
+            elif soft > start:
+                cut = soft  # it starts a fresh line, to break there
             else:
                 cut = i
-            if cut == i and opp[i] == _BLOCKED and i - 1 > start:
-                cut = i - 1  # keep "，" with the character before it
-            emit(cut)
-            start = cut
-            line_width = sum(u[1] for u in units[start:i])
-            soft = url = -1
-            for j in range(start + 1, i):
-                if opp[j] == _SOFT:
-                    soft = j
-                elif opp[j] == _URL:
-                    url = j
-            continue  # re-check the same unit against the shorter line
-        if i > start:
-            if opp[i] == _SOFT:
-                soft = i
-            elif opp[i] == _URL:
-                url = i
-        line_width += w
-        i += 1
-    if not lines or "".join(u[0] for u in units[start:]).strip(" "):
-        emit(count)
+                blocked = _break_before(prev, prev_w, cluster, w)
+                if blocked == _BLOCKED and i - 1 > start:
+                    cut = i - 1  # keep "，" with the character before it
+        lines.append("".join(u[0] for u in units[start:cut]).rstrip(" "))
+        start = cut
+        line_width = sum(u[1] for u in units[start:i])
+    rest = "".join(u[0] for u in units[start:])
+    if not lines or rest.strip(" "):
+        lines.append(rest.rstrip(" "))
     return lines
 
 

@@ -125,12 +125,14 @@ def split_sender_prefix(msg_type: int, raw: str) -> tuple[str, str]:
 
 def parse_content(msg_type: int, raw: str) -> ParsedContent:
     """Classify one message body. Never raises."""
+    if msg_type == MSG_TEXT and raw.find("@chatroom:", 0, 130) < 0:
+        return ParsedContent(TEXT, scrub(raw))  # the common case, kept cheap
     return _parse(msg_type, raw, 0)
 
 
 def _parse(msg_type: int, raw: str, depth: int) -> ParsedContent:
-    if msg_type == MSG_TEXT and "@chatroom:" not in raw[:130]:
-        return ParsedContent(TEXT, scrub(raw))  # the common case, kept cheap
+    if raw.startswith("<"):  # XML right away: no sender prefix to look for
+        return _parse_body(msg_type, raw, depth)
     sender, body = split_sender_prefix(msg_type, raw)
     parsed = _parse_body(msg_type, body, depth)
     if sender:

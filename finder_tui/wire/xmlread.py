@@ -3,6 +3,7 @@ a malformed number is ``None``, nothing raises. Payload kinds are built from the
 
 from __future__ import annotations
 
+import re
 from typing import Any
 from urllib.parse import urlsplit
 from xml.etree.ElementTree import Element
@@ -68,16 +69,15 @@ def format_size(length: object, *, kb_decimals: int = 0) -> str:
     return f"{length} B"
 
 
+_WEB_URL = re.compile(r"https?://[^\s/?#@]*[^\s/?#@:][^\s]*\Z", re.IGNORECASE)
+_UNSAFE = re.compile(r"[\x00-\x20\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
 def web_url(value: str) -> str:
-    """``value`` when it is an http(s) URL with a host, else empty: only those become links."""
+    """``value`` when it is an http(s) URL with a host, else empty: only those become links
+    (no spaces, controls or bidi marks, which could make a link look like another)."""
     value = value.strip()
-    try:
-        parts = urlsplit(value)
-    except ValueError:
-        return ""
-    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
-        return ""
-    if any(ch.isspace() or ord(ch) < 0x20 for ch in value):
+    if not _WEB_URL.match(value) or _UNSAFE.search(value):
         return ""
     return value
 
