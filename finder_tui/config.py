@@ -32,6 +32,7 @@ _SCHEMA: dict[str, tuple[type | tuple[type, ...], str]] = {
     "connect_timeout": ((int, float), "seconds"),
     "read_timeout": ((int, float), "seconds"),
     "keymap": (dict, 'a table of binding id = "keys", e.g. "app.quit" = "ctrl+q"'),
+    "emoji": (str, '"auto", "full" or "base" (emoji sequences drawn as their base emoji)'),
 }
 
 
@@ -50,6 +51,7 @@ class Settings:
     connect_timeout: float = 5.0
     read_timeout: float = 20.0
     keymap: tuple[tuple[str, str], ...] = ()
+    emoji: str = "auto"
 
     @property
     def has_server(self) -> bool:
@@ -116,6 +118,8 @@ def load_config_file(path: Path) -> dict[str, Any]:
     bad = [k for k, v in keymap.items() if not isinstance(v, str) or not v.strip()]
     if bad:
         raise ConfigError(f"{path}: keymap entries must be non-empty key strings: {', '.join(bad)}")
+    if data.get("emoji", "auto") not in ("auto", "full", "base"):
+        raise ConfigError(f'{path}: \'emoji\' must be "auto", "full" or "base"')
     if "poll_interval" in data and not 0.2 <= float(data["poll_interval"]) <= 3600:
         raise ConfigError(f"{path}: 'poll_interval' must be between 0.2 and 3600 seconds")
     return data
@@ -171,6 +175,7 @@ def resolve(
         connect_timeout=float(file.get("connect_timeout", 5.0)),
         read_timeout=float(file.get("read_timeout", 20.0)),
         keymap=tuple(sorted(file.get("keymap", {}).items())),
+        emoji=str(file.get("emoji", "auto")),
     )
 
 

@@ -19,9 +19,11 @@ DEMO_WID = "demo-wid"
 
 
 def launch(args: argparse.Namespace) -> int:
+    from . import emoji
     from .app import FinderApp
 
     settings = settings_from_args(args)
+    emoji.configure(settings.emoji)
     demo = args.demo or (not settings.has_server and not args.offline)
     server: DemoServer | None = None
     temp_store: str | None = None

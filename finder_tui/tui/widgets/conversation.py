@@ -20,6 +20,7 @@ from ...export.common import NameOf, content_text, names_for
 from ...wire.content import BROKEN, SYSTEM_KINDS, TEXT
 from ...wire.models import Message
 from ..cells import wrap
+from ..emoji import simplify
 from ..timefmt import clock, day_label, day_of
 from .line_list import LineList, seg
 
@@ -36,11 +37,12 @@ class Line:
 
 def _shown(message: Message, names: Callable[[Message], NameOf]) -> str:
     """The stored text, or, for the few messages whose text depends on names or on a later
-    recall, what ``show`` and the exports print (cheap for all others: layout runs often)."""
+    recall, what ``show`` and the exports print (cheap for all others: layout runs often);
+    emoji sequences drawn as their base emoji in ``base`` mode (see ``emoji``)."""
     meta = message.meta
     if "recalled" in meta or "template" in meta:
-        return content_text(message, names(message), detailed=False)
-    return message.text
+        return simplify(content_text(message, names(message), detailed=False))
+    return simplify(message.text)
 
 
 def _body(message: Message, names: Callable[[Message], NameOf]) -> str:
