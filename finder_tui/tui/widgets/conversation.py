@@ -96,6 +96,7 @@ class ConversationView(LineList):
         self.highlight = ""  # find-in-conversation query (casefolded)
         self.current_match_message = -1
         self._laid_width = 0
+        self._pinned = True  # at the newest message: a resize keeps it there
 
     @property
     def line_count(self) -> int:
@@ -113,6 +114,7 @@ class ConversationView(LineList):
         self.highlight = ""
         self.current_match_message = -1
         self._set_new_below(0)
+        self._pinned = True
         self._relayout(max(0, len(messages) - self.INITIAL_MESSAGES))
         self.scroll_to(y=max(0, self.line_count - 1), animate=False, immediate=True, force=True)
         self.call_after_refresh(self.scroll_end, animate=False, immediate=True, force=True)
@@ -150,6 +152,7 @@ class ConversationView(LineList):
 
     def watch_scroll_y(self, old_value: float, new_value: float) -> None:
         super().watch_scroll_y(old_value, new_value)
+        self._pinned = new_value >= self.max_scroll_y
         if self.new_below and new_value >= self.max_scroll_y:
             self._set_new_below(0)
         if self.laid_from and new_value < self.scrollable_content_region.height:
@@ -187,10 +190,17 @@ class ConversationView(LineList):
 
     def on_resize(self) -> None:
         if self._laid_width != self.content_width():
-            at_bottom = self.is_vertical_scroll_end
+            # Pinned to the newest: stay there; else keep the message at the top in view.
+            pinned = self._pinned or self.max_scroll_y == 0
+            top = self.lines[int(self.scroll_y)].message if self.lines else -1
             self._relayout(self.laid_from)
-            if at_bottom:
+            if pinned:
                 self.call_after_refresh(self.scroll_end, animate=False, immediate=True, force=True)
+            elif top >= self.laid_from:
+                y = self._first_line[top - self.laid_from]
+                if y and self.lines[y - 1].kind == DAY:
+                    y -= 1  # with its day separator
+                self.scroll_to(y=y, animate=False, immediate=True, force=True)
         else:
             self.invalidate()
 

@@ -1,0 +1,83 @@
+"""The conversation shows every payload kind, holds its place on resize, and its side panel
+width follows the terminal."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tui_helpers import Chat, find_row, running_app, tui_env, visible_lines  # noqa: F401
+
+from finder_tui.demo.kinds import SAMPLES
+
+T0 = 1_764_600_000
+K = Chat.named("kinds")
+LONG = Chat.named("longchat")
+
+
+def kinds_items() -> list[dict]:
+    return [
+        K.item(1 + i, T0 + i * 60, content, msg_type=t)
+        for i, (_n, t, content) in enumerate(SAMPLES)
+    ]
+
+
+def long_items() -> list[dict]:
+    return [
+        LONG.item(100 + i, T0 - 86_400 + i * 600, f"message number {i} " + "word " * (i % 9))
+        for i in range(120)
+    ]
+
+
+async def test_every_kind_reads_in_the_conversation_and_none_is_unknown_or_broken(
+    tmp_path: Path,
+) -> None:
+    async with running_app(tmp_path / "store", items=kinds_items()) as h:
+        await h.open_session(K.session_id)
+        text = "\n".join(line.text for line in h.conv.lines)
+        for needle in (
+            "[voice 5 s]",
+            "[contact card: 陈小姐 Chen · WeChat]",
+            "[location: 腾讯大厦",
+            "[friend request from Bob 王]",
+            "[link] 一分钟学会手冲咖啡",
+            "[file] 2026春季报价单.xlsx",
+            "[chat record] 群聊的聊天记录 (3 items)",
+            "[mini program]",
+            "[Channels post] 咖啡研究所",
+            "↪ 咖啡研究所: [link] 周末直播安排",
+            "[transfer ￥88.00, received]",
+            "[red packet] 恭喜发财",
+            '"Alice"邀请"Bob、Carol"加入了群聊',
+            "拍了拍",
+        ):
+            assert needle in text, needle
+        assert "unreadable" not in text and "[type " not in text
+        pat = next(line for line in text.splitlines() if "拍了拍" in line)
+        assert "v2_0600…f229 · Channels" in pat and "@finder" not in pat  # names, not ids
+
+
+async def test_a_resize_keeps_the_conversation_at_the_newest_message(tmp_path: Path) -> None:
+    async with running_app(tmp_path / "store", items=long_items(), size=(120, 36)) as h:
+        await h.open_session(LONG.session_id)
+        await h.wait(lambda: h.conv.scroll_y == h.conv.max_scroll_y and h.conv.max_scroll_y > 0)
+        await h.pilot.resize_terminal(70, 20)
+        await h.wait(lambda: h.conv.content_width() < 60)
+        await h.pilot.pause()
+        await h.wait(lambda: h.conv.scroll_y == h.conv.max_scroll_y)
+        assert any("119 word" in line for line in visible_lines(h.conv))
+
+
+async def test_a_resize_keeps_the_message_at_the_top_when_scrolled_up(tmp_path: Path) -> None:
+    async with running_app(tmp_path / "store", items=long_items(), size=(120, 36)) as h:
+        await h.open_session(LONG.session_id)
+        conv = h.conv
+        await h.wait(lambda: conv.max_scroll_y > 100)
+        target = conv.max_scroll_y // 2
+        conv.scroll_to(y=target, animate=False, immediate=True, force=True)
+        await h.wait(lambda: conv.scroll_y == target)
+        top_message = conv.lines[int(conv.scroll_y)].message
+        await h.pilot.resize_terminal(80, 24)
+        await h.wait(lambda: conv.content_width() < 60)
+        await h.pilot.pause()
+        shown = {conv.lines[int(conv.scroll_y) + y].message for y in range(2)}
+        assert top_message in shown
