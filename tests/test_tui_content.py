@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from rich.cells import cell_len
 from tui_helpers import Chat, find_row, running_app, tui_env, visible_lines  # noqa: F401
 
 from finder_tui.demo.kinds import SAMPLES
+from finder_tui.tui.widgets.bars import fit_bindings
 
 T0 = 1_764_600_000
 K = Chat.named("kinds")
@@ -81,3 +83,34 @@ async def test_a_resize_keeps_the_message_at_the_top_when_scrolled_up(tmp_path: 
         await h.pilot.pause()
         shown = {conv.lines[int(conv.scroll_y) + y].message for y in range(2)}
         assert top_message in shown
+
+
+async def test_the_session_list_takes_about_a_third_between_24_and_44_columns(
+    tmp_path: Path,
+) -> None:
+    async with running_app(tmp_path / "store", items=long_items(), size=(80, 24)) as h:
+        pane = h.app.query_one("#list-pane")
+        assert 24 <= pane.outer_size.width <= 28
+        assert h.conv.content_width() >= 48
+        await h.pilot.resize_terminal(200, 40)
+        await h.wait(lambda: pane.outer_size.width == 44)
+        await h.pilot.resize_terminal(60, 20)
+        await h.wait(lambda: pane.outer_size.width == 24)
+
+
+async def test_the_key_bar_drops_keys_instead_of_cutting_a_label(tmp_path: Path) -> None:
+    async with running_app(tmp_path / "store", items=long_items(), size=(60, 24)) as h:
+        bar = h.app.query_one("#keys")
+        await h.pilot.pause()
+        text = str(bar.render())
+        labels = [d for _k, d in bar._hints]
+        shown = [d for d in labels if f" {d} " in text + " "]
+        assert "Help" in shown and len(shown) < len(labels)
+        assert cell_len(text.rstrip()) <= 60
+
+
+def test_fit_bindings_keeps_help_and_drops_from_the_end() -> None:
+    hints = [("q", "Quit"), ("?", "Help"), ("r", "Sync now"), ("e", "Export")]
+    assert fit_bindings(hints, 1000) == hints
+    assert fit_bindings(hints, 20) == [("q", "Quit"), ("?", "Help")]
+    assert fit_bindings(hints, 10) == [("?", "Help")]

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from rich.cells import cell_len
 from textual.content import Content
 from textual.widgets import Static
 
@@ -45,8 +48,41 @@ class KeyBar(Static):
     that alone cost more than the rest of the inbox. One Static line does the same job.
     """
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._hints: list[tuple[str, str]] = []
+
     def show_bindings(self, bindings: list[tuple[str, str]]) -> None:
+        self._hints = list(bindings)
+        self._render_fitting()
+
+    def on_resize(self) -> None:
+        self._render_fitting()
+
+    def _render_fitting(self) -> None:
+        """Whole labels only: when the line is too narrow, the least important keys (the last
+        ones: the focused pane's come first, then the app's) are dropped, never cut."""
+        width = self.size.width or 10_000
+        kept = fit_bindings(self._hints, width)
         parts: list[Content | str] = []
-        for key, description in bindings:
+        for key, description in kept:
             parts += [Content.styled(f" {key} ", "bold reverse"), Content(f" {description}  ")]
         self.update(Content.assemble(*parts))
+
+
+KEEP = frozenset({"Help"})  # the way to every other key: never dropped
+
+
+def fit_bindings(
+    bindings: list[tuple[str, str]], width: int, keep: frozenset[str] = KEEP
+) -> list[tuple[str, str]]:
+    """The bindings whose hints fit in ``width`` cells, dropping from the end (``keep`` last)."""
+
+    def cells(entries: list[tuple[str, str]]) -> int:
+        return sum(cell_len(f" {k} ") + cell_len(f" {d}  ") for k, d in entries)
+
+    kept = list(bindings)
+    while kept and cells(kept) > width:
+        droppable = [i for i, (_k, d) in enumerate(kept) if d not in keep]
+        kept.pop(droppable[-1] if droppable else -1)
+    return kept
