@@ -103,14 +103,19 @@ async def test_the_key_bar_drops_keys_instead_of_cutting_a_label(tmp_path: Path)
         bar = h.app.query_one("#keys")
         await h.pilot.pause()
         text = str(bar.render())
-        labels = [d for _k, d in bar._hints]
+        labels = [d for _k, d, _on in bar._hints]
         shown = [d for d in labels if f" {d} " in text + " "]
         assert "Help" in shown and len(shown) < len(labels)
         assert cell_len(text.rstrip()) <= 60
 
 
 def test_fit_bindings_keeps_help_and_drops_from_the_end() -> None:
-    hints = [("q", "Quit"), ("?", "Help"), ("r", "Sync now"), ("e", "Export")]
+    hints = [
+        ("q", "Quit", True),
+        ("?", "Help", True),
+        ("r", "Sync now", True),
+        ("e", "Export", False),
+    ]
     assert fit_bindings(hints, 1000) == hints
-    assert fit_bindings(hints, 20) == [("q", "Quit"), ("?", "Help")]
-    assert fit_bindings(hints, 10) == [("?", "Help")]
+    assert fit_bindings(hints, 20) == hints[:2]
+    assert fit_bindings(hints, 10) == [("?", "Help", True)]

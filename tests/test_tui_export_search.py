@@ -113,7 +113,7 @@ async def test_find_in_conversation_counts_and_steps(tmp_path: Path) -> None:
         await h.wait(lambda: h.conv.session_id == A.session_id, what="A open")
         await h.pilot.press("ctrl+f")
         await h.pilot.press(*"谢谢")
-        await h.wait(lambda: len(h.app.find_matches) == 30, what="30 matches")
+        await h.wait(lambda: len(h.inbox.find_matches) == 30, what="30 matches")
         count = h.app.query_one("#find-count", Label)
         await h.wait(lambda: str(count.content) == "30/30", what="30/30: the newest match first")
         assert h.conv.highlight == "谢谢"
@@ -121,7 +121,7 @@ async def test_find_in_conversation_counts_and_steps(tmp_path: Path) -> None:
         await h.wait(lambda: str(count.content) == "29/30", what="previous match")
         await h.pilot.press("enter", "enter")
         await h.wait(lambda: str(count.content) == "1/30", what="wraps to the first")
-        first = h.app.find_matches[0][0]
+        first = h.inbox.find_matches[0][0]
         assert h.conv.current_match_message == first
         await h.pilot.press("escape")
         await h.wait(lambda: not h.conv.highlight, what="find closed")
@@ -168,3 +168,28 @@ def test_export_json_import_round_trip_via_cli(tmp_path: Path, capsys) -> None: 
     assert capsys.readouterr().out == original
     assert len(orjson.loads(original)) == 4
     assert os.path.getsize(out) > 0
+
+
+async def test_the_overwrite_question_and_the_cancel_button_answer_by_click(tmp_path: Path) -> None:
+    existing = tmp_path / "conv.md"
+    existing.write_text("keep me", "utf-8")
+    async with running_app(tmp_path / "store", items=inbox()) as h:
+        screen = await _open_export(h)
+        screen.query_one("#export-path", Input).value = str(existing)
+        await h.pilot.click("#export-go")
+        await h.wait(lambda: isinstance(h.app.screen, ConfirmScreen), what="overwrite question")
+        await h.pilot.click("#confirm-no")
+        await h.wait(lambda: h.app.screen is screen, what="back to the dialog")
+        assert existing.read_text("utf-8") == "keep me"
+        await h.pilot.click("#export-go")
+        await h.wait(lambda: isinstance(h.app.screen, ConfirmScreen), what="asked again")
+        await h.pilot.click("#confirm-yes")
+        await h.wait(lambda: existing.read_text("utf-8") != "keep me", what="overwritten")
+        await h.wait(lambda: not isinstance(h.app.screen, ExportScreen), what="dialog closed")
+        # The Cancel button closes the dialog without writing.
+        screen = await _open_export(h)
+        target = tmp_path / "never.md"
+        screen.query_one("#export-path", Input).value = str(target)
+        await h.pilot.click("#export-cancel")
+        await h.wait(lambda: not isinstance(h.app.screen, ExportScreen), what="dialog cancelled")
+        assert not target.exists()

@@ -5,11 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from rich.color import Color
 from textual.binding import Binding
 from textual.command import CommandList, CommandPalette
+from textual.geometry import Region
 from textual.widgets import Input
 from tui_helpers import (  # noqa: F401
     Chat,
+    Harness,
     running_app,
     tui_env,
     visible_lines,
@@ -17,12 +20,13 @@ from tui_helpers import (  # noqa: F401
 )
 
 from finder_tui.store import Store
-from finder_tui.tui.app import FinderApp
 from finder_tui.tui.screens.alias import AliasScreen
+from finder_tui.tui.screens.export import ExportScreen
 from finder_tui.tui.screens.help import HelpScreen
+from finder_tui.tui.screens.inbox import InboxScreen
 from finder_tui.tui.widgets.conversation import ConversationView
 from finder_tui.tui.widgets.live_view import LiveView
-from finder_tui.tui.widgets.session_list import SessionList
+from finder_tui.tui.widgets.session_list import LIVE_ENTRY, SessionList
 
 T0 = 1_700_000_000
 K1, K2 = Chat.named("kilo"), Chat.named("lima")
@@ -36,7 +40,8 @@ def inbox() -> list[dict]:
     ]
 
 
-BINDING_OWNERS = [FinderApp, SessionList, ConversationView, LiveView]
+# The inbox's keys were the App's: they moved to InboxScreen with their ids (keymap config).
+BINDING_OWNERS = [InboxScreen, SessionList, ConversationView, LiveView]
 
 
 @pytest.mark.parametrize("owner", BINDING_OWNERS, ids=lambda o: o.__name__)
@@ -197,3 +202,94 @@ async def test_dialogs_fit_a_small_terminal(tmp_path: Path):
         await h.pilot.pause()
         dialog = h.app.screen.query_one(".dialog").region
         assert dialog.right <= 80 and dialog.bottom <= 24, dialog
+
+
+# ---- actions that need an open conversation (check_action) ------------------------------------
+
+CONVERSATION_ACTIONS = ("alias", "export", "find")
+
+
+def key_bar_color(h: Harness, description: str) -> Color | None:
+    """The foreground colour the key bar paints ``description`` in (dimmed when disabled)."""
+    keys = h.app.query_one("#keys")
+    for strip in keys.render_lines(Region(0, 0, keys.size.width, 1)):
+        for segment in strip:
+            if segment.text.strip() == description and segment.style is not None:
+                return segment.style.color
+    raise AssertionError(f"{description!r} is not in the key bar: {widget_text(keys)!r}")
+
+
+async def test_export_alias_and_find_are_disabled_on_the_live_view_and_shown_dimmed(
+    tmp_path: Path,
+) -> None:
+    async with running_app(tmp_path / "store", items=inbox()) as h:
+        await h.wait(lambda: h.conv.session_id == K1.session_id, what="the newest open")
+        await h.wait(lambda: key_bar_color(h, "Export") == key_bar_color(h, "Quit"))
+        assert all(h.inbox.check_action(a, ()) for a in CONVERSATION_ACTIONS)
+
+        await h.pilot.press("l")
+        await h.wait(lambda: h.inbox.open_key == LIVE_ENTRY, what="the live view")
+        assert all(h.inbox.check_action(a, ()) is None for a in CONVERSATION_ACTIONS)
+        for description in ("Alias", "Export", "Find"):
+            await h.wait(
+                lambda d=description: key_bar_color(h, d) != key_bar_color(h, "Quit"),  # type: ignore[misc]
+                what=f"{description} dimmed in the key bar",
+            )
+        assert key_bar_color(h, "Search all") == key_bar_color(h, "Quit")  # still enabled
+
+        # A disabled key does nothing: no dialog, no find bar.
+        await h.pilot.press("e", "a", "ctrl+f")
+        await h.pilot.pause(0.1)
+        assert not isinstance(h.app.screen, (ExportScreen, AliasScreen))
+        assert not any(bar.display for bar in h.app.query("#find-bar"))
+
+        # Opening a conversation enables them again.
+        await h.open_session(K2.session_id)
+        assert all(h.inbox.check_action(a, ()) for a in CONVERSATION_ACTIONS)
+        await h.wait(lambda: key_bar_color(h, "Export") == key_bar_color(h, "Quit"))
+        await h.pilot.press("e")
+        await h.wait(lambda: isinstance(h.app.screen, ExportScreen), what="the export dialog")
+
+
+async def test_conversation_actions_are_disabled_before_any_session_exists(tmp_path: Path) -> None:
+    async with running_app(tmp_path / "store", online=False, wait_state="offline") as h:
+        assert h.inbox.open_key is None and not h.session_keys()
+        assert all(h.inbox.check_action(a, ()) is None for a in CONVERSATION_ACTIONS)
+        assert h.inbox.check_action("search", ()) and h.inbox.check_action("filter", ())
+        await h.wait(lambda: key_bar_color(h, "Export") != key_bar_color(h, "Quit"))
+
+
+async def test_the_palette_marks_conversation_commands_disabled_with_none_open(
+    tmp_path: Path,
+) -> None:
+    async with running_app(tmp_path / "store", items=inbox()) as h:
+        await h.wait(lambda: h.conv.session_id == K1.session_id)
+
+        def helps() -> dict[str, str]:
+            return {c.title: c.help for c in h.app.get_system_commands(h.app.screen)}
+
+        assert "disabled" not in helps()["Export conversation"]
+        await h.pilot.press("l")
+        await h.wait(lambda: h.inbox.open_key == LIVE_ENTRY)
+        for title in ("Set alias", "Export conversation", "Find in conversation"):
+            assert "disabled: no conversation is open" in helps()[title], helps()[title]
+        assert "disabled" not in helps()["Search all conversations"]
+        # Chosen anyway, it says what to do instead of opening a dialog.
+        [export] = [c for c in h.app.get_system_commands(h.app.screen) if c.title.startswith("Exp")]
+        export.callback()
+        await h.wait(
+            lambda: any("Open a conversation" in str(n.message) for n in h.app._notifications)
+        )
+        assert not isinstance(h.app.screen, ExportScreen)
+
+
+async def test_keymap_ids_of_the_inbox_keys_still_rebind_them(tmp_path: Path) -> None:
+    """``app.export`` etc. are user config: they kept their ids when they moved to the screen."""
+    async with running_app(tmp_path / "store", items=inbox()) as h:
+        await h.wait(lambda: h.conv.session_id == K1.session_id)
+        h.app.set_keymap({"app.export": "x", "app.live": "v"})
+        await h.pilot.press("v")
+        await h.wait(lambda: h.inbox.open_key == LIVE_ENTRY, what="v opens the live view")
+        await h.open_session(K1.session_id)
+        await h.pilot.press("x")
+        await h.wait(lambda: isinstance(h.app.screen, ExportScreen), what="x exports")

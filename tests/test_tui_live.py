@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from textual.color import Color
+from textual.geometry import Region
+from textual.theme import Theme
 from textual.widgets import ContentSwitcher
 from tui_helpers import Chat, Harness, live_item, running_app, tui_env, visible_lines  # noqa: F401
 
@@ -45,7 +48,7 @@ async def test_live_row_opens_live_view_with_live_and_ended_streams(tmp_path: Pa
         switcher = h.app.query_one(ContentSwitcher)
         await h.wait(lambda: switcher.current == "live", what="the live view")
         live = h.app.query_one(LiveView)
-        assert h.app.open_key == LIVE_ENTRY
+        assert h.inbox.open_key == LIVE_ENTRY
         assert [s.object_id for s in live.streams] == [str(STILL_LIVE), str(ENDED)]
         lines = visible_lines(live)
         assert "stream (object id)" in lines[0]
@@ -79,7 +82,7 @@ async def test_live_badge_counts_unseen_notices_and_clears_when_opened(tmp_path:
         await h.wait(lambda: h.sessions.rows[0].badge == "")
         # Elsewhere, a new notice raises the badge again.
         await h.pilot.press("j")
-        await h.wait(lambda: h.app.open_key != LIVE_ENTRY)
+        await h.wait(lambda: h.inbox.open_key != LIVE_ENTRY)
         await h.push([live_item(8, T0 + 70, FRESH, start=False)])
         await h.wait(lambda: h.sessions.rows[0].badge == "1", what="badge for the new notice")
 
@@ -161,3 +164,20 @@ def test_a_stream_without_an_end_notice_for_months_fits_its_column() -> None:
     view.now = T0 + 3 * 86400 + 7 * 3600
     assert view.status_text(LiveStream("1", started_at=T0)) == "LIVE now 3d07h"
     assert view.status_text(LiveStream("1", started_at=T0, ended_at=T0 + 60)) == "ended"
+
+
+async def test_the_header_live_badge_takes_its_colours_from_the_theme(tmp_path: Path) -> None:
+    async with running_app(tmp_path / "store", items=inbox()) as h:
+        await h.wait(lambda: "● 1 LIVE" in h.top(), what="the header badge")
+
+        def badge_background() -> str:
+            bar = h.app.query_one("#top-bar")
+            [strip] = bar.render_lines(Region(0, 0, bar.size.width, 1))
+            segment = next(s for s in strip if "LIVE" in s.text)
+            assert segment.style is not None and segment.style.bgcolor is not None
+            return Color.from_rich_color(segment.style.bgcolor).hex.upper()
+
+        assert badge_background() == Color.parse(h.app.theme_variables["error"]).hex.upper()
+        h.app.register_theme(Theme(name="badge-test", primary="#004578", error="#1E90FF"))
+        h.app.theme = "badge-test"
+        await h.wait(lambda: badge_background() == "#1E90FF", what="the badge in the new $error")

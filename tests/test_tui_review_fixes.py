@@ -101,11 +101,11 @@ async def test_choosing_the_auto_opened_conversation_reads_it_and_stops_followin
 ):
     async with running_app(tmp_path / "store", items=inbox()) as h:
         await h.wait(lambda: h.conv.session_id == A.session_id, what="A open")
-        assert h.index.session(A.session_id).unread == 3 and not h.app.open_seen
+        assert h.index.session(A.session_id).unread == 3 and not h.inbox.open_seen
         # Filter + Enter on the conversation that is already open: that is choosing it.
         await h.pilot.press("slash", *"alpha", "enter")
         await h.wait(lambda: h.index.session(A.session_id).unread == 0, what="A read")
-        assert h.app.open_seen and not h.app.follow_newest and not h.app._follow_once
+        assert h.inbox.open_seen and not h.inbox.follow_newest and not h.inbox._follow_once
 
 
 async def test_clicking_the_open_row_reads_it(tmp_path: Path):

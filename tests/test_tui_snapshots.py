@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from textual.css.query import NoMatches
 from textual.pilot import Pilot
 from tui_helpers import SIZE, prepare_store, tui_env, wait_for, widget_text  # noqa: F401
 
@@ -32,14 +33,18 @@ def seed_app(tmp_path: Path) -> FinderApp:
 
 def _loaded(app: FinderApp) -> bool:
     """Loaded and painted: the list, the open conversation and the status bar all show it
-    (they repaint on their own schedule, so the internal state alone is not enough)."""
-    conv = app.query_one("#conversation")
-    sessions = app.query_one("#sessions")
+    (they repaint on their own schedule, so the internal state alone is not enough).
+    The autopilot starts before the inbox screen has composed: until then, not loaded."""
+    try:
+        conv = app.query_one("#conversation")
+        sessions = app.query_one("#sessions")
+    except NoMatches:
+        return False
     return (
         app.sync_state.state == "offline"
         and app.index is not None
         and len(sessions.rows) == app.index.session_count() + 1
-        and app.open_key is not None
+        and app.inbox.open_key is not None
         and conv.scroll_y == conv.max_scroll_y
         and widget_text(app.query_one("#status")).startswith(" offline")
     )

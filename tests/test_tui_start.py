@@ -40,7 +40,7 @@ async def test_start_shows_inbox_status_and_header(tmp_path: Path):
         # The newest session is selected and open.
         await h.wait(lambda: h.conv.session_id == expected[0], what="newest session open")
         assert h.sessions.selected_key == expected[0]
-        assert h.app.open_key == expected[0]
+        assert h.inbox.open_key == expected[0]
         assert h.conv.messages == index.messages(expected[0])
         assert h.app.query_one(ContentSwitcher).current == "conversation"
         assert h.app.focused is h.sessions

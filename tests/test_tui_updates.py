@@ -52,7 +52,7 @@ async def test_new_message_for_other_session_moves_it_up_keeps_selection(tmp_pat
         # The selection and the open conversation stay on A.
         assert h.sessions.selected_key == A.session_id
         assert h.conv.session_id == A.session_id
-        assert h.app.open_key == A.session_id
+        assert h.inbox.open_key == A.session_id
         # C's unread badge appears (its two received history messages + the new one).
         unread = h.index.session(C.session_id).unread
         assert unread == 3

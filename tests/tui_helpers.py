@@ -26,6 +26,7 @@ from finder_tui.demo import DemoServer, FaultSpec
 from finder_tui.demo.data import OWN_FINDER, build_item, build_live_notice
 from finder_tui.store import Store
 from finder_tui.tui.app import FinderApp
+from finder_tui.tui.screens.inbox import InboxScreen
 from finder_tui.tui.widgets.conversation import ConversationView
 from finder_tui.tui.widgets.live_view import LiveView
 from finder_tui.tui.widgets.session_list import LIVE_ENTRY, SessionList
@@ -233,6 +234,11 @@ class Harness:
     pilot: Pilot[Any]
     server: DemoServer | None
     store_dir: Path
+
+    @property
+    def inbox(self) -> InboxScreen:
+        """The inbox screen: what is open, the filter, find (the App keeps the sync state)."""
+        return self.app.inbox
 
     @property
     def sessions(self) -> SessionList:

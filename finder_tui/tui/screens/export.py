@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from textual import work
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -48,8 +48,13 @@ class ConfirmScreen(ModalScreen[bool]):
                 yield Button("Overwrite (y)", variant="warning", id="confirm-yes")
                 yield Button("Cancel (n)", id="confirm-no")
 
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        self.dismiss(event.button.id == "confirm-yes")
+    @on(Button.Pressed, "#confirm-yes")
+    def _yes(self) -> None:
+        self.dismiss(True)
+
+    @on(Button.Pressed, "#confirm-no")
+    def _no(self) -> None:
+        self.dismiss(False)
 
     def action_answer(self, answer: bool) -> None:
         self.dismiss(answer)
@@ -120,18 +125,21 @@ class ExportScreen(ModalScreen[ExportResult | None]):
             box.value = self.default_path(self.fmt)
             self._path_edited = False
 
-    def on_input_changed(self, event: Input.Changed) -> None:
-        if event.input.id == "export-path" and event.value != self.default_path(self.fmt):
+    @on(Input.Changed, "#export-path")
+    def _path_changed(self, event: Input.Changed) -> None:
+        if event.value != self.default_path(self.fmt):
             self._path_edited = True
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         self._start()
 
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        if event.button.id == "export-go":
-            self._start()
-        elif event.button.id == "export-cancel":
-            self.action_cancel()
+    @on(Button.Pressed, "#export-go")
+    def _go(self) -> None:
+        self._start()
+
+    @on(Button.Pressed, "#export-cancel")
+    def _cancel(self) -> None:
+        self.action_cancel()
 
     def action_cancel(self) -> None:
         if not self.busy:
