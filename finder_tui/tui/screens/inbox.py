@@ -27,6 +27,7 @@ from ...store.index import Index, SessionSummary
 from ..widgets.bars import KeyBar, StatusBar, TopBar
 from ..widgets.conversation import ConversationView
 from ..widgets.live_view import LiveView
+from ..widgets.message_cursor import MessageCursor
 from ..widgets.session_list import LIVE_ENTRY, SessionList
 from .alias import AliasScreen
 from .export import ExportScreen
@@ -282,6 +283,11 @@ class InboxScreen(FindInConversation):
             self._mark_seen()
         target = "#live" if event.key == LIVE_ENTRY else "#conversation"
         self.query_one(target).focus()
+
+    def on_message_cursor_act(self, event: MessageCursor.Act) -> None:
+        from . import message_actions  # media and dialogs load on first use, not at start-up
+
+        message_actions.handle(self, event.message, event.verb)
 
     def on_conversation_view_new_below(self, event: ConversationView.NewBelow) -> None:
         try:

@@ -21,8 +21,10 @@ from ...wire.content import BROKEN, SYSTEM_KINDS, TEXT
 from ...wire.models import Message
 from ..cells import wrap
 from ..emoji import simplify
+from ..links import LinkSpan, line_links
 from ..timefmt import clock, day_label, day_of
 from .line_list import LineList, seg
+from .message_cursor import MessageCursor, with_links
 
 DAY, META, BUBBLE, CENTER, BLANK = range(5)
 
@@ -33,6 +35,7 @@ class Line:
     message: int = -1  # index into ``messages``
     text: str = ""
     width: int = 0  # bubble width (cells) for BUBBLE lines
+    links: tuple[LinkSpan, ...] = ()  # URL pieces on this line: terminal hyperlinks
 
 
 def _shown(message: Message, names: Callable[[Message], NameOf]) -> str:
@@ -49,13 +52,22 @@ def _body(message: Message, names: Callable[[Message], NameOf]) -> str:
     if message.kind == BROKEN:
         expected = message.meta.get("expected", "message")
         return f"[unreadable {expected} payload]\n{message.text}"
-    return _shown(message, names)
+    shown = _shown(message, names)
+    card_url = message.meta.get("url")
+    if isinstance(card_url, str) and card_url and card_url not in shown:
+        shown += "\n" + card_url  # a link card's URL, shown as itself (and a hyperlink)
+    return shown
 
 
-class ConversationView(LineList):
+class ConversationView(MessageCursor, LineList):
     BINDINGS = [
-        Binding("down,j", "scroll_by(1)", "Down", show=False, id="conversation.down"),
-        Binding("up,k", "scroll_by(-1)", "Up", show=False, id="conversation.up"),
+        Binding("down", "scroll_by(1)", "Down", show=False, id="conversation.down"),
+        Binding("up", "scroll_by(-1)", "Up", show=False, id="conversation.up"),
+        Binding("j", "cursor(1)", "Next message", show=False, id="conversation.next_message"),
+        Binding("k", "cursor(-1)", "Previous message", show=False, id="conversation.prev_message"),
+        Binding("enter,o", "act('open')", "Open", id="conversation.open"),
+        Binding("O", "act('external')", "Open in viewer", show=False, id="conversation.external"),
+        Binding("S", "act('save')", "Save image", show=False, id="conversation.save"),
         Binding("pagedown,space", "page(1)", "Page down", show=False, id="conversation.page_down"),
         Binding("pageup,b", "page(-1)", "Page up", show=False, id="conversation.page_up"),
         Binding("g,home", "top", "Top", show=False, id="conversation.top"),
@@ -71,7 +83,12 @@ class ConversationView(LineList):
         "conversation--system",
         "conversation--match",
         "conversation--current-match",
+        "conversation--cursor",
     }
+
+    DEFAULT_CSS = """
+    ConversationView > .conversation--cursor { text-style: bold; background: $accent 30%; }
+    """
 
     class NewBelow(TextualMessage):
         """Messages arrived while the user was scrolled up (count 0: caught up)."""
@@ -115,6 +132,7 @@ class ConversationView(LineList):
         self.current_match_message = -1
         self._set_new_below(0)
         self._pinned = True
+        self.cursor = -1
         self._relayout(max(0, len(messages) - self.INITIAL_MESSAGES))
         self.scroll_to(y=max(0, self.line_count - 1), animate=False, immediate=True, force=True)
         self.call_after_refresh(self.scroll_end, animate=False, immediate=True, force=True)
@@ -138,7 +156,9 @@ class ConversationView(LineList):
             self.virtual_size = self.virtual_size.with_height(len(self.lines))
             self.refresh()
         else:
+            cursor_key = self.messages[self.cursor].key if self.cursor >= 0 else None
             self.messages.sort(key=lambda m: (m.create_time, m.seq))
+            self.keep_cursor_on(cursor_key)
             self._relayout(self.laid_from)
         if at_bottom:
             self.call_after_refresh(self.scroll_end, animate=False, immediate=True, force=True)
@@ -223,9 +243,17 @@ class ConversationView(LineList):
                 lines.extend(Line(CENTER, i, part) for part in wrap(notice, width - 4) or [""])
                 continue
             lines.append(Line(META, i, clock(message.create_time)))
-            body = wrap(_body(message, self._name_of), text_width) or [""]
+            text = _body(message, self._name_of)
+            body = wrap(text, text_width) or [""]
             bubble = max(cell_len(line) for line in body) + 2
-            lines.extend(Line(BUBBLE, i, line, bubble) for line in body)
+            if "://" in text:
+                pieces = line_links(text, body)
+                lines.extend(
+                    Line(BUBBLE, i, line, bubble, links)
+                    for line, links in zip(body, pieces, strict=True)
+                )
+            else:
+                lines.extend(Line(BUBBLE, i, line, bubble) for line in body)
             lines.append(Line(BLANK, i))
 
     # ---- rendering -------------------------------------------------------------------------
@@ -249,6 +277,8 @@ class ConversationView(LineList):
         message = self.messages[line.message]
         if line.kind == META:
             style = get("conversation--time")
+            if line.message == self.cursor:
+                style += get("conversation--cursor")
             if message.is_sender:
                 label = f"{line.text} me"
                 return [seg(" " * max(0, width - cell_len(label) - 1)), seg(label, style)]
@@ -263,8 +293,13 @@ class ConversationView(LineList):
             style += Style(color=get("conversation--broken").color)
         elif message.kind != TEXT:
             style += Style(italic=True)
+        if line.message == self.cursor:
+            style += get("conversation--cursor")
         fill = " " * max(0, line.width - 2 - cell_len(line.text))
-        body = [seg(" ", style), *self._highlighted(line, style), seg(fill + " ", style)]
+        text = self._highlighted(line, style)
+        if line.links:
+            text = with_links(text, line.links)
+        body = [seg(" ", style), *text, seg(fill + " ", style)]
         if message.is_sender:
             return [seg(" " * max(0, width - line.width - 1)), *body, seg(" ")]
         return [seg(" "), *body]
