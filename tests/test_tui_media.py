@@ -13,7 +13,12 @@ from tui_helpers import Chat, running_app, tui_env, visible_strips  # noqa: F401
 
 from finder_tui.demo.kinds import SAMPLES
 from finder_tui.tui.opener import OpenError, open_external, opener_argv
-from finder_tui.tui.screens.media import ChooseLinkScreen, ImagePreviewScreen, SaveImageScreen
+from finder_tui.tui.screens.media import (
+    ChooseLinkScreen,
+    ImagePreviewScreen,
+    MessageDetailScreen,
+    SaveImageScreen,
+)
 
 T0 = 1_764_600_000
 M = Chat.named("media")
@@ -153,3 +158,15 @@ def test_the_opener_refuses_anything_but_web_links_and_saved_files(target: str) 
 def _screen(h: object) -> list:
     app = h.app  # type: ignore[attr-defined]
     return [segment for strip in app.screen._compositor.render_strips() for segment in strip]
+
+
+async def test_o_on_a_location_shows_its_coordinates_in_the_detail_view(tmp_path: Path) -> None:
+    location = dict((n, c) for n, _t, c in SAMPLES)["location"]
+    async with running_app(tmp_path / "store", items=[M.item(1, T0, location, msg_type=48)]) as h:
+        await h.open_session(M.session_id)
+        h.conv.focus()
+        await h.pilot.press("o")
+        await h.wait(lambda: isinstance(h.app.screen, MessageDetailScreen), what="the details")
+        rows = dict(h.app.screen.rows)
+        assert rows["latitude"] == "22.540503" and rows["longitude"] == "113.934528"
+        assert rows["place"] == "腾讯大厦"

@@ -120,3 +120,27 @@ class SaveImageScreen(ModalScreen[Path | None]):
 
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+
+class MessageDetailScreen(ModalScreen[None]):
+    """Everything we know of one message, as plain text: kind, ids, time and the fields its
+    payload carried (a location's coordinates, a file's size, a quote's source…)."""
+
+    CSS_PATH = "dialogs.tcss"
+    DEFAULT_CSS = "MessageDetailScreen { align: center middle; }"
+    BINDINGS = [Binding("escape,enter,q", "close", "Close", id="detail.close")]
+
+    def __init__(self, title: str, rows: list[tuple[str, str]]) -> None:
+        super().__init__()
+        self.title_text = title
+        self.rows = rows
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog", id="detail-dialog"):
+            yield Label(Content(self.title_text), classes="dialog-title")
+            for name, value in self.rows:
+                yield Label(Content.assemble(Content.styled(f"{name}: ", "bold"), value))
+            yield Label(Content("Escape closes"), classes="dialog-hint")
+
+    def action_close(self) -> None:
+        self.dismiss(None)

@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -20,9 +21,10 @@ from ...fsutil import atomic_write_bytes
 from ...media import MediaCache, MediaError, MediaFetcher
 from ...wire.content import IMAGE
 from ...wire.models import Message
+from ...wire.sanitize import scrub, scrub_line
 from ..links import message_urls
 from ..opener import OpenError, open_external
-from .media import ChooseLinkScreen, ImagePreviewScreen, SaveImageScreen
+from .media import ChooseLinkScreen, ImagePreviewScreen, MessageDetailScreen, SaveImageScreen
 
 OPEN, EXTERNAL, SAVE = "open", "external", "save"
 
@@ -36,6 +38,40 @@ def default_save_path(message: Message, image: Path) -> Path:
     return folder / f"finder-{message.new_msg_id}{image.suffix}"
 
 
+_DETAIL_FIELDS = (
+    ("lat", "latitude"),
+    ("lon", "longitude"),
+    ("poiname", "place"),
+    ("label", "address"),
+    ("nickname", "name"),
+    ("account", "account"),
+    ("username", "id"),
+    ("title", "title"),
+    ("size", "bytes"),
+    ("ext", "extension"),
+    ("source", "source"),
+    ("quoted_from", "quoting"),
+    ("quoted_text", "quoted"),
+    ("amount", "amount"),
+    ("state", "state"),
+    ("sender", "sender prefix"),
+    ("app_type", "app type"),
+)
+
+
+def detail_rows(message: Message) -> list[tuple[str, str]]:
+    """The detail view: the message's text and the payload fields worth reading."""
+    when = datetime.fromtimestamp(message.create_time).strftime("%Y-%m-%d %H:%M:%S")
+    rows = [("time", when), ("NewMsgId", str(message.new_msg_id)), ("type", str(message.msg_type))]
+    meta = message.meta if isinstance(message.meta, dict) else {}
+    for key, label in _DETAIL_FIELDS:
+        value = meta.get(key)
+        if value not in (None, "", False):
+            rows.append((label, scrub_line(str(value))[:300]))
+    rows.append(("text", scrub(message.text)))
+    return rows
+
+
 def handle(screen: Screen[Any], message: Message, verb: str) -> None:
     if message.kind == IMAGE:
         _with_image(screen, message, lambda path: _image_action(screen, message, path, verb))
@@ -45,7 +81,7 @@ def handle(screen: Screen[Any], message: Message, verb: str) -> None:
         return
     urls = message_urls(message)
     if not urls:
-        screen.notify("Nothing to open in this message", timeout=3)
+        screen.app.push_screen(MessageDetailScreen(f"{message.kind} message", detail_rows(message)))
     elif len(urls) == 1:
         _open(screen, urls[0])
     else:
