@@ -169,3 +169,18 @@ def test_kinds_an_older_version_stored_as_unknown_or_appmsg_are_read_again_on_lo
         doc["text"] = f"[system notice: {doc['meta']['type']}]" if old_kind == "sysmsg" else "?"
         again = Message.from_doc(doc)
         assert (again.kind, again.text) == (message.kind, message.text), name
+
+
+def test_the_demo_inbox_holds_a_conversation_with_every_kind(tmp_path: Path) -> None:
+    from finder_tui.demo import default_demo_items
+    from finder_tui.demo.kinds import SHOWCASE_SESSION
+    from finder_tui.tui.launch import with_showcase
+
+    items = with_showcase(default_demo_items(2, 30, 7))
+    with Store.open(tmp_path / "s") as store:
+        store.ingest([m for m in map(parse_item, items) if isinstance(m, Message)])
+        shown = store.index.messages(SHOWCASE_SESSION)
+    kinds = {m.kind for m in shown}
+    assert {"voice", "card", "location", "quote", "transfer", "channels_post"} <= kinds
+    assert not kinds & {"unknown", "broken"}
+    assert shown[0].meta.get("recalled") is True

@@ -4,6 +4,7 @@ conversation and the tests use the same ones."""
 
 from __future__ import annotations
 
+from typing import Any
 from xml.sax.saxutils import escape
 
 PEER = "v2_060000231003b20faec8c7e08e11c2d1cd03e432b077d8fd8a5d6a0e56d7e7b0f229@finder"
@@ -235,3 +236,41 @@ SAMPLES: list[tuple[str, int, str]] = [
         "群待办]]></template></todo></sysmsg>",
     ),
 ]
+
+
+SHOWCASE_SESSION = "5h0wca5e0000000000000000000000000000000000000000000000000000kinds@findermsg"
+SHOWCASE_PEER = "fv1_5h0wca5e00000000000000000000000000000000kinds@findermsgstranger"
+_SHOWCASE_OWN = "v2_060000231003b20faec8c7e08e11c2d1cd03e432b077d8fd8a5d6a0e56d7e7b0demo@finder"
+
+
+def showcase_items(existing: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One demo conversation holding every kind above (and a recalled message), after
+    ``existing``'s last seq and ending at its latest time: the interactive demo shows it."""
+    from .data import build_item
+
+    msgs = [item["content"]["msg"] for item in existing if isinstance(item.get("content"), dict)]
+    last_seq = max((int(item["content"].get("seq", 0)) for item in existing), default=0)
+    end = max((int(m.get("CreateTime", 0)) for m in msgs), default=1_764_600_000)
+    recalled = 7_290_000_000_000_000_000 + last_seq
+    # the recall notice names the message it takes back: point it at ours
+    samples = [
+        (name, t, c.replace(str(RECALLED_ID), str(recalled)).replace(PEER, SHOWCASE_PEER))
+        for name, t, c in SAMPLES
+    ]
+    payloads = [("text", 1, "这条我发错了，马上撤回"), *samples]
+    items = []
+    for i, (_name, msg_type, content) in enumerate(payloads):
+        items.append(
+            build_item(
+                seq=last_seq + 1 + i,
+                create_time=end - (len(payloads) - i) * 90,
+                new_msg_id=recalled + i,
+                msg_type=msg_type,
+                content=content,
+                from_user=SHOWCASE_PEER,
+                to_user=_SHOWCASE_OWN,
+                is_sender=0,
+                session_id=SHOWCASE_SESSION,
+            )
+        )
+    return items

@@ -13,9 +13,15 @@ from pathlib import Path
 from ..client import ClientConfig, Secret
 from ..config import ConfigError, settings_from_args
 from ..demo import DemoServer, default_demo_items
-from ..demo.data import shift_to_recent
+from ..demo.data import Item, shift_to_recent
+from ..demo.kinds import showcase_items
 
 DEMO_WID = "demo-wid"
+
+
+def with_showcase(items: list[Item]) -> list[Item]:
+    """The demo inbox plus one conversation holding every message kind."""
+    return items + showcase_items(items)
 
 
 def launch(args: argparse.Namespace) -> int:
@@ -33,9 +39,7 @@ def launch(args: argparse.Namespace) -> int:
             server = DemoServer(
                 token=token,
                 wid=DEMO_WID,
-                items=shift_to_recent(
-                    default_demo_items(sessions=24, messages=1500, seed=7), time.time()
-                ),
+                items=shift_to_recent(with_showcase(default_demo_items(24, 1500, 7)), time.time()),
                 page_size=200,
                 live_every=4.0,
             ).start()
