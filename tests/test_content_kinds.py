@@ -184,3 +184,27 @@ def test_the_demo_inbox_holds_a_conversation_with_every_kind(tmp_path: Path) -> 
     assert {"voice", "card", "location", "quote", "transfer", "channels_post"} <= kinds
     assert not kinds & {"unknown", "broken"}
     assert shown[0].meta.get("recalled") is True
+
+
+@pytest.mark.parametrize("fmt", ["txt", "md", "csv", "html", "json"])
+def test_exports_render_kinds_as_show_does(
+    fmt: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = tmp_path / "items.json"
+    source.write_bytes(orjson.dumps(_items()))
+    store = tmp_path / "store"
+    assert main(["import", str(source), "--store", str(store)]) == 0
+    out = tmp_path / f"kinds.{fmt}"
+    args = ["export", SID, "--store", str(store), "--format", fmt, "--out", str(out)]
+    assert main([*args, "--include-system"]) == 0
+    text = out.read_text(encoding="utf-8-sig")
+    if fmt == "json":
+        text = json.dumps(json.loads(text), ensure_ascii=False)
+    text = text.replace("\\", "")  # markdown escapes ( ) [ ] _
+    for needle in (
+        "(recalled) 这条我说错了",
+        "v2_0600…f229 · Channels",
+        "[voice 5 s]",
+        "[Channels post]",
+    ):
+        assert needle in text, (fmt, needle)
