@@ -20,7 +20,8 @@ from ...export.common import NameOf, content_text, names_for
 from ...wire.content import BROKEN, SYSTEM_KINDS, TEXT
 from ...wire.models import Message
 from ..cells import wrap
-from ..emoji import simplify
+from ..emoji import BASE, simplify
+from ..emoji import mode as emoji_mode
 from ..links import LinkSpan, line_links
 from ..timefmt import clock, day_label, day_of
 from .line_list import LineList, seg
@@ -44,8 +45,10 @@ def _shown(message: Message, names: Callable[[Message], NameOf]) -> str:
     emoji sequences drawn as their base emoji in ``base`` mode (see ``emoji``)."""
     meta = message.meta
     if "recalled" in meta or "template" in meta:
-        return simplify(content_text(message, names(message), detailed=False))
-    return simplify(message.text)
+        text = content_text(message, names(message), detailed=False)
+    else:
+        text = message.text
+    return simplify(text) if emoji_mode() == BASE else text
 
 
 def _body(message: Message, names: Callable[[Message], NameOf]) -> str:
@@ -229,6 +232,7 @@ class ConversationView(MessageCursor, LineList):
         self._laid_width = width
         text_width = max(8, int(width * 0.72) - 4)
         previous_day = day_of(self.messages[start - 1].create_time) if start else None
+        names = self._name_of  # bound once: this loop runs for every laid-out message
         for i in range(start, end):
             message = self.messages[i]
             day = day_of(message.create_time)
@@ -238,12 +242,12 @@ class ConversationView(MessageCursor, LineList):
             self._first_line.append(len(lines))
             if message.kind in SYSTEM_KINDS:
                 # Centred and wrapped: a notice can be long, or hold line breaks (type 10000).
-                shown = _shown(message, self._name_of)
+                shown = _shown(message, names)
                 notice = f"{clock(message.create_time)} · {shown}"
                 lines.extend(Line(CENTER, i, part) for part in wrap(notice, width - 4) or [""])
                 continue
             lines.append(Line(META, i, clock(message.create_time)))
-            text = _body(message, self._name_of)
+            text = _body(message, names)
             body = wrap(text, text_width) or [""]
             bubble = max(cell_len(line) for line in body) + 2
             if "://" in text:
