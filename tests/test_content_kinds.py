@@ -9,11 +9,14 @@ from typing import Any
 
 import orjson
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from finder_tui.cli import main
 from finder_tui.demo.data import build_item
 from finder_tui.demo.kinds import ME, PEER, RECALLED_ID, SAMPLES
 from finder_tui.store import Store
+from finder_tui.wire.basic import image_label
 from finder_tui.wire.content import parse_content
 from finder_tui.wire.models import Message, parse_item
 
@@ -208,3 +211,22 @@ def test_exports_render_kinds_as_show_does(
         "[Channels post]",
     ):
         assert needle in text, (fmt, needle)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    length=st.one_of(st.none(), st.integers(-5, 1 << 40)),
+    width=st.one_of(st.none(), st.integers(-5, 5000)),
+    height=st.one_of(st.none(), st.integers(-5, 5000)),
+)
+def test_the_ingested_image_label_is_the_one_image_label(
+    length: int | None, width: int | None, height: int | None
+) -> None:
+    attrs = {"length": length, "cdnthumbwidth": width, "cdnthumbheight": height}
+    xml = (
+        "<msg><img "
+        + " ".join(f'{k}="{v}"' for k, v in attrs.items() if v is not None)
+        + "/></msg>"
+    )
+    parsed = parse_content(3, xml)
+    assert parsed.text == image_label(parsed.meta)

@@ -43,14 +43,23 @@ def image_label(meta: dict[str, Any], *, detailed: bool = False) -> str:
 
 def image(root: Element) -> ParsedContent:
     img = _element(root, "img")
+    length, width, height = (
+        to_int(img.get("length")),
+        to_int(img.get("cdnthumbwidth")),
+        to_int(img.get("cdnthumbheight")),
+    )
     meta: dict[str, Any] = {
-        "length": to_int(img.get("length")),
+        "length": length,
         "hdlength": to_int(img.get("hdlength")),
         "md5": attr(img, "md5"),
-        "width": to_int(img.get("cdnthumbwidth")),
-        "height": to_int(img.get("cdnthumbheight")),
+        "width": width,
+        "height": height,
     }
-    return ParsedContent(IMAGE, image_label(meta), meta)
+    # the chat label, built inline (this runs for every image ingested); same as image_label
+    parts = [format_size(length)] if length and length > 0 else []
+    if width and height and width > 0 and height > 0:
+        parts.append(f"{width}×{height} thumb")
+    return ParsedContent(IMAGE, "[image " + ", ".join(parts) + "]" if parts else "[image]", meta)
 
 
 def video(root: Element) -> ParsedContent:
