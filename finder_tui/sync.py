@@ -45,7 +45,7 @@ class Backoff:
         self._rng = rng or random.Random()
 
     def next_delay(self) -> float:
-        delay = min(self.cap, self.base * (2 ** min(self.failures, 32)))
+        delay = min(self.cap, self.base * 2.0 ** min(self.failures, 32))
         self.failures = min(self.failures + 1, 64)  # no overflow after a night of failures
         return delay * self._rng.uniform(0.5, 1.0)
 

@@ -35,7 +35,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     """Long reliability runs only with FINDER_TUI_SLOW=1."""
     if os.environ.get("FINDER_TUI_SLOW") == "1":
         return
-    keep, drop = [], []
+    keep: list[pytest.Item] = []
+    drop: list[pytest.Item] = []
     for item in items:
         (drop if item.get_closest_marker("slow") else keep).append(item)
     if drop:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import socket
 import subprocess
@@ -14,12 +15,12 @@ from pathlib import Path
 
 import orjson
 import pytest
-from conftest import FIXTURES, TOKEN, WID
 
 from finder_tui.cli import main
 from finder_tui.demo import DemoServer, generate_items, seed_items
 from finder_tui.demo.data import build_item
 from finder_tui.store import Store
+from tests.conftest import FIXTURES, TOKEN, WID
 
 SUCCESS = FIXTURES / "syncFinder-success.json"
 FAILURE = FIXTURES / "syncFinder-failure.json"
@@ -246,6 +247,27 @@ def test_export_json(imported: Path, tmp_path: Path, capsys: pytest.CaptureFixtu
     text = target.read_text("utf-8")
     assert "9008843899058959155" in text
     assert "9.008843899058959e" not in text
+
+
+def test_export_json_import_round_trip_via_cli(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """JSON export → import into an empty store → ``show --json`` identical."""
+    fixtures = FIXTURES / "syncFinder-success.json"
+    first, second = tmp_path / "a", tmp_path / "b"
+    assert main(["import", "--store", str(first), str(fixtures)]) == 0
+    out = tmp_path / "conv.json"
+    assert (
+        main(["export", "a37c", "--store", str(first), "--format", "json", "--out", str(out)]) == 0
+    )
+    assert main(["import", "--store", str(second), str(out)]) == 0
+    capsys.readouterr()
+    assert main(["show", "a37c", "--json", "--store", str(first)]) == 0
+    original = capsys.readouterr().out
+    assert main(["show", "a37c", "--json", "--store", str(second)]) == 0
+    assert capsys.readouterr().out == original
+    assert len(orjson.loads(original)) == 4
+    assert os.path.getsize(out) > 0
 
 
 # ---- sync ------------------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import socket
 import threading
 import traceback
@@ -14,7 +15,6 @@ from typing import Any
 import httpx
 import orjson
 import pytest
-from conftest import TOKEN
 
 from finder_tui.client import (
     ApiError,
@@ -27,6 +27,9 @@ from finder_tui.client import (
     TransportError,
 )
 from finder_tui.demo import DemoServer, seed_items
+from finder_tui.demo.data import build_item
+from finder_tui.wire import jsonio
+from tests.conftest import TOKEN
 
 ClientFactory = Callable[..., FinderClient]
 SECRET = TOKEN  # what make_client and demo_server use by default
@@ -111,6 +114,20 @@ def assert_no_token(exc: BaseException, token: str = SECRET) -> None:
         assert token not in repr(value)
 
 
+def chat_item(seq: int, text: str) -> dict[str, Any]:
+    return build_item(
+        seq=seq,
+        create_time=1_700_000_000,
+        new_msg_id=10_000 + seq,
+        msg_type=1,
+        content=text,
+        from_user="fv1_x@findermsgstranger",
+        to_user="v2_y@finder",
+        is_sender=0,
+        session_id="ab" * 32 + "@findermsg",
+    )
+
+
 def capture(call: Callable[[], Any]) -> SyncError:
     with pytest.raises(SyncError) as info:
         call()
@@ -153,6 +170,27 @@ def test_success_page_from_fixture(
     recording.reply = Reply(body=orjson.dumps(seed_payload))
     page = make_client(recording.url).sync("")
     assert len(page.messages) == 19 and page.rejected == []
+
+
+def test_a_lone_surrogate_does_not_block_the_page() -> None:
+    page = {
+        "code": "1000",
+        "message": "ok",
+        "data": {"list": [chat_item(1, "half \\ud83d emoji"), chat_item(2, "next")], "keyBuff": ""},
+    }
+    body = json.dumps(page, ensure_ascii=False).replace("\\\\ud83d", "\\ud83d").encode()
+    with pytest.raises(orjson.JSONDecodeError):
+        orjson.loads(body)  # what a strict parser would do: the whole page lost
+    transport = httpx.MockTransport(lambda request: httpx.Response(200, content=body))
+    config = ClientConfig("http://test", "w", Secret("t"))
+    with FinderClient(config, transport=transport) as client:
+        result = client.sync("")
+    texts = [m.text for m in result.messages]
+    assert texts == ["half \ufffd emoji", "next"] and not result.rejected
+    assert jsonio.loads(b'{"id": 18446744073709551615, "t": "\\udc00"}') == {
+        "id": 18446744073709551615,
+        "t": "\ufffd",
+    }
 
 
 # ---- errors ----------------------------------------------------------------------------------
@@ -240,6 +278,15 @@ def test_bad_answers_are_protocol_errors(
     assert needle in str(exc)
     assert exc.retryable
     assert_no_token(exc)
+
+
+def test_the_server_code_is_scrubbed_before_it_reaches_an_error_text() -> None:
+    body = orjson.dumps({"code": "\x1b]52;c;cHduZWQ=\x07\x1b[2J", "message": "x", "data": None})
+    transport = httpx.MockTransport(lambda request: httpx.Response(200, content=body))
+    with FinderClient(ClientConfig("http://t", "w", Secret("t")), transport=transport) as client:
+        with pytest.raises(ApiError) as info:
+            client.sync("")
+    assert "\x1b" not in str(info.value) and "\x07" not in str(info.value)
 
 
 def test_timeout_is_transport_error(recording: RecordingServer, make_client: ClientFactory) -> None:

@@ -169,3 +169,10 @@ def test_poll_interval_flag_is_range_checked(value: float) -> None:
     with pytest.raises(ConfigError) as info:
         resolve(poll_interval=value)
     assert "poll" in str(info.value)
+
+
+def test_an_invalid_server_url_is_a_config_error() -> None:
+    with pytest.raises(ConfigError, match="not a valid URL|must look like"):
+        resolve(base_url="http://[::1", use_file=False)
+    with pytest.raises(ConfigError, match="must look like"):
+        resolve(base_url="ftp://host", use_file=False)

@@ -8,6 +8,7 @@ import random
 import signal
 import subprocess
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -65,6 +66,13 @@ def kill_run(kills: int, seed: int, server: DemoServer, env: dict[str, str], sto
             argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
         )
         try:
+            # The first kill waits for a first commit: on a loaded machine an interpreter may
+            # take longer to start than the whole random delay.
+            deadline = time.monotonic() + 60
+            while not (store / "head.json").exists() and time.monotonic() < deadline:
+                if proc.poll() is not None:
+                    break
+                time.sleep(0.02)
             proc.wait(timeout=rng.uniform(0.2, 2.0))
         except subprocess.TimeoutExpired:
             os.kill(proc.pid, signal.SIGKILL)
@@ -83,9 +91,9 @@ def kill_run(kills: int, seed: int, server: DemoServer, env: dict[str, str], sto
     assert previous, "no commit landed before the kills"
 
     server.set_faults(None)
-    proc = subprocess.run([*argv, "--json"], env=env, capture_output=True, text=True, timeout=120)
-    assert proc.returncode == 0, proc.stderr
-    assert json.loads(proc.stdout)["rejected"] == 0
+    done = subprocess.run([*argv, "--json"], env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["rejected"] == 0
     final = stored_keys(store)
     assert final == expected(server.items)
     assert previous <= final

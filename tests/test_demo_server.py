@@ -56,7 +56,8 @@ def _shared_client() -> Iterator[None]:
 
 @pytest.fixture(scope="module")
 def fixture_page() -> dict[str, Any]:
-    return json.loads((FIXTURES / "syncFinder-success.json").read_text("utf-8"))
+    page: dict[str, Any] = json.loads((FIXTURES / "syncFinder-success.json").read_text("utf-8"))
+    return page
 
 
 @pytest.fixture(scope="module")

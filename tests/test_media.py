@@ -13,7 +13,6 @@ from pathlib import Path
 import httpx
 import orjson
 import pytest
-from conftest import DemoFactory
 
 from finder_tui.cli import main
 from finder_tui.client import FinderClient
@@ -23,6 +22,7 @@ from finder_tui.demo.server import DemoServer
 from finder_tui.media import MediaCache, MediaError, MediaFetcher, fetch_image_url
 from finder_tui.media.download import ImageBytes, check_image, download
 from finder_tui.wire.models import Message, parse_item
+from tests.conftest import DemoFactory
 
 IMAGE_XML = dict((n, c) for n, _t, c in SAMPLES)["image"]
 IMAGE_ID = 18446744073709551000  # near 2^64: must travel as an exact integer
@@ -63,7 +63,8 @@ def png_header(width: int, height: int) -> bytes:
 
 @pytest.fixture()
 def server(demo_server: DemoFactory) -> DemoServer:
-    return demo_server(items=[image_item()])
+    started: DemoServer = demo_server(items=[image_item()])
+    return started
 
 
 def test_get_msg_img_answers_a_url_to_a_real_png_on_the_demo_server(

@@ -3,8 +3,10 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -25,6 +27,20 @@ def test_ruff_format_is_clean() -> None:
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-def test_mypy_passes() -> None:
-    result = _run(str(BIN / "mypy"), "finder_tui")
+STRICT_MYPY = (
+    "check_untyped_defs",
+    "disallow_untyped_defs",
+    "warn_return_any",
+    "warn_unused_ignores",
+)
+
+
+def test_mypy_passes_strictly_over_the_code_and_the_tests() -> None:
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))["tool"]["mypy"]
+    assert all(config.get(flag) is True for flag in STRICT_MYPY), config
+    result = _run(str(BIN / "mypy"))  # the files come from pyproject: finder_tui and tests
     assert result.returncode == 0, result.stdout + result.stderr
+    checked = re.search(r"in (\d+) source files?", result.stdout)
+    assert checked, result.stdout
+    sources = [*(ROOT / "finder_tui").rglob("*.py"), *(ROOT / "tests").rglob("*.py")]
+    assert int(checked.group(1)) == len(sources), "mypy skipped some code or tests"

@@ -27,7 +27,7 @@ from finder_tui.store import (
     StoreWriteError,
 )
 from finder_tui.store import storage as storage_mod
-from finder_tui.store.index import SessionSummary
+from finder_tui.store.index import Index, SessionSummary
 from finder_tui.wire.models import Message, SyncPage, parse_item
 
 SEED_KEY_BUFF = "CgUIARDaCQoECAIQAAoECAMQAAoECAQQAAoECAUQAAoECAYQAAoECAcQAAoECAgQAAoECAkQABAA"
@@ -42,6 +42,13 @@ def parse_all(items: list[dict[str, Any]]) -> list[Message]:
         assert isinstance(result, Message)
         out.append(result)
     return out
+
+
+def session_of(index: Index, session_id: str) -> SessionSummary:
+    """The session's summary; fails the test if the index has no such session."""
+    found = index.session(session_id)
+    assert found is not None, f"no session {session_id!r}"
+    return found
 
 
 def session_with(store: Store, prefix: str) -> str:
@@ -440,8 +447,8 @@ def test_unread_mark_read_and_alias_persist(seeded: Path) -> None:
         assert store.set_alias(shop, "  Shop\x1b[2J 店铺 ") is True
         assert store.set_alias("no-such-session", "x") is False
     with Store.open(seeded) as store:
-        assert store.index.session(stranger).unread == 0  # type: ignore[union-attr]
-        assert store.index.session(shop).alias == "Shop[2J 店铺"  # type: ignore[union-attr]
+        assert session_of(store.index, stranger).unread == 0
+        assert session_of(store.index, shop).alias == "Shop[2J 店铺"
         newer = build_item(
             seq=1300,
             create_time=1700000000,
@@ -454,11 +461,11 @@ def test_unread_mark_read_and_alias_persist(seeded: Path) -> None:
             session_id=stranger,
         )
         store.ingest(parse_all([newer]))
-        assert store.index.session(stranger).unread == 1  # type: ignore[union-attr]
+        assert session_of(store.index, stranger).unread == 1
     with Store.open(seeded) as store:
         summary = store.index.session(stranger)
         assert summary is not None and summary.unread == 1 and summary.count == 4
-        assert store.index.session(shop).alias == "Shop[2J 店铺"  # type: ignore[union-attr]
+        assert session_of(store.index, shop).alias == "Shop[2J 店铺"
 
 
 def test_live_now_persists(seeded: Path) -> None:
@@ -508,7 +515,7 @@ def test_index_orders_newest_first(store_dir: Path) -> None:
 
 def test_session_summary_copy_keeps_every_field() -> None:
     # copy() spells its fields out for speed; a field added later must not be dropped by it.
-    values: dict[str, object] = {}
+    values: dict[str, Any] = {}
     for n, field in enumerate(dataclasses.fields(SessionSummary)):
         if field.type in ("bool", bool):
             values[field.name] = True
@@ -516,7 +523,7 @@ def test_session_summary_copy_keeps_every_field() -> None:
             values[field.name] = 1000 + n
         else:
             values[field.name] = f"value-{n}"
-    original = SessionSummary(**values)  # type: ignore[arg-type]
+    original = SessionSummary(**values)
     copied = original.copy()
     assert copied == original and copied is not original
     assert SessionSummary.from_doc(original.to_doc()) == original

@@ -1,27 +1,26 @@
-"""The sync engine against a real DemoServer: full sync, resume, faults, backoff, the service."""
+"""The sync engine against a real DemoServer: full sync, resume, faults, backoff, stopping.
+
+The service thread that runs it is tested in test_service.py.
+"""
 
 from __future__ import annotations
 
 import math
 import random
-import socket
-import threading
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from finder_tui import service_events as ev
-from finder_tui.client import ApiError, AuthError, FinderClient, SyncError
+from finder_tui.client import ApiError, AuthError, ClientConfig, FinderClient, Secret, SyncError
 from finder_tui.demo import DemoServer, generate_items, seed_items
-from finder_tui.demo.data import build_item, build_live_notice
-from finder_tui.service import SyncService
+from finder_tui.demo.data import build_item
 from finder_tui.store import Store
 from finder_tui.sync import Backoff, SyncEngine, SyncReport
 from finder_tui.wire.keybuff import decode
-from finder_tui.wire.models import Message, parse_item
+from finder_tui.wire.models import Message, SyncPage, parse_item
 
 Item = dict[str, Any]
 ServerFactory = Callable[..., DemoServer]
@@ -65,7 +64,21 @@ def assert_store_matches(store: Store, items: list[Item]) -> None:
 
 
 def last_seq(items: list[Item]) -> int:
-    return max(i["content"]["seq"] for i in items)
+    return max(int(i["content"]["seq"]) for i in items)
+
+
+def chat(seq: int, new_msg_id: int, session: str = "live-test@findermsg") -> Item:
+    return build_item(
+        seq=seq,
+        create_time=1700000000 + seq,
+        new_msg_id=new_msg_id,
+        msg_type=1,
+        content=f"message {seq}",
+        from_user="fv1_live@findermsgstranger",
+        to_user="me",
+        is_sender=0,
+        session_id=session,
+    )
 
 
 def sync_until_caught_up(engine: SyncEngine, server: DemoServer, attempts: int = 400) -> SyncReport:
@@ -221,7 +234,7 @@ def test_pages_before_a_failure_are_committed(
     class FailAfter(FinderClient):
         calls = 0
 
-        def sync(self, key_buff: str):  # type: ignore[no-untyped-def]
+        def sync(self, key_buff: str) -> SyncPage:
             FailAfter.calls += 1
             if FailAfter.calls == 3:
                 raise ApiError("1001", "busy")
@@ -266,211 +279,24 @@ def test_backoff_jitter_spans_the_range() -> None:
     assert min(samples) < 0.55 and max(samples) > 0.95
 
 
-# ---- the service thread ----------------------------------------------------------------------
+def test_backoff_survives_a_night_of_failures() -> None:
+    backoff = Backoff(cap=60)
+    delays = [backoff.next_delay() for _ in range(5000)]
+    assert max(delays) <= 60 and delays[-1] >= 30
 
 
-def chat(seq: int, new_msg_id: int, session: str = "live-test@findermsg") -> Item:
-    return build_item(
-        seq=seq,
-        create_time=1700000000 + seq,
-        new_msg_id=new_msg_id,
-        msg_type=1,
-        content=f"message {seq}",
-        from_user="fv1_live@findermsgstranger",
-        to_user="me",
-        is_sender=0,
-        session_id=session,
-    )
+# ---- stopping --------------------------------------------------------------------------------
 
 
-def live_start(seq: int, object_id: int) -> Item:
-    return build_live_notice(
-        start=True,
-        object_id=object_id,
-        seq=seq,
-        create_time=1700000000 + seq,
-        new_msg_id=seq * 7,
-    )
-
-
-class Recorder:
-    def __init__(self) -> None:
-        self.events: list[Any] = []
-        self._cond = threading.Condition()
-
-    def __call__(self, event: Any) -> None:
-        with self._cond:
-            self.events.append(event)
-            self._cond.notify_all()
-
-    def mark(self) -> int:
-        with self._cond:
-            return len(self.events)
-
-    def wait_for(
-        self, predicate: Callable[[Any], bool], *, since: int = 0, timeout: float = 15.0
-    ) -> Any:
-        deadline = time.monotonic() + timeout
-        with self._cond:
-            seen = since
-            while True:
-                for event in self.events[seen:]:
-                    if predicate(event):
-                        return event
-                seen = len(self.events)
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    raise AssertionError(f"no matching event; got {self.events[-8:]}")
-                self._cond.wait(remaining)
-
-    def of(self, kind: type) -> list[Any]:
-        with self._cond:
-            return [e for e in self.events if isinstance(e, kind)]
-
-
-def state(name: str) -> Callable[[Any], bool]:
-    return lambda e: isinstance(e, ev.StateChanged) and e.state == name
-
-
-@pytest.fixture()
-def service_factory(
-    make_client: ClientFactory,
-) -> Iterator[Callable[..., tuple[SyncService, Recorder]]]:
-    services: list[SyncService] = []
-
-    def start(store_dir: Path, url: str, **client_kwargs: Any) -> tuple[SyncService, Recorder]:
-        recorder = Recorder()
-        config = make_client(url, **client_kwargs).config
-        service = SyncService(store_dir, config, recorder, poll_interval=600, max_backoff=60)
-        services.append(service)
-        service.start()
-        return service, recorder
-
-    yield start
-    for service in services:
-        service.stop(timeout=10)
-        assert not service.running
-
-
-def test_service_backfill_then_live(
-    demo_server: ServerFactory,
-    store_dir: Path,
-    service_factory: Callable[..., tuple[SyncService, Recorder]],
-) -> None:
-    server = demo_server(seed_items(), page_size=6)
-    service, rec = service_factory(store_dir, server.url)
-    rec.wait_for(state(ev.IDLE))
-    opened = rec.of(ev.StoreOpened)
-    assert len(opened) == 1
-    news = rec.of(ev.NewMessages)
-    assert news and all(e.backfill for e in news)
-    assert sum(len(e.notices) + sum(map(len, e.by_session.values())) for e in news) == 19
-    lives = rec.of(ev.LiveEvent)
-    assert len(lives) == 11 and all(e.backfill for e in lives)
-    assert opened[0].index.message_count == 19
-
-    server.append([chat(1300, 424242), live_start(1301, 15555555555555555555)])
-    mark = rec.mark()
-    service.sync_now()
-    rec.wait_for(state(ev.SYNCING), since=mark)
-    rec.wait_for(state(ev.IDLE), since=mark)
-    new_live = rec.wait_for(lambda e: isinstance(e, ev.NewMessages), since=mark)
-    assert new_live.backfill is False
-    assert [m.new_msg_id for v in new_live.by_session.values() for m in v] == [424242]
-    (started,) = [e for e in rec.events[mark:] if isinstance(e, ev.LiveEvent)]
-    assert started.backfill is False
-    assert started.event == "started"
-    assert started.stream.object_id == "15555555555555555555"
-    assert started.stream.live_now
-    assert opened[0].index.live_now_count() == 1
-
-
-def test_service_wrong_token_stops_without_leaking(
-    demo_server: ServerFactory,
-    store_dir: Path,
-    service_factory: Callable[..., tuple[SyncService, Recorder]],
-) -> None:
-    server = demo_server(seed_items())
-    bad = "wrong-but-secret-T0ken-9c1d"
-    service, rec = service_factory(store_dir, server.url, token=bad)
-    stopped = rec.wait_for(state(ev.STOPPED))
-    assert stopped.detail
-    assert bad not in stopped.detail
-    assert all(bad not in repr(e) for e in rec.events)
-    assert service.running  # stopped syncing, still serving the store
-    assert not rec.of(ev.NewMessages)
-
-
-def test_service_dead_server_backs_off(
-    store_dir: Path, service_factory: Callable[..., tuple[SyncService, Recorder]]
-) -> None:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    before = time.time()
-    service, rec = service_factory(store_dir, f"http://127.0.0.1:{port}")
-    backoff = rec.wait_for(state(ev.BACKOFF))
-    assert backoff.retry_at is not None
-    assert before < backoff.retry_at <= time.time() + 1.0
-    assert "127.0.0.1" in backoff.detail
-    assert service.state in (ev.BACKOFF, ev.SYNCING)
-
-
-def test_service_commands_persist(
-    demo_server: ServerFactory,
-    store_dir: Path,
-    service_factory: Callable[..., tuple[SyncService, Recorder]],
-) -> None:
-    server = demo_server(seed_items())
-    service, rec = service_factory(store_dir, server.url)
-    rec.wait_for(state(ev.IDLE))
-    index = rec.of(ev.StoreOpened)[0].index
-    (stranger,) = [s.session_id for s in index.sessions() if s.unread]
-    shop = next(s.session_id for s in index.sessions() if s.session_id.startswith("a37c87fbfb"))
-    service.mark_read(stranger)
-    rec.wait_for(lambda e: isinstance(e, ev.IndexChanged) and e.what == "mark_read")
-    service.set_alias(shop, "小店")
-    rec.wait_for(lambda e: isinstance(e, ev.IndexChanged) and e.what == "alias")
-    assert index.session(stranger).unread == 0  # type: ignore[union-attr]
-    service.stop(timeout=10)
-    assert not service.running
-    with Store.open(store_dir) as store:
-        assert store.index.session(stranger).unread == 0  # type: ignore[union-attr]
-        assert store.index.session(shop).alias == "小店"  # type: ignore[union-attr]
-        assert store.index.message_count == 19
-
-
-def test_service_store_in_use_reports_failure(
-    demo_server: ServerFactory,
-    store_dir: Path,
-    service_factory: Callable[..., tuple[SyncService, Recorder]],
-) -> None:
-    server = demo_server(seed_items())
-    with Store.open(store_dir):
-        service, rec = service_factory(store_dir, server.url)
-        failed = rec.wait_for(lambda e: isinstance(e, ev.StoreFailed))
-        assert "in use" in failed.error
-        rec.wait_for(state(ev.STOPPED))
-        service.stop(timeout=10)
-        assert not service.running
-        assert not rec.of(ev.StoreOpened)
-
-
-def test_service_offline_still_serves_commands(store_dir: Path, seed_page: Any) -> None:
-    with Store.open(store_dir) as store:
-        store.ingest(seed_page.messages)
-    rec = Recorder()
-    service = SyncService(store_dir, None, rec, poll_interval=600)
-    service.start()
-    try:
-        rec.wait_for(state(ev.OFFLINE))
-        index = rec.of(ev.StoreOpened)[0].index
-        (stranger,) = [s.session_id for s in index.sessions() if s.unread]
-        service.mark_read(stranger)
-        rec.wait_for(lambda e: isinstance(e, ev.IndexChanged))
-    finally:
-        service.stop(timeout=10)
-    assert not service.running
-    assert not rec.of(ev.NewMessages)
-    with Store.open(store_dir) as store:
-        assert store.index.session(stranger).unread == 0  # type: ignore[union-attr]
+def test_engine_should_stop_is_checked_before_every_page(tmp_path: Path) -> None:
+    items = seed_items() + generate_items(sessions=2, messages=500, seed=4)
+    with (
+        DemoServer(token="t", wid="w", items=items, page_size=10) as server,
+        FinderClient(ClientConfig(server.url, "w", Secret("t"))) as client,
+        Store.open(tmp_path / "s") as store,
+    ):
+        engine = SyncEngine(client, store)
+        calls = iter(range(1000))
+        engine.should_stop = lambda: next(calls) >= 3
+        report = engine.run_cycle()
+        assert report.pages == 3 and not engine.caught_up

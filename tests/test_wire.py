@@ -429,6 +429,11 @@ def test_parse_item_rejects_wrong_shapes(item: Any, needle: str | None) -> None:
     assert "\x1b" not in result.excerpt
 
 
+def test_a_create_time_no_calendar_can_show_is_rejected() -> None:
+    result = parse_item(chat_item(create_time=300_000_000_000))
+    assert isinstance(result, Rejected) and "CreateTime" in result.reason
+
+
 def test_parse_item_keeps_unknown_fields() -> None:
     item = chat_item()
     item["futureTopLevel"] = {"nested": [1, 2, 3]}
@@ -511,6 +516,15 @@ def test_chat_messages_dedupe_by_new_msg_id() -> None:
     result = index.add([one, same_id, same_body])
     assert [m.key for m in result.new] == ["5", "6"]
     assert result.duplicates == 1
+
+
+def test_a_broken_sysmsg_in_a_session_dedupes_under_new_pseudo_ids() -> None:
+    first = chat_item(seq=7, new_msg_id=10_007, content="<sysmsg type='x'><broken", msg_type=10002)
+    again = orjson.loads(orjson.dumps(first))
+    again["content"]["msg"]["NewMsgId"] = 999_999
+    a, b = parse_item(first), parse_item(again)
+    assert isinstance(a, Message) and isinstance(b, Message)
+    assert a.kind == "broken" and a.key == b.key
 
 
 def test_parse_page_continues_after_bad_items() -> None:

@@ -321,20 +321,27 @@ class FinderApp(App[None]):
         yield from super().get_system_commands(screen)
         inbox = self.inbox
 
-        def on_conversation(title: str, help: str, action: str) -> SystemCommand:
-            # Disabled with no open conversation: still listed, saying why; choosing it
-            # explains what to do (the action's own notice).
+        def on_conversation(
+            title: str, help: str, action: str, callback: Callable[[], object]
+        ) -> SystemCommand:
+            # Disabled with no open conversation: still listed, saying so; choosing it shows
+            # the action's own notice of what to do.
             if not inbox.check_action(action, ()):
                 help = f"{help} (disabled: no conversation is open)"
-            callback: Callable[[], object] = getattr(inbox, f"action_{action}")
             return SystemCommand(title, help, callback)
 
         yield SystemCommand("Sync now", "Fetch new messages immediately", self.action_sync_now)
         yield SystemCommand("Live streams", "Open the live view", inbox.action_open_live)
-        yield on_conversation("Set alias", "Name the open conversation's peer", "alias")
+        yield on_conversation(
+            "Set alias", "Name the open conversation's peer", "alias", inbox.action_alias
+        )
         yield SystemCommand("Filter sessions", "Filter the session list", inbox.action_filter)
-        yield on_conversation("Export conversation", "Save the open conversation", "export")
-        yield on_conversation("Find in conversation", "Find text in this conversation", "find")
+        yield on_conversation(
+            "Export conversation", "Save the open conversation", "export", inbox.action_export
+        )
+        yield on_conversation(
+            "Find in conversation", "Find text in this conversation", "find", inbox.action_find
+        )
         yield SystemCommand("Search all conversations", "Global search", inbox.action_search)
         yield SystemCommand(
             "Toggle live bell",

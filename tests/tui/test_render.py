@@ -7,7 +7,10 @@ from pathlib import Path
 
 import pytest
 from rich.cells import cell_len
-from tui_helpers import (  # noqa: F401
+from textual.widgets import Input
+
+from finder_tui.tui.widgets.conversation import BUBBLE
+from tests.tui.helpers import (
     CONTROL_CHARS,
     Chat,
     Harness,
@@ -16,18 +19,17 @@ from tui_helpers import (  # noqa: F401
     running_app,
     screen_lines,
     screen_segment_texts,
-    tui_env,
+    strip_text,
     visible_lines,
     visible_strips,
 )
-
-from finder_tui.tui.widgets.conversation import BUBBLE
 
 T0 = 1_700_000_000  # Tue 2023-11-14 22:13:20 UTC
 DAY2 = T0 + 86_400
 R = Chat.named("render")
 W = Chat.named("wrapwide")
 H = Chat.named("hostile")
+N = Chat.named("notice")
 
 FAMILY = "👨\u200d👩\u200d👧"
 FLAG = "🇨🇳"
@@ -78,7 +80,7 @@ async def _open(h: Harness, chat: Chat) -> list[str]:
     return visible_lines(h.conv)
 
 
-async def test_bubbles_day_rule_times_and_placeholders(tmp_path: Path):
+async def test_bubbles_day_rule_times_and_placeholders(tmp_path: Path) -> None:
     async with running_app(tmp_path / "store", items=inbox()) as h:
         lines = await _open(h, R)
         width = h.conv.content_width()
@@ -116,7 +118,7 @@ async def test_bubbles_day_rule_times_and_placeholders(tmp_path: Path):
         assert '<msg><img length="1"' in lines[broken_row + 1]
 
 
-async def test_wide_text_wraps_on_cluster_boundaries_and_fills_the_width(tmp_path: Path):
+async def test_wide_text_wraps_on_cluster_boundaries_and_fills_the_width(tmp_path: Path) -> None:
     async with running_app(tmp_path / "store", items=inbox()) as h:
         await h.open_session(W.session_id)
         conv = h.conv
@@ -129,7 +131,11 @@ async def test_wide_text_wraps_on_cluster_boundaries_and_fills_the_width(tmp_pat
         seen: list[str] = []
         for y in range(0, conv.max_scroll_y + 1, 10):
             conv.scroll_to(y=y, animate=False, immediate=True, force=True)
-            await h.wait(lambda y=y: conv.scroll_y == min(y, conv.max_scroll_y))
+
+            def scrolled(y: int = y) -> bool:
+                return conv.scroll_y == min(y, conv.max_scroll_y)
+
+            await h.wait(scrolled)
             for strip in visible_strips(conv):
                 assert strip.cell_length == width
                 text = "".join(segment.text for segment in strip)
@@ -161,7 +167,7 @@ def _assert_inert(h: Harness) -> None:
             assert "@click" not in meta, f"clickable action in {segment.text!r}: {meta}"
 
 
-async def test_hostile_messages_render_literally_and_clicks_do_nothing(tmp_path: Path):
+async def test_hostile_messages_render_literally_and_clicks_do_nothing(tmp_path: Path) -> None:
     async with running_app(tmp_path / "store", items=inbox()) as h:
         lines = await _open(h, H)
         for shown in HOSTILE_SHOWN:
@@ -185,12 +191,12 @@ async def test_hostile_messages_render_literally_and_clicks_do_nothing(tmp_path:
         await h.wait(lambda: h.conv.session_id == W.session_id)
 
 
-async def test_hostile_alias_is_shown_literally(tmp_path: Path):
+async def test_hostile_alias_is_shown_literally(tmp_path: Path) -> None:
     async with running_app(tmp_path / "store", items=inbox()) as h:
         await h.open_session(H.session_id)
         await h.pilot.press("a")
         await h.wait(lambda: h.app.screen.query("#alias-input"), what="alias dialog")
-        box = h.app.screen.query_one("#alias-input")
+        box = h.app.screen.query_one("#alias-input", Input)
         box.value = "[ @click=app.quit]pwn\x1b[2J\x07[b]x[/b]"
         await h.pilot.press("enter")
         shown = "[ @click=app.quit]pwn[2J[b]x[/b]"
@@ -206,7 +212,9 @@ async def test_hostile_alias_is_shown_literally(tmp_path: Path):
         assert h.index.session(H.session_id).alias == shown
 
 
-async def test_hostile_server_error_in_status_bar(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+async def test_hostile_server_error_in_status_bar(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     import finder_tui.demo.server as demo_server
 
     monkeypatch.setattr(
@@ -231,3 +239,20 @@ async def test_hostile_server_error_in_status_bar(tmp_path: Path, monkeypatch: p
         await h.pilot.pause()
         assert h.app.return_code is None
         assert h.app.is_running
+
+
+async def test_a_long_multi_line_notice_is_wrapped_centred_and_whole(tmp_path: Path) -> None:
+    tail = "请遵守平台规范。END"
+    notice = "第一行\n" + "这是一条很长的安全提示，" * 12 + tail
+    items = [N.item(1, T0, "hi"), N.item(2, T0 + 60, notice, msg_type=10000)]
+    async with running_app(tmp_path / "store", items=items) as h:
+        await h.wait(lambda: h.conv.session_id == N.session_id, what="the notice's chat open")
+        await h.pilot.pause()
+        strips = visible_strips(h.conv)
+        texts = [strip_text(strip) for strip in strips]
+        assert not any(CONTROL_CHARS.search(text) for text in texts), texts
+        width = h.conv.scrollable_content_region.width
+        assert all(strip.cell_length <= width for strip in strips)
+        joined = "".join(text.strip() for text in texts)
+        assert "第一行" in joined and joined.endswith(tail)  # nothing lost at the pane's edge
+        assert h.conv.messages[-1].kind == "sysmsg"

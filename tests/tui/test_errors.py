@@ -5,7 +5,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tui_helpers import (  # noqa: F401
+from finder_tui.demo import DemoServer, FaultSpec
+from finder_tui.demo.faults import BUSY_MESSAGE
+from finder_tui.store import Store
+from finder_tui.tui.app import FinderApp
+from finder_tui.tui.widgets.session_list import LIVE_ENTRY
+from tests.tui.helpers import (
     SIZE,
     TOKEN,
     WID,
@@ -13,16 +18,9 @@ from tui_helpers import (  # noqa: F401
     client_config,
     prepare_store,
     running_app,
-    tui_env,
     wait_for,
     widget_text,
 )
-
-from finder_tui.demo import DemoServer, FaultSpec
-from finder_tui.demo.faults import BUSY_MESSAGE
-from finder_tui.store import Store
-from finder_tui.tui.app import FinderApp
-from finder_tui.tui.widgets.session_list import LIVE_ENTRY
 
 T0 = 1_700_000_000
 E1, E2, E3 = Chat.named("echo"), Chat.named("foxtrot"), Chat.named("golf")
@@ -36,7 +34,7 @@ def inbox() -> list[dict]:
     ]
 
 
-async def test_api_1001_backs_off_and_recovers(tmp_path: Path):
+async def test_api_1001_backs_off_and_recovers(tmp_path: Path) -> None:
     async with running_app(tmp_path / "store", items=inbox()) as h:
         assert h.server is not None
         h.server.set_faults(FaultSpec.parse("1001=1.0"))
@@ -57,7 +55,7 @@ async def test_api_1001_backs_off_and_recovers(tmp_path: Path):
         assert h.sessions.selected_key == E2.session_id
 
 
-async def test_http_500_backs_off(tmp_path: Path):
+async def test_http_500_backs_off(tmp_path: Path) -> None:
     async with running_app(
         tmp_path / "store", items=inbox(), faults="500=1.0", wait_state=None
     ) as h:
@@ -69,7 +67,7 @@ async def test_http_500_backs_off(tmp_path: Path):
         assert h.app.return_code is None
 
 
-async def test_unreachable_server_backs_off_with_connection_error(tmp_path: Path):
+async def test_unreachable_server_backs_off_with_connection_error(tmp_path: Path) -> None:
     dead = DemoServer(token=TOKEN, wid=WID, items=[]).start()
     url = dead.url
     dead.stop()  # nothing listens there any more
@@ -90,18 +88,19 @@ async def test_unreachable_server_backs_off_with_connection_error(tmp_path: Path
         assert app.return_code is None
 
 
-async def test_server_dying_mid_run_backs_off_with_connection_error(tmp_path: Path):
+async def test_server_dying_mid_run_backs_off_with_connection_error(tmp_path: Path) -> None:
     async with running_app(tmp_path / "store", items=inbox()) as h:
-        assert h.server is not None
-        h.server.stop()
-        served_before = h.server.requests
+        server = h.server
+        assert server is not None
+        server.stop()
+        served_before = server.requests
         await h.pilot.press("r")
         await wait_for(
             h.pilot,
-            lambda: "retrying in" in h.status() or h.server.requests > served_before,
+            lambda: "retrying in" in h.status() or server.requests > served_before,
             what="the sync after the server stopped",
         )
-        assert h.server.requests == served_before, (
+        assert server.requests == served_before, (
             "DemoServer.stop() returned but the server still answered the app's kept-alive "
             "connection: stop() must close open connections"
         )
@@ -114,7 +113,7 @@ async def test_server_dying_mid_run_backs_off_with_connection_error(tmp_path: Pa
         await h.wait(lambda: h.conv.session_id == E2.session_id)
 
 
-async def test_wrong_token_stops_without_showing_it(tmp_path: Path):
+async def test_wrong_token_stops_without_showing_it(tmp_path: Path) -> None:
     wrong = "wrong-token-Z81kq"
     async with running_app(
         tmp_path / "store", items=inbox(), token=wrong, wait_state="stopped"
@@ -124,14 +123,15 @@ async def test_wrong_token_stops_without_showing_it(tmp_path: Path):
         assert "Authorization" in status and "r retries" in status
         assert wrong not in status and TOKEN not in status
         assert h.app.return_code is None
-        assert h.server is not None
-        before = h.server.requests
+        server = h.server
+        assert server is not None
+        before = server.requests
         await h.pilot.press("r")  # retries on request, stops again
-        await h.wait(lambda: h.server.requests > before)
+        await h.wait(lambda: server.requests > before)
         await h.wait(lambda: h.app.sync_state.state == "stopped")
 
 
-async def test_offline_mode_shows_the_store(tmp_path: Path):
+async def test_offline_mode_shows_the_store(tmp_path: Path) -> None:
     store_dir = tmp_path / "store"
     prepare_store(store_dir, inbox())
     async with running_app(store_dir, online=False, wait_state="offline") as h:
@@ -146,7 +146,7 @@ async def test_offline_mode_shows_the_store(tmp_path: Path):
         assert h.app.sync_state.state == "offline"
 
 
-async def test_store_in_use_is_reported(tmp_path: Path):
+async def test_store_in_use_is_reported(tmp_path: Path) -> None:
     store_dir = tmp_path / "store"
     holder = Store.open(store_dir)
     try:

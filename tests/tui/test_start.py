@@ -1,4 +1,5 @@
-"""Start-up against the demo server, the header and status bar, navigation and the filter."""
+"""Start-up against the demo server, the header and status bar, and navigation (the filter has
+its own file, test_filter.py)."""
 
 from __future__ import annotations
 
@@ -8,13 +9,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from textual.widgets import ContentSwitcher, Input
-from tui_helpers import Chat, Harness, running_app, tui_env, visible_lines, wait_for  # noqa: F401
+from textual.widgets import ContentSwitcher
 
 from finder_tui.demo import DemoServer
 from finder_tui.tui.widgets.conversation import ConversationView
 from finder_tui.tui.widgets.live_view import LiveView
 from finder_tui.tui.widgets.session_list import LIVE_ENTRY, SessionList
+from tests.tui.helpers import Chat, Harness, prepare_store, running_app, wait_for
 
 # The demo inbox in one page: which session is newest is then known when the first page is
 # shown (see test_newest_session_followed_through_a_multi_page_catch_up for several pages).
@@ -25,7 +26,7 @@ def _focused(h: Harness) -> type | None:
     return type(h.app.focused) if h.app.focused is not None else None
 
 
-async def test_start_shows_inbox_status_and_header(tmp_path: Path):
+async def test_start_shows_inbox_status_and_header(tmp_path: Path) -> None:
     async with running_app(tmp_path / "store", page_size=ONE_PAGE) as h:
         assert h.server is not None
         index = h.index
@@ -66,7 +67,7 @@ async def test_start_shows_inbox_status_and_header(tmp_path: Path):
         assert f"● {live_now} LIVE" in top
 
 
-async def test_j_k_g_G_move_selection_and_open_at_once(tmp_path: Path):
+async def test_j_k_g_G_move_selection_and_open_at_once(tmp_path: Path) -> None:
     async with running_app(tmp_path / "store", page_size=ONE_PAGE) as h:
         keys = h.session_keys()
         await h.wait(lambda: h.conv.session_id == keys[0])
@@ -89,7 +90,7 @@ async def test_j_k_g_G_move_selection_and_open_at_once(tmp_path: Path):
         await h.wait(lambda: switcher.current == "conversation" and h.conv.session_id == keys[0])
 
 
-async def test_enter_tab_escape_move_focus(tmp_path: Path):
+async def test_enter_tab_escape_move_focus(tmp_path: Path) -> None:
     async with running_app(tmp_path / "store", page_size=ONE_PAGE) as h:
         assert _focused(h) is SessionList
         await h.pilot.press("enter")
@@ -107,47 +108,9 @@ async def test_enter_tab_escape_move_focus(tmp_path: Path):
         assert _focused(h) is SessionList
 
 
-async def test_slash_filters_rows_escape_restores_enter_opens(tmp_path: Path):
-    async with running_app(tmp_path / "store", page_size=ONE_PAGE) as h:
-        all_keys = h.session_keys()
-        target = all_keys[3]
-        needle = target[:8]  # a prefix of one session id (random hex): matches only it
-        assert [key for key in all_keys if needle in key] == [target]
-        box = h.app.query_one("#session-filter", Input)  # mounted after the first frame
-        assert not box.display
-        await h.pilot.press("slash")
-        assert box.display and box.has_focus
-        await h.pilot.press(*needle)
-        await h.wait(lambda: box.value == needle)
-        assert [row.key for row in h.sessions.rows] == [target]
-        # Case-insensitive, and on the visible title too.
-        await h.pilot.press(*["backspace"] * len(needle), *"STRANG")
-        titles = [row.title for row in h.sessions.rows]
-        assert titles and all("Stranger" in title for title in titles)
-        assert LIVE_ENTRY not in [row.key for row in h.sessions.rows]
-        assert len(titles) < len(all_keys)
-        # Nothing matches: the list says so rather than going blank.
-        await h.pilot.press(*"zzqq")
-        await h.wait(lambda: not h.sessions.rows, what="no rows")
-        await h.pilot.pause()
-        assert any("no session matches" in line for line in visible_lines(h.sessions))
-        # Escape hides the box, clears the filter and gives the focus back to the list.
-        await h.pilot.press("escape")
-        assert not box.display
-        assert box.value == ""
-        assert h.app.focused is h.sessions
-        assert h.session_keys() == all_keys
-        assert h.sessions.rows[0].key == LIVE_ENTRY
-        # Enter in the box opens the (first) match and returns to the list.
-        other = all_keys[4]
-        await h.pilot.press("slash", *other[:8], "enter")
-        assert h.app.focused is h.sessions
-        await h.wait(lambda: h.conv.session_id == other, what="Enter opens the only match")
-
-
 async def test_newest_session_followed_through_a_multi_page_catch_up(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-):
+) -> None:
     """Until the first catch-up ends, the newest session is selected and open, however the
     pages arrive and however the UI batches their events.
 
@@ -191,11 +154,9 @@ async def test_newest_session_followed_through_a_multi_page_catch_up(
 
 async def test_first_frame_of_an_existing_store_already_lists_its_sessions(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-):
+) -> None:
     """The store opens before the screen is composed: the very first lines the compositor asks
     the session list for already hold the stored sessions, not an empty list."""
-    from tui_helpers import prepare_store
-
     A, B = Chat.named("alpha"), Chat.named("bravo")
     store_dir = tmp_path / "store"
     prepare_store(store_dir, [A.item(1, 1_700_000_000, "hi"), B.item(2, 1_700_000_100, "yo")])

@@ -9,7 +9,6 @@ import time
 from pathlib import Path
 
 import pytest
-from tui_helpers import Chat, running_app, tui_env, visible_strips  # noqa: F401
 
 from finder_tui.demo.kinds import SAMPLES
 from finder_tui.tui.opener import OpenError, open_external, opener_argv
@@ -19,6 +18,7 @@ from finder_tui.tui.screens.media import (
     MessageDetailScreen,
     SaveImageScreen,
 )
+from tests.tui.helpers import Chat, running_app, visible_strips
 
 T0 = 1_764_600_000
 M = Chat.named("media")
@@ -95,7 +95,8 @@ async def test_s_saves_the_image_and_asks_before_overwriting(
         await h.pilot.press("k", "k", "S")
         await h.wait(lambda: isinstance(h.app.screen, SaveImageScreen), what="the save dialog")
         target = tmp_path / "home" / "Downloads" / f"finder-{h.conv.messages[1].new_msg_id}.png"
-        assert h.app.screen.default == target
+        dialog = h.app.screen
+        assert isinstance(dialog, SaveImageScreen) and dialog.default == target
         await h.pilot.press("enter")
         await h.wait(target.exists, what="the saved file")
         assert target.read_bytes().startswith(b"\x89PNG")
@@ -116,7 +117,9 @@ async def test_o_on_a_message_with_several_links_asks_which(tmp_path: Path) -> N
         h.conv.focus()
         await h.pilot.press("k", "k", "k", "o")
         await h.wait(lambda: isinstance(h.app.screen, ChooseLinkScreen), what="the link choice")
-        assert h.app.screen.urls == ["https://example.com/a", "https://example.org/b?x=1&y=2"]
+        choice = h.app.screen
+        assert isinstance(choice, ChooseLinkScreen)
+        assert choice.urls == ["https://example.com/a", "https://example.org/b?x=1&y=2"]
 
 
 def fake_opener(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
@@ -167,6 +170,8 @@ async def test_o_on_a_location_shows_its_coordinates_in_the_detail_view(tmp_path
         h.conv.focus()
         await h.pilot.press("o")
         await h.wait(lambda: isinstance(h.app.screen, MessageDetailScreen), what="the details")
-        rows = dict(h.app.screen.rows)
+        detail = h.app.screen
+        assert isinstance(detail, MessageDetailScreen)
+        rows = dict(detail.rows)
         assert rows["latitude"] == "22.540503" and rows["longitude"] == "113.934528"
         assert rows["place"] == "腾讯大厦"

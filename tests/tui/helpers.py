@@ -1,4 +1,4 @@
-"""Self-contained helpers for the Textual Pilot suite (``tests/test_tui_*.py``).
+"""Helpers for the Textual Pilot suite (``tests/tui/``); its autouse fixture is in conftest.py.
 
 Everything is real: a DemoServer on 127.0.0.1, a store under ``tmp_path``, the FinderApp in
 ``run_test``. Waits are bounded polls (``wait_for``), never fixed sleeps.
@@ -6,10 +6,9 @@ Everything is real: a DemoServer on 127.0.0.1, a store under ``tmp_path``, the F
 
 from __future__ import annotations
 
-import os
 import re
 import time
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -40,43 +39,6 @@ Item = dict[str, Any]
 # C0 controls (tab and newline included: nothing multi-line belongs in one rendered row), DEL,
 # C1 controls, and the bidi overrides/isolates that scrub() removes.
 CONTROL_CHARS = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
-
-
-# ---- environment ------------------------------------------------------------------------------
-
-
-@pytest.fixture(autouse=True)
-def tui_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
-    """Isolate config (no developer settings leak in) and pin local time to UTC.
-
-    Import this into a test module (``from tui_helpers import tui_env  # noqa: F401``) to make
-    it autouse there.
-    """
-    for name in list(os.environ):
-        if name.startswith("FINDER_TUI_"):
-            monkeypatch.delenv(name, raising=False)
-    home = tmp_path / "_tui_home"
-    monkeypatch.setenv("FINDER_TUI_CONFIG", str(home / "missing-config.toml"))
-    monkeypatch.setenv("XDG_DATA_HOME", str(home / "data"))
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "config"))
-    with utc():
-        yield
-
-
-class utc:
-    """``with utc():`` local time is UTC (TZ + tzset), restored afterwards."""
-
-    def __enter__(self) -> None:
-        self._saved = os.environ.get("TZ")
-        os.environ["TZ"] = "UTC"
-        time.tzset()
-
-    def __exit__(self, *exc: object) -> None:
-        if self._saved is None:
-            os.environ.pop("TZ", None)
-        else:
-            os.environ["TZ"] = self._saved
-        time.tzset()
 
 
 # ---- waiting ----------------------------------------------------------------------------------
@@ -289,7 +251,9 @@ class Harness:
             for row, s in zip(rows, summaries, strict=True)
         )
 
-    async def wait(self, predicate: Callable[[], object], timeout: float = 10.0, what: str = ""):
+    async def wait(
+        self, predicate: Callable[[], object], timeout: float = 10.0, what: str = ""
+    ) -> None:
         await wait_for(self.pilot, predicate, timeout, what)
 
     async def open_session(self, session_id: str) -> None:

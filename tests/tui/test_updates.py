@@ -1,13 +1,14 @@
-"""New messages while the app runs: list order, selection, unread badges, the "N new" marker."""
+"""New messages while the app runs: list order, selection, unread badges, the "N new" marker;
+and when a conversation counts as read."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from textual.widgets import Static
-from tui_helpers import Chat, Harness, running_app, tui_env, visible_lines, widget_text  # noqa: F401
 
-from finder_tui.tui.widgets.session_list import LIVE_ENTRY
+from finder_tui.tui.widgets.session_list import LIVE_ENTRY, SessionList
+from tests.tui.helpers import Chat, Harness, running_app, visible_lines, widget_text
 
 T0 = 1_700_000_000  # 2023-11-14 22:13:20 UTC
 A, B, C = Chat.named("alpha"), Chat.named("bravo"), Chat.named("charlie")
@@ -20,6 +21,13 @@ def inbox() -> list[dict]:
     items += [
         A.item(20 + i, T0 + 1200 + i * 60, f"alpha line {i}", sent=i % 3 == 0) for i in range(40)
     ]
+    return items
+
+
+def two_chats() -> list[dict]:
+    """B then A (newest, opened at start), three received messages each."""
+    items = [B.item(1 + i, T0 + i * 60, f"bravo {i}") for i in range(3)]
+    items += [A.item(10 + i, T0 + 900 + i * 60, f"alpha {i}") for i in range(3)]
     return items
 
 
@@ -39,7 +47,7 @@ async def _started(h: Harness) -> None:
     await h.wait(lambda: h.conv.scroll_y == h.conv.max_scroll_y, what="A at its newest message")
 
 
-async def test_new_message_for_other_session_moves_it_up_keeps_selection(tmp_path: Path):
+async def test_new_message_for_other_session_moves_it_up_keeps_selection(tmp_path: Path) -> None:
     async with running_app(tmp_path / "store", items=inbox()) as h:
         await _started(h)
         assert h.session_keys() == [A.session_id, B.session_id, C.session_id]
@@ -63,7 +71,7 @@ async def test_new_message_for_other_session_moves_it_up_keeps_selection(tmp_pat
 
 async def test_the_conversation_opened_at_start_keeps_its_unread_until_the_user_turns_to_it(
     tmp_path: Path,
-):
+) -> None:
     async with running_app(tmp_path / "store", items=inbox()) as h:
         await _started(h)
         unread = h.index.session(A.session_id).unread
@@ -80,7 +88,7 @@ async def test_the_conversation_opened_at_start_keeps_its_unread_until_the_user_
         await h.wait(lambda: h.row(A.session_id).badge == "", what="the badge gone")
 
 
-async def test_new_message_for_open_session_appears_and_stays_at_bottom(tmp_path: Path):
+async def test_new_message_for_open_session_appears_and_stays_at_bottom(tmp_path: Path) -> None:
     async with running_app(tmp_path / "store", items=inbox()) as h:
         await _started(h)
         await h.pilot.press("tab")  # the user turns to the conversation the app opened
@@ -100,7 +108,7 @@ async def test_new_message_for_open_session_appears_and_stays_at_bottom(tmp_path
         assert h.row(A.session_id).badge == ""
 
 
-async def test_scrolled_up_conversation_shows_new_below_marker(tmp_path: Path):
+async def test_scrolled_up_conversation_shows_new_below_marker(tmp_path: Path) -> None:
     async with running_app(tmp_path / "store", items=inbox()) as h:
         await _started(h)
         await h.pilot.press("enter", "g")
@@ -120,7 +128,7 @@ async def test_scrolled_up_conversation_shows_new_below_marker(tmp_path: Path):
         assert any("alpha again" in line for line in visible_lines(h.conv))
 
 
-async def test_opening_a_session_marks_it_read(tmp_path: Path):
+async def test_opening_a_session_marks_it_read(tmp_path: Path) -> None:
     async with running_app(tmp_path / "store", items=inbox()) as h:
         await _started(h)
         assert h.index.session(B.session_id).unread == 5
@@ -132,7 +140,7 @@ async def test_opening_a_session_marks_it_read(tmp_path: Path):
         assert h.index.session(C.session_id).unread == 2
 
 
-async def test_conversation_opens_at_newest_message(tmp_path: Path):
+async def test_conversation_opens_at_newest_message(tmp_path: Path) -> None:
     """Opening a conversation scrolls to its newest message, even before the next layout.
 
     On a real start the first catch-up opens the newest conversation while the screen may
@@ -155,3 +163,24 @@ async def test_conversation_opens_at_newest_message(tmp_path: Path):
             f"(max_scroll_y={h.conv.max_scroll_y})"
         )
         assert any("alpha line 39" in line for line in visible_lines(h.conv))
+
+
+async def test_choosing_the_auto_opened_conversation_reads_it_and_stops_following(
+    tmp_path: Path,
+) -> None:
+    async with running_app(tmp_path / "store", items=two_chats()) as h:
+        await h.wait(lambda: h.conv.session_id == A.session_id, what="A open")
+        assert h.index.session(A.session_id).unread == 3 and not h.inbox.open_seen
+        # Filter + Enter on the conversation that is already open: that is choosing it.
+        await h.pilot.press("slash", *"alpha", "enter")
+        await h.wait(lambda: h.index.session(A.session_id).unread == 0, what="A read")
+        assert h.inbox.open_seen and not h.inbox.follow_newest and not h.inbox._follow_once
+
+
+async def test_clicking_the_open_row_reads_it(tmp_path: Path) -> None:
+    async with running_app(tmp_path / "store", items=two_chats()) as h:
+        await h.wait(lambda: h.conv.session_id == A.session_id, what="A open")
+        row = next(i for i, r in enumerate(h.sessions.rows) if r.key == A.session_id)
+        await h.pilot.click(SessionList, offset=(5, row * 2))
+        await h.wait(lambda: h.index.session(A.session_id).unread == 0, what="A read")
+        assert h.conv.session_id == A.session_id

@@ -3,7 +3,7 @@
 Deterministic by construction: offline app (no clock-driven sync state), a store made from the
 vendor's success example (all its dates are in 2023, so the list shows full dates, never "5m" or
 a weekday), TZ=UTC, fixed terminal size, and every stream in that page has ended (the live view
-shows no running duration). Update with ``pytest tests/test_tui_snapshots.py --snapshot-update``.
+shows no running duration). Update with ``pytest tests/tui/test_snapshots.py --snapshot-update``.
 """
 
 from __future__ import annotations
@@ -15,12 +15,16 @@ from typing import Any
 import pytest
 from textual.css.query import NoMatches
 from textual.pilot import Pilot
-from tui_helpers import SIZE, prepare_store, tui_env, wait_for, widget_text  # noqa: F401
+from textual.widgets import ContentSwitcher
 
 from finder_tui.tui.app import FinderApp
 from finder_tui.tui.screens.help import HelpScreen
+from finder_tui.tui.widgets.conversation import ConversationView
+from finder_tui.tui.widgets.session_list import SessionList
+from tests.conftest import FIXTURES
+from tests.tui.helpers import SIZE, prepare_store, wait_for, widget_text
 
-FIXTURE = Path(__file__).parent / "fixtures" / "syncFinder-success.json"
+FIXTURE = FIXTURES / "syncFinder-success.json"
 
 
 @pytest.fixture()
@@ -36,8 +40,8 @@ def _loaded(app: FinderApp) -> bool:
     (they repaint on their own schedule, so the internal state alone is not enough).
     The autopilot starts before the inbox screen has composed: until then, not loaded."""
     try:
-        conv = app.query_one("#conversation")
-        sessions = app.query_one("#sessions")
+        conv = app.query_one("#conversation", ConversationView)
+        sessions = app.query_one("#sessions", SessionList)
     except NoMatches:
         return False
     return (
@@ -57,11 +61,11 @@ async def _wait_loaded(pilot: Pilot[Any]) -> None:
     assert app.live_toasts == 0 and app.index is not None and app.index.live_now_count() == 0
 
 
-def test_snapshot_inbox(snap_compare: Any, seed_app: FinderApp):
+def test_snapshot_inbox(snap_compare: Any, seed_app: FinderApp) -> None:
     assert snap_compare(seed_app, terminal_size=SIZE, run_before=_wait_loaded)
 
 
-def test_snapshot_help(snap_compare: Any, seed_app: FinderApp):
+def test_snapshot_help(snap_compare: Any, seed_app: FinderApp) -> None:
     async def run_before(pilot: Pilot[Any]) -> None:
         await _wait_loaded(pilot)
         await pilot.press("question_mark")
@@ -70,11 +74,13 @@ def test_snapshot_help(snap_compare: Any, seed_app: FinderApp):
     assert snap_compare(seed_app, terminal_size=SIZE, run_before=run_before)
 
 
-def test_snapshot_live_view(snap_compare: Any, seed_app: FinderApp):
+def test_snapshot_live_view(snap_compare: Any, seed_app: FinderApp) -> None:
     async def run_before(pilot: Pilot[Any]) -> None:
         await _wait_loaded(pilot)
         await pilot.press("l")
-        await wait_for(pilot, lambda: seed_app.query_one("#switcher").current == "live")
-        await wait_for(pilot, lambda: seed_app.query_one("#sessions").rows[0].badge == "")
+        switcher = seed_app.query_one("#switcher", ContentSwitcher)
+        await wait_for(pilot, lambda: switcher.current == "live")
+        sessions = seed_app.query_one("#sessions", SessionList)
+        await wait_for(pilot, lambda: sessions.rows[0].badge == "")
 
     assert snap_compare(seed_app, terminal_size=SIZE, run_before=run_before)

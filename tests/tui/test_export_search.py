@@ -2,23 +2,14 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
-import orjson
 from textual.widgets import Input, Label, OptionList
-from tui_helpers import (  # noqa: F401
-    Chat,
-    Harness,
-    running_app,
-    screen_lines,
-    tui_env,
-    widget_text,
-)
 
 from finder_tui.export import read_export_items
 from finder_tui.tui.screens.export import ConfirmScreen, ExportScreen
 from finder_tui.tui.screens.search import SearchScreen
+from tests.tui.helpers import Chat, Harness, running_app, screen_lines, widget_text
 
 T0 = 1_700_000_000
 A, B = Chat.named("alpha"), Chat.named("bravo")
@@ -84,7 +75,7 @@ async def test_export_asks_before_overwriting_and_reports_errors(tmp_path: Path)
         # A bad date and a directory that does not exist: clear errors, dialog stays open.
         screen.query_one("#export-since", Input).value = "2023-13-45"
         await h.pilot.click("#export-go")
-        error = screen.query_one("#export-error")
+        error = screen.query_one("#export-error", Label)
         await h.wait(lambda: "month must be" in str(error.content), what="the date error")
         await h.pilot.pause()
         screen.query_one("#export-since", Input).value = ""
@@ -147,27 +138,6 @@ async def test_global_search_lists_hits_and_jumps(tmp_path: Path) -> None:
         assert h.conv.highlight == "你好"
         newest = screen.hits[0].message.key
         assert h.conv.messages[h.conv.current_match_message].key == newest
-
-
-def test_export_json_import_round_trip_via_cli(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
-    """JSON export → import into an empty store → ``show --json`` identical."""
-    from finder_tui.cli import main
-
-    fixtures = Path(__file__).parent / "fixtures" / "syncFinder-success.json"
-    first, second = tmp_path / "a", tmp_path / "b"
-    assert main(["import", "--store", str(first), str(fixtures)]) == 0
-    out = tmp_path / "conv.json"
-    assert (
-        main(["export", "a37c", "--store", str(first), "--format", "json", "--out", str(out)]) == 0
-    )
-    assert main(["import", "--store", str(second), str(out)]) == 0
-    capsys.readouterr()
-    assert main(["show", "a37c", "--json", "--store", str(first)]) == 0
-    original = capsys.readouterr().out
-    assert main(["show", "a37c", "--json", "--store", str(second)]) == 0
-    assert capsys.readouterr().out == original
-    assert len(orjson.loads(original)) == 4
-    assert os.path.getsize(out) > 0
 
 
 async def test_the_overwrite_question_and_the_cancel_button_answer_by_click(tmp_path: Path) -> None:

@@ -8,11 +8,11 @@ from textual.color import Color
 from textual.geometry import Region
 from textual.theme import Theme
 from textual.widgets import ContentSwitcher
-from tui_helpers import Chat, Harness, live_item, running_app, tui_env, visible_lines  # noqa: F401
 
 from finder_tui.tui.timefmt import full
 from finder_tui.tui.widgets.live_view import LiveView
 from finder_tui.tui.widgets.session_list import LIVE_ENTRY
+from tests.tui.helpers import Chat, Harness, live_item, running_app, visible_lines
 
 T0 = 1_700_000_000
 S1, S2 = Chat.named("sierra"), Chat.named("tango")
@@ -40,7 +40,7 @@ def _unread(h: Harness) -> dict[str, int]:
     return {s.session_id: s.unread for s in h.index.sessions()}
 
 
-async def test_live_row_opens_live_view_with_live_and_ended_streams(tmp_path: Path):
+async def test_live_row_opens_live_view_with_live_and_ended_streams(tmp_path: Path) -> None:
     async with running_app(tmp_path / "store", items=inbox()) as h:
         assert h.sessions.rows[0].key == LIVE_ENTRY
         assert h.sessions.rows[0].preview == "1 live now"
@@ -65,7 +65,7 @@ async def test_live_row_opens_live_view_with_live_and_ended_streams(tmp_path: Pa
         assert h.sessions.selected_key == LIVE_ENTRY
 
 
-async def test_live_badge_counts_unseen_notices_and_clears_when_opened(tmp_path: Path):
+async def test_live_badge_counts_unseen_notices_and_clears_when_opened(tmp_path: Path) -> None:
     async with running_app(tmp_path / "store", items=inbox()) as h:
         unseen = h.index.unseen_live_notices()
         assert unseen == 3
@@ -87,7 +87,7 @@ async def test_live_badge_counts_unseen_notices_and_clears_when_opened(tmp_path:
         await h.wait(lambda: h.sessions.rows[0].badge == "1", what="badge for the new notice")
 
 
-async def test_live_start_while_running_toasts_but_history_does_not(tmp_path: Path):
+async def test_live_start_while_running_toasts_but_history_does_not(tmp_path: Path) -> None:
     async with running_app(tmp_path / "store", items=inbox()) as h:
         assert h.index.live_now_count() == 1
         assert h.app.live_toasts == 0, "a stream started in backfilled history must not toast"
@@ -110,7 +110,7 @@ async def test_live_start_while_running_toasts_but_history_does_not(tmp_path: Pa
         assert h.index.session("") is None
 
 
-async def test_live_view_shows_every_column_at_120_columns(tmp_path: Path):
+async def test_live_view_shows_every_column_at_120_columns(tmp_path: Path) -> None:
     """At the standard 120x36 every column of the live view is visible, and the live id on the
     line under its stream (the view cannot scroll sideways, so nothing may be cropped)."""
     async with running_app(tmp_path / "store", items=inbox()) as h:
@@ -129,7 +129,7 @@ async def test_live_view_shows_every_column_at_120_columns(tmp_path: Path):
         assert lines[row].rstrip().endswith(full(stream.ended_at)), lines[row]  # not cut
 
 
-async def test_live_view_header_stays_while_the_streams_scroll(tmp_path: Path):
+async def test_live_view_header_stays_while_the_streams_scroll(tmp_path: Path) -> None:
     many = [live_item(10 + i, T0 + 100 + i, 14_215_000_000_000_001_000 + i) for i in range(40)]
     async with running_app(tmp_path / "store", items=inbox() + many) as h:
         await h.pilot.press("l")

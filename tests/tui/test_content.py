@@ -6,10 +6,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from rich.cells import cell_len
-from tui_helpers import Chat, find_row, running_app, tui_env, visible_lines  # noqa: F401
 
 from finder_tui.demo.kinds import SAMPLES
-from finder_tui.tui.widgets.bars import fit_bindings
+from finder_tui.tui.widgets.bars import KeyBar, fit_bindings
+from tests.tui.helpers import Chat, running_app, visible_lines
 
 T0 = 1_764_600_000
 K = Chat.named("kinds")
@@ -100,7 +100,7 @@ async def test_the_session_list_takes_about_a_third_between_24_and_44_columns(
 
 async def test_the_key_bar_drops_keys_instead_of_cutting_a_label(tmp_path: Path) -> None:
     async with running_app(tmp_path / "store", items=long_items(), size=(60, 24)) as h:
-        bar = h.app.query_one("#keys")
+        bar = h.app.screen.query_one("#keys", KeyBar)
         await h.pilot.pause()
         text = str(bar.render())
         labels = [d for _k, d, _on in bar._hints]

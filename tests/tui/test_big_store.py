@@ -7,9 +7,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tui_helpers import Chat, prepare_store, running_app, tui_env, visible_lines  # noqa: F401
-
 from finder_tui.tui.widgets.session_list import LIVE_ENTRY
+from tests.tui.helpers import Chat, prepare_store, running_app, visible_lines
 
 T0 = 1_600_000_000
 BIG = Chat.named("bigconversation")
@@ -29,7 +28,7 @@ def big_inbox() -> list[dict]:
     return items
 
 
-async def test_big_store_opens_and_scrolls(tmp_path: Path):
+async def test_big_store_opens_and_scrolls(tmp_path: Path) -> None:
     store_dir = tmp_path / "store"
     prepare_store(store_dir, big_inbox())
     assert any(p.name.startswith("seg-") for p in store_dir.iterdir()), "history was sealed"

@@ -3,21 +3,16 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 from rich.color import Color
+from textual.app import App
 from textual.binding import Binding
 from textual.command import CommandList, CommandPalette
+from textual.dom import DOMNode
 from textual.geometry import Region
 from textual.widgets import Input
-from tui_helpers import (  # noqa: F401
-    Chat,
-    Harness,
-    running_app,
-    tui_env,
-    visible_lines,
-    widget_text,
-)
 
 from finder_tui.store import Store
 from finder_tui.tui.screens.alias import AliasScreen
@@ -27,6 +22,7 @@ from finder_tui.tui.screens.inbox import InboxScreen
 from finder_tui.tui.widgets.conversation import ConversationView
 from finder_tui.tui.widgets.live_view import LiveView
 from finder_tui.tui.widgets.session_list import LIVE_ENTRY, SessionList
+from tests.tui.helpers import Chat, Harness, running_app, visible_lines, widget_text
 
 T0 = 1_700_000_000
 K1, K2 = Chat.named("kilo"), Chat.named("lima")
@@ -40,12 +36,16 @@ def inbox() -> list[dict]:
     ]
 
 
+def palette_open(app: App[Any]) -> bool:
+    return CommandPalette.is_open(app)
+
+
 # The inbox's keys were the App's: they moved to InboxScreen with their ids (keymap config).
-BINDING_OWNERS = [InboxScreen, SessionList, ConversationView, LiveView]
+BINDING_OWNERS: list[type[DOMNode]] = [InboxScreen, SessionList, ConversationView, LiveView]
 
 
 @pytest.mark.parametrize("owner", BINDING_OWNERS, ids=lambda o: o.__name__)
-def test_every_binding_has_an_id_and_a_description(owner: type):
+def test_every_binding_has_an_id_and_a_description(owner: type[DOMNode]) -> None:
     bindings = owner.BINDINGS
     assert bindings
     ids = []
@@ -57,7 +57,7 @@ def test_every_binding_has_an_id_and_a_description(owner: type):
     assert len(ids) == len(set(ids)), f"duplicate binding ids in {owner.__name__}: {ids}"
 
 
-async def test_help_lists_every_binding_and_escape_closes(tmp_path: Path):
+async def test_help_lists_every_binding_and_escape_closes(tmp_path: Path) -> None:
     async with running_app(tmp_path / "store", items=inbox()) as h:
         await h.pilot.press("question_mark")
         await h.wait(lambda: isinstance(h.app.screen, HelpScreen), what="the help screen")
@@ -78,7 +78,7 @@ async def test_help_lists_every_binding_and_escape_closes(tmp_path: Path):
         assert "Quit" in widget_text(keys) and "Open" in widget_text(keys)
 
 
-async def test_alias_renames_the_row_and_persists(tmp_path: Path):
+async def test_alias_renames_the_row_and_persists(tmp_path: Path) -> None:
     store_dir = tmp_path / "store"
     async with running_app(store_dir, items=inbox()) as h:
         await h.wait(lambda: h.conv.session_id == K1.session_id)
@@ -106,7 +106,7 @@ async def test_alias_renames_the_row_and_persists(tmp_path: Path):
         store.close()
 
 
-async def test_alias_shows_in_the_open_conversation(tmp_path: Path):
+async def test_alias_shows_in_the_open_conversation(tmp_path: Path) -> None:
     """The alias names the open conversation's peer: its message headers use it at once."""
     async with running_app(tmp_path / "store", items=inbox()) as h:
         await h.wait(lambda: h.conv.session_id == K1.session_id)
@@ -124,25 +124,27 @@ async def test_alias_shows_in_the_open_conversation(tmp_path: Path):
         )
 
 
-async def test_r_syncs_now(tmp_path: Path):
+async def test_r_syncs_now(tmp_path: Path) -> None:
     async with running_app(tmp_path / "store", items=inbox()) as h:
-        assert h.server is not None
-        before = h.server.requests
+        server = h.server
+        assert server is not None
+        before = server.requests
         await h.pilot.press("r")
-        await h.wait(lambda: h.server.requests > before, what="a request after r")
+        await h.wait(lambda: server.requests > before, what="a request after r")
         await h.wait(lambda: h.app.sync_state.state == "idle")
         assert any("Syncing now" in str(n.message) for n in h.app._notifications)
         # And what the sync brings is shown.
-        h.server.append([K2.item(9, T0 + 600, "lima is back")])
+        server.append([K2.item(9, T0 + 600, "lima is back")])
         await h.pilot.press("r")
         await h.wait(lambda: h.session_keys()[0] == K2.session_id, what="K2 moved to the top")
 
 
-async def test_command_palette_offers_sync_now(tmp_path: Path):
+async def test_command_palette_offers_sync_now(tmp_path: Path) -> None:
     async with running_app(tmp_path / "store", items=inbox()) as h:
-        assert h.server is not None
+        server = h.server
+        assert server is not None
         await h.pilot.press("ctrl+p")
-        await h.wait(lambda: CommandPalette.is_open(h.app), what="the command palette")
+        await h.wait(lambda: palette_open(h.app), what="the command palette")
         await h.pilot.press(*"sync")
         palette = h.app.screen
         commands = palette.query_one(CommandList)
@@ -153,13 +155,13 @@ async def test_command_palette_offers_sync_now(tmp_path: Path):
             ]
 
         await h.wait(lambda: any("Sync now" in p for p in prompts()), what="'Sync now' offered")
-        before = h.server.requests
+        before = server.requests
         await h.pilot.press("enter")
-        await h.wait(lambda: not CommandPalette.is_open(h.app))
-        await h.wait(lambda: h.server.requests > before, what="the palette's sync to run")
+        await h.wait(lambda: not palette_open(h.app))
+        await h.wait(lambda: server.requests > before, what="the palette's sync to run")
 
 
-async def test_r_offline_says_there_is_nothing_to_sync(tmp_path: Path):
+async def test_r_offline_says_there_is_nothing_to_sync(tmp_path: Path) -> None:
     async with running_app(tmp_path / "store", online=False, wait_state="offline") as h:
         await h.pilot.press("r")
         await h.wait(lambda: bool(h.app._notifications), what="a notice")
@@ -168,7 +170,7 @@ async def test_r_offline_says_there_is_nothing_to_sync(tmp_path: Path):
         assert not any("Syncing now" in m for m in messages)
 
 
-async def test_palette_screenshot_is_private_and_a_failure_says_why(tmp_path: Path):
+async def test_palette_screenshot_is_private_and_a_failure_says_why(tmp_path: Path) -> None:
     async with running_app(tmp_path / "store", items=inbox()) as h:
         shots = tmp_path / "shots"
         shots.mkdir()
@@ -188,7 +190,7 @@ async def test_palette_screenshot_is_private_and_a_failure_says_why(tmp_path: Pa
         assert any("missing" in m and "No such file" in m for m in errors()), errors()
 
 
-async def test_dialogs_fit_a_small_terminal(tmp_path: Path):
+async def test_dialogs_fit_a_small_terminal(tmp_path: Path) -> None:
     async with running_app(tmp_path / "store", items=inbox(), size=(80, 24)) as h:
         await h.pilot.press("question_mark")
         await h.wait(lambda: isinstance(h.app.screen, HelpScreen), what="help")
@@ -202,6 +204,17 @@ async def test_dialogs_fit_a_small_terminal(tmp_path: Path):
         await h.pilot.pause()
         dialog = h.app.screen.query_one(".dialog").region
         assert dialog.right <= 80 and dialog.bottom <= 24, dialog
+
+
+async def test_help_shows_the_keys_of_the_users_keymap(tmp_path: Path) -> None:
+    async with running_app(tmp_path / "store", items=inbox()) as h:
+        h.app.user_keymap = {"app.quit": "ctrl+q"}
+        h.app.set_keymap(h.app.user_keymap)
+        await h.pilot.press("question_mark")
+        await h.wait(lambda: isinstance(h.app.screen, HelpScreen), what="help")
+        text = widget_text(h.app.screen.query_one("#help-text"))
+        quit_line = next(line for line in text.splitlines() if "Quit" in line)
+        assert "^q" in quit_line and " q " not in quit_line.replace("^q", "")
 
 
 # ---- actions that need an open conversation (check_action) ------------------------------------
