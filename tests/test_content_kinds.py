@@ -230,3 +230,15 @@ def test_the_ingested_image_label_is_the_one_image_label(
     )
     parsed = parse_content(3, xml)
     assert parsed.text == image_label(parsed.meta)
+
+
+def test_a_pat_previews_in_the_session_list_by_display_names(tmp_path: Path) -> None:
+    pat = next(
+        item for item, (name, _t, _c) in zip(_items()[1:], SAMPLES, strict=True) if name == "pat"
+    )
+    with Store.open(tmp_path / "s") as store:
+        store.ingest([m for m in map(parse_item, [pat]) if isinstance(m, Message)])
+        summary = store.index.session(SID)
+    assert summary is not None
+    assert summary.preview.startswith('"v2_0600…f229 · Channels" 拍了拍 "wxid_')
+    assert "@finder" not in summary.preview and "· WeChat" in summary.preview

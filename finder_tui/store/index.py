@@ -13,9 +13,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, fields
 from typing import Any
 
+from ..peers import display_name
 from ..wire.content import LIVE_ENDED, LIVE_STARTED
 from ..wire.models import Message
 from ..wire.sanitize import scrub_line
+from ..wire.sysmsg import fill_pat
 from .recall import Recalls
 
 
@@ -115,6 +117,9 @@ class AddResult:
 
 
 def _preview(message: Message) -> str:
+    template = message.meta.get("template") if message.meta.get("type") == "pat" else None
+    if isinstance(template, str):  # a pat names people by display name, not by raw id
+        return scrub_line(fill_pat(template, display_name))[:120]
     return scrub_line(message.text)[:120]
 
 
