@@ -36,7 +36,6 @@ class Line:
     message: int = -1  # index into ``messages``
     text: str = ""
     width: int = 0  # bubble width (cells) for BUBBLE lines
-    links: tuple[LinkSpan, ...] = ()  # URL pieces on this line: terminal hyperlinks
 
 
 def _shown(message: Message, names: Callable[[Message], NameOf]) -> str:
@@ -111,6 +110,7 @@ class ConversationView(MessageCursor, LineList):
         self.lines: list[Line] = []
         self.laid_from = 0  # messages[laid_from:] are laid out; older ones wait for a scroll
         self._first_line: list[int] = []  # for messages[laid_from:]: their first layout line
+        self._link_cache: dict[int, dict[int, tuple[LinkSpan, ...]]] = {}  # message → line → URLs
         self._keys: set[str] = set()
         self.new_below = 0
         self.highlight = ""  # find-in-conversation query (casefolded)
@@ -184,6 +184,7 @@ class ConversationView(MessageCursor, LineList):
     # ---- layout ----------------------------------------------------------------------------
 
     def _relayout(self, laid_from: int) -> None:
+        self._link_cache = {}
         self.laid_from = laid_from
         self.lines = []
         self._first_line = []
@@ -250,14 +251,7 @@ class ConversationView(MessageCursor, LineList):
             text = _body(message, names)
             body = wrap(text, text_width) or [""]
             bubble = max(cell_len(line) for line in body) + 2
-            if "://" in text:
-                pieces = line_links(text, body)
-                lines.extend(
-                    Line(BUBBLE, i, line, bubble, links)
-                    for line, links in zip(body, pieces, strict=True)
-                )
-            else:
-                lines.extend(Line(BUBBLE, i, line, bubble) for line in body)
+            lines.extend(Line(BUBBLE, i, line, bubble) for line in body)
             lines.append(Line(BLANK, i))
 
     # ---- rendering -------------------------------------------------------------------------
@@ -301,8 +295,10 @@ class ConversationView(MessageCursor, LineList):
             style += get("conversation--cursor")
         fill = " " * max(0, line.width - 2 - cell_len(line.text))
         text = self._highlighted(line, style)
-        if line.links:
-            text = with_links(text, line.links)
+        if "://" in message.text or "url" in message.meta:
+            links = self._links_of(line, message)
+            if links:
+                text = with_links(text, links)
         body = [seg(" ", style), *text, seg(fill + " ", style)]
         if message.is_sender:
             return [seg(" " * max(0, width - line.width - 1)), *body, seg(" ")]
@@ -329,6 +325,26 @@ class ConversationView(MessageCursor, LineList):
         if pos < len(line.text):
             out.append(seg(line.text[pos:], style))
         return out
+
+    def _links_of(self, line: Line, message: Message) -> tuple[LinkSpan, ...]:
+        """The URL pieces on a bubble line, found when the line is first drawn (only visible
+        lines are; layout stays cheap) and kept per message until the next layout."""
+        spans = self._link_cache.get(line.message)
+        if spans is None:
+            first = self.first_line_of(line.message)
+            if first is None:
+                return ()
+            rows: list[Line] = []
+            for row in self.lines[first:]:
+                if row.message != line.message:
+                    break
+                if row.kind == BUBBLE:
+                    rows.append(row)
+            pieces = line_links(_body(message, self._name_of), [r.text for r in rows])
+            spans = self._link_cache[line.message] = {
+                id(row): links for row, links in zip(rows, pieces, strict=True)
+            }
+        return spans.get(id(line), ())
 
     def _name_of(self, message: Message) -> NameOf:
         return names_for(message.peer, "", message.me, peer_name=self.peer_name)
