@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from finder_tui.demo.kinds import SAMPLES
+from finder_tui.tui.image_view import choose_protocol
 from finder_tui.tui.opener import OpenError, open_external, opener_argv
 from finder_tui.tui.screens.media import (
     ChooseLinkScreen,
@@ -175,3 +176,20 @@ async def test_o_on_a_location_shows_its_coordinates_in_the_detail_view(tmp_path
         rows = dict(detail.rows)
         assert rows["latitude"] == "22.540503" and rows["longitude"] == "113.934528"
         assert rows["place"] == "腾讯大厦"
+
+
+@pytest.mark.parametrize(
+    ("environ", "expected"),
+    [
+        ({"TMUX": "/tmp/tmux-0/default,1,0", "TERM": "xterm-kitty"}, "halfcell"),
+        ({"TERM": "screen-256color"}, "halfcell"),
+        ({"TERM": "xterm-kitty"}, "kitty"),
+        ({"TERM_PROGRAM": "WezTerm"}, "sixel"),
+        ({"TERM": "xterm-256color"}, "halfcell"),
+        ({"TERM": "xterm-256color", "FINDER_TUI_IMAGES": "sixel"}, "sixel"),
+    ],
+)
+def test_the_preview_protocol_follows_the_terminal_and_is_half_cell_under_tmux(
+    environ: dict[str, str], expected: str
+) -> None:
+    assert choose_protocol(environ) == expected
