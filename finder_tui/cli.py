@@ -15,6 +15,7 @@ import orjson
 
 from . import __version__, media_cli
 from . import service_events as ev
+from .alerts import with_hooks
 from .client import FinderClient, SyncError
 from .config import ConfigError, Settings, settings_from_args
 from .export.common import NameOf, content_text, names_for
@@ -125,8 +126,14 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _warn(text: str) -> None:
+    print(f"finder-tui: {text}", file=sys.stderr)
+
+
 def _open_store(settings: Settings) -> Store:
-    return Store.open(settings.store_dir())
+    store = Store.open(settings.store_dir())
+    store.index.live_stale_after = settings.live_stale_after
+    return store
 
 
 def _print_json(value: Any) -> None:
@@ -168,7 +175,8 @@ def cmd_sync(args: argparse.Namespace) -> int:
     progress = _ProgressLine()
     backoff = Backoff()
     with _open_store(settings) as store, FinderClient(client_config) as client:
-        engine = SyncEngine(client, store, progress)
+        emit = with_hooks(progress, store.index, settings.hooks, settings.token, _warn)
+        engine = SyncEngine(client, store, emit)
         while True:
             report = SyncReport()
             try:

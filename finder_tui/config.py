@@ -15,6 +15,7 @@ from typing import Any
 import httpx
 import platformdirs
 
+from .alert_config import DEFAULT_STALE_AFTER, alert_settings_error, stale_after_seconds
 from .client import ClientConfig, Secret
 
 APP = "finder-tui"
@@ -33,6 +34,11 @@ _SCHEMA: dict[str, tuple[type | tuple[type, ...], str]] = {
     "read_timeout": ((int, float), "seconds"),
     "keymap": (dict, 'a table of binding id = "keys", e.g. "app.quit" = "ctrl+q"'),
     "emoji": (str, '"auto", "full" or "base" (emoji sequences drawn as their base emoji)'),
+    "live_stale_after": ((int, float, str), 'a start with no end is not live after this ("12h")'),
+    "notify": (str, "off, bell, terminal or desktop"),
+    "notify_live": (bool, "also notify when a followed account goes live"),
+    "notify_terminal": (str, "auto, osc99 (kitty), osc9 (iTerm2/WezTerm) or osc777 (foot/VTE)"),
+    "hooks": (dict, 'a table of event = ["/path/to/program", "arg", ...]'),
 }
 
 
@@ -52,6 +58,11 @@ class Settings:
     read_timeout: float = 20.0
     keymap: tuple[tuple[str, str], ...] = ()
     emoji: str = "auto"
+    live_stale_after: float = DEFAULT_STALE_AFTER
+    notify: str = "terminal"
+    notify_live: bool = False
+    notify_terminal: str = "auto"
+    hooks: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
     @property
     def has_server(self) -> bool:
@@ -120,6 +131,9 @@ def load_config_file(path: Path) -> dict[str, Any]:
         raise ConfigError(f"{path}: keymap entries must be non-empty key strings: {', '.join(bad)}")
     if data.get("emoji", "auto") not in ("auto", "full", "base"):
         raise ConfigError(f'{path}: \'emoji\' must be "auto", "full" or "base"')
+    problem = alert_settings_error(path, data)
+    if problem:
+        raise ConfigError(problem)
     if "poll_interval" in data and not 0.2 <= float(data["poll_interval"]) <= 3600:
         raise ConfigError(f"{path}: 'poll_interval' must be between 0.2 and 3600 seconds")
     return data
@@ -176,6 +190,11 @@ def resolve(
         read_timeout=float(file.get("read_timeout", 20.0)),
         keymap=tuple(sorted(file.get("keymap", {}).items())),
         emoji=str(file.get("emoji", "auto")),
+        live_stale_after=stale_after_seconds(file.get("live_stale_after", DEFAULT_STALE_AFTER)),
+        notify=file.get("notify", "terminal"),
+        notify_live=bool(file.get("notify_live", False)),
+        notify_terminal=file.get("notify_terminal", "auto"),
+        hooks=tuple((k, tuple(v)) for k, v in sorted(file.get("hooks", {}).items())),
     )
 
 

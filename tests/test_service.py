@@ -52,7 +52,7 @@ def live_start(seq: int, object_id: int) -> Item:
         start=True,
         object_id=object_id,
         seq=seq,
-        create_time=1700000000 + seq,
+        create_time=int(time.time()) - 60,  # recent: an old start with no end is not live
         new_msg_id=seq * 7,
     )
 

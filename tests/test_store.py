@@ -10,6 +10,7 @@ import stat
 import subprocess
 import sys
 import textwrap
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -469,11 +470,12 @@ def test_unread_mark_read_and_alias_persist(seeded: Path) -> None:
 
 
 def test_live_now_persists(seeded: Path) -> None:
+    started_at = int(time.time()) - 60  # recent: an older start with no end is not live
     start = build_live_notice(
         start=True,
         object_id="15000000000000000001",
         seq=1300,
-        create_time=1700000000,
+        create_time=started_at,
         new_msg_id=1,
     )
     with Store.open(seeded) as store:
@@ -487,7 +489,7 @@ def test_live_now_persists(seeded: Path) -> None:
     with Store.open(seeded) as store:
         assert store.index.live_now_count() == 1
         (live,) = [s for s in store.index.live_streams() if s.live_now]
-        assert live.object_id == "15000000000000000001" and live.started_at == 1700000000
+        assert live.object_id == "15000000000000000001" and live.started_at == started_at
         assert store.index.live_streams()[0].object_id == live.object_id  # live first
         assert len(store.index.live_streams()) == 9
         assert store.index.unseen_live_notices() == 0

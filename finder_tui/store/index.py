@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import bisect
 import threading
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field, fields
 from typing import Any
@@ -18,6 +19,7 @@ from ..wire.content import LIVE_ENDED, LIVE_STARTED
 from ..wire.models import Message
 from ..wire.sanitize import scrub_line
 from ..wire.sysmsg import fill_pat
+from . import live
 from .recall import Recalls
 
 
@@ -80,9 +82,12 @@ class LiveStream:
     live_id: str = ""
     last_seq: int = 0
     notices: int = 0
+    account: str = ""  # the streaming account's username, when something told us (store/live.py)
+    account_name: str = ""
 
     @property
     def live_now(self) -> bool:
+        """Started with no end seen; ``live.state`` tells whether that is still plausible."""
         return self.started_at is not None and self.ended_at is None
 
     def to_doc(self) -> dict[str, Any]:
@@ -132,6 +137,8 @@ class Index:
         self._notices: list[Message] = []
         self._live: dict[str, LiveStream] = {}
         self._live_seen_seq = 0
+        self._feed_owners: dict[str, tuple[str, str]] = {}  # object id -> (username, nickname)
+        self.live_stale_after = live.DEFAULT_STALE_AFTER  # a start older than this is not live
         self._sorted_cache: list[SessionSummary] | None = None
         self.version = 0  # bumped on every change; cheap "did anything change" for readers
         self.message_count = 0
@@ -165,6 +172,7 @@ class Index:
                     conversation = self._by_session.setdefault(message.session_id, [])
                     self._insert(conversation, message)
                     self._recalls.see(message, conversation)
+                    self._note_feed(message)
                 else:
                     self._insert(self._notices, message)
 
@@ -209,6 +217,7 @@ class Index:
                 conversation = self._by_session.setdefault(message.session_id, [])
                 self._insert(conversation, message)
                 self._recalls.see(message, conversation)
+                self._note_feed(message)
                 summary = self._sessions.get(message.session_id)
                 if summary is None:
                     summary = self._sessions[message.session_id] = SessionSummary(
@@ -249,15 +258,23 @@ class Index:
         stream = self._live.get(object_id)
         if stream is None:
             stream = self._live[object_id] = LiveStream(object_id)
-        stream.notices += 1
-        stream.last_seq = max(stream.last_seq, message.seq)
-        if message.kind == LIVE_STARTED:
-            if stream.started_at is None or message.create_time < stream.started_at:
-                stream.started_at = message.create_time
-            return LiveChange(stream.copy(), "started")
-        stream.ended_at = max(stream.ended_at or 0, message.create_time)
-        stream.live_id = str(message.meta.get("live_id", "")) or stream.live_id
-        return LiveChange(stream.copy(), "ended")
+            if object_id in self._feed_owners:
+                live.adopt_owner(stream, *self._feed_owners[object_id])
+        event = live.apply_notice(stream, message)
+        return LiveChange(stream.copy(), event) if event else None
+
+    def _note_feed(self, message: Message) -> None:
+        """A shared Channels post names the account behind its object id (and its stream)."""
+        if message.msg_type != live.MSG_APPMSG:
+            return
+        owner = live.feed_owner(message)
+        if owner is None:
+            return
+        object_id, username, nickname = owner
+        self._feed_owners.setdefault(object_id, (username, nickname))
+        stream = self._live.get(object_id)
+        if stream is not None:
+            live.adopt_owner(stream, username, nickname)
 
     def mark_read(self, session_id: str) -> bool:
         with self._lock:
@@ -337,16 +354,27 @@ class Index:
         with self._lock:
             return list(self._notices)
 
-    def live_streams(self) -> list[LiveStream]:
-        """Live now first, then by most recent activity."""
+    def live_streams(self, now: float | None = None) -> list[LiveStream]:
+        """Live now first, then by most recent end (see ``live.sort_key``)."""
+        now = time.time() if now is None else now
         with self._lock:
             streams = [s.copy() for s in self._live.values()]
-        streams.sort(key=lambda s: (s.live_now, s.ended_at or s.started_at or 0), reverse=True)
+        streams.sort(key=lambda s: live.sort_key(s, now, self.live_stale_after), reverse=True)
         return streams
 
-    def live_now_count(self) -> int:
+    def live_now_count(self, now: float | None = None) -> int:
+        """Streams plausibly live now: started, no end seen, and not older than the limit."""
+        now = time.time() if now is None else now
         with self._lock:
-            return sum(1 for s in self._live.values() if s.live_now)
+            return sum(
+                1 for s in self._live.values() if live.is_live(s, now, self.live_stale_after)
+            )
+
+    def live_titles(self, streams: Iterable[LiveStream]) -> list[str]:
+        """Whose streams: a name from notices or a shared post, an alias, or "a followed account"."""
+        with self._lock:
+            aliases = {s.peer: s.alias for s in self._sessions.values() if s.alias}
+        return [live.title(stream, lambda peer: aliases.get(peer, "")) for stream in streams]
 
     def unseen_live_notices(self) -> int:
         with self._lock:

@@ -29,9 +29,11 @@ from .. import service_events as ev
 from ..client import ClientConfig
 from ..fsutil import atomic_write_bytes
 from ..service import SyncService
+from ..store import live
 from ..store.index import Index
 from ..wire import keybuff
 from ..wire.sanitize import scrub_line
+from .alerting import AlertSettings, TuiAlerts
 from .screens.help import HelpScreen
 from .screens.inbox import InboxScreen
 from .timefmt import clock
@@ -59,8 +61,10 @@ class FinderApp(App[None]):
         bell: bool = False,
         seal_at: int | None = None,
         keymap: dict[str, str] | None = None,
+        alerts: AlertSettings | None = None,
     ) -> None:
         super().__init__()
+        self.alerts = TuiAlerts(self, alerts or AlertSettings())
         self.user_keymap = dict(keymap or {})
         self.mode = mode
         self.bell_enabled = bell
@@ -135,6 +139,7 @@ class FinderApp(App[None]):
         await loop.run_in_executor(None, self.service.opened.wait, self.OPEN_WAIT)
 
     async def on_unmount(self) -> None:
+        self.alerts.close()
         # Joining the store thread commits: do it off the event loop.
         await asyncio.to_thread(self.service.stop)
 
@@ -163,6 +168,7 @@ class FinderApp(App[None]):
         try:
             for event in events:
                 self._list_dirty |= self._handle(event)
+                self.alerts.handle(event, self.inbox.open_key)
         except NoMatches:
             return  # the app is shutting down; its widgets are gone
         self._schedule_refresh()
@@ -211,6 +217,7 @@ class FinderApp(App[None]):
                 return False
             case ev.StoreOpened():
                 self.index = event.index
+                self.alerts.attach(event.index)
                 self.inbox.refresh_list()  # first paint now, not after the throttle
                 self.call_after_refresh(self.service.ui_ready.set)
                 return False
@@ -234,15 +241,14 @@ class FinderApp(App[None]):
         return False
 
     def _on_live(self, event: ev.LiveEvent) -> None:
-        if event.backfill or event.event != "started" or not event.stream.live_now:
+        if event.backfill or event.event != "started" or self.index is None:
+            return
+        if not live.is_live(event.stream, stale_after=self.index.live_stale_after):
             return
         self.live_toasts += 1
-        # Content, never markup: ids come from the wire.
-        self.notify(
-            f"Live now: stream {scrub_line(event.stream.object_id)}",
-            title="A followed account went live",
-            markup=False,
-        )
+        (name,) = self.index.live_titles([event.stream])
+        # markup=False: names come from the wire.
+        self.notify(f"{scrub_line(name)} went live", title="Live now", markup=False)
         if self.bell_enabled:
             self.bell()
 

@@ -15,6 +15,7 @@ from ..config import ConfigError, settings_from_args
 from ..demo import DemoServer, default_demo_items
 from ..demo.data import Item, shift_to_recent
 from ..demo.kinds import showcase_items
+from ..demo.live_names import with_feed_shares
 
 DEMO_WID = "demo-wid"
 
@@ -26,6 +27,7 @@ def with_showcase(items: list[Item]) -> list[Item]:
 
 def launch(args: argparse.Namespace) -> int:
     from . import emoji
+    from .alerting import AlertSettings
     from .app import FinderApp
 
     settings = settings_from_args(args)
@@ -39,7 +41,9 @@ def launch(args: argparse.Namespace) -> int:
             server = DemoServer(
                 token=token,
                 wid=DEMO_WID,
-                items=shift_to_recent(with_showcase(default_demo_items(24, 1500, 7)), time.time()),
+                items=with_feed_shares(
+                    shift_to_recent(with_showcase(default_demo_items(24, 1500, 7)), time.time())
+                ),
                 page_size=200,
                 live_every=4.0,
             ).start()
@@ -69,6 +73,7 @@ def launch(args: argparse.Namespace) -> int:
             poll_interval=2.0 if demo else settings.poll_interval,
             bell=settings.bell,
             keymap=dict(settings.keymap),
+            alerts=AlertSettings.from_settings(settings, client.token if client else None),
         )
         app.run()
         return 0

@@ -22,6 +22,7 @@ from textual.pilot import Pilot
 from ..client import ClientConfig, Secret
 from ..demo import DemoServer, FaultSpec, default_demo_items
 from ..demo.data import shift_to_recent
+from ..demo.live_names import with_feed_shares
 from .app import FinderApp
 
 SIZE = (132, 38)
@@ -40,7 +41,9 @@ async def _shoot(out: Path) -> list[Path]:
     written: list[Path] = []
     # Fixed data, moved to end a few minutes before now: the list then shows "5m" and a live
     # stream a plausible running time, as a user of the demo sees it.
-    items = shift_to_recent(default_demo_items(sessions=24, messages=1500, seed=7), time.time())
+    items = with_feed_shares(
+        shift_to_recent(default_demo_items(sessions=24, messages=1500, seed=7), time.time())
+    )
     server = DemoServer(token=TOKEN, wid=WID, items=items).start()
     try:
         with tempfile.TemporaryDirectory() as store:

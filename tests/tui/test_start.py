@@ -60,11 +60,12 @@ async def test_start_shows_inbox_status_and_header(tmp_path: Path) -> None:
         assert counts in text and cursor in text
 
         # Header: the mode and the live badge.
+        # The demo's history leaves streams without an end; only recent ones count as live.
+        assert any(s.live_now for s in index.live_streams()), "streams with no end notice"
         live_now = index.live_now_count()
-        assert live_now > 0, "the demo inbox leaves some streams live"
         top = h.top()
         assert " demo " in top
-        assert f"● {live_now} LIVE" in top
+        assert (f"● {live_now} LIVE" in top) if live_now else ("LIVE" not in top)
 
 
 async def test_j_k_g_G_move_selection_and_open_at_once(tmp_path: Path) -> None:

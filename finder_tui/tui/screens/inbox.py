@@ -26,6 +26,7 @@ from ...peers import display_name
 from ...store.index import Index, SessionSummary
 from ..widgets.bars import KeyBar, StatusBar, TopBar
 from ..widgets.conversation import ConversationView
+from ..widgets.live_pane import LivePane, live_names
 from ..widgets.live_view import LiveView
 from ..widgets.message_cursor import MessageCursor
 from ..widgets.session_list import LIVE_ENTRY, SessionList
@@ -101,7 +102,7 @@ class InboxScreen(FindInConversation):
             with Vertical(id="main-pane"):
                 with ContentSwitcher(initial="conversation", id="switcher"):
                     yield ConversationView(id="conversation")
-                    yield LiveView(id="live")
+                    yield LivePane(id="live")
                 yield Static(id="new-below")
         yield StatusBar(id="status")
         yield KeyBar(id="keys")
@@ -157,7 +158,7 @@ class InboxScreen(FindInConversation):
         live_now = index.live_now_count()
         session_list = self.query_one(SessionList)
         session_list.update_data(index.sessions(), live_now, index.unseen_live_notices())
-        self.query_one(TopBar).show(self.host.mode, live_now)
+        self.query_one(TopBar).show(self.host.mode, live_now, live_names(index, live_now))
         # Re-opening the newest session on every refresh of a long catch-up would relayout the
         # conversation again and again: open the first one at once, the newest once at the end.
         if self.open_key is None or self._follow_once:
@@ -174,7 +175,7 @@ class InboxScreen(FindInConversation):
                         self._open(newest, seen=False)
                     return
         if self.open_key == LIVE_ENTRY:
-            self.query_one(LiveView).update_streams(index.live_streams())
+            self.query_one(LivePane).show_streams(index)
         elif self.open_key is not None:
             summary = index.session(self.open_key)  # an alias may have changed
             if summary is not None:
@@ -266,7 +267,7 @@ class InboxScreen(FindInConversation):
 
     def _show_live(self) -> None:
         if self.index is not None:
-            self.query_one(LiveView).update_streams(self.index.live_streams())
+            self.query_one(LivePane).show_streams(self.index)
         self.host.service.mark_live_seen()
 
     def on_session_list_selected(self, event: SessionList.Selected) -> None:

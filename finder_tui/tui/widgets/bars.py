@@ -26,12 +26,14 @@ class TopBar(Static):
     }
     """
 
-    _shown: tuple[str, int] | None = None
+    _shown: tuple[str, int, tuple[str, ...]] | None = None
 
-    def show(self, mode: str, live_now: int) -> None:
-        self._shown = (mode, live_now)
+    def show(self, mode: str, live_now: int, names: tuple[str, ...] = ()) -> None:
+        """``names``: who is live, when known (untrusted text: plain Content, capped)."""
+        self._shown = (mode, live_now, names)
+        who = f"· {', '.join(names)} "[:40] if names else ""
         badge = (
-            Content.styled(f" ● {live_now} LIVE ", self.get_visual_style("top-bar--live"))
+            Content.styled(f" ● {live_now} LIVE {who}", self.get_visual_style("top-bar--live"))
             if live_now
             else Content("")
         )
