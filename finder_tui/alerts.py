@@ -53,7 +53,7 @@ class AlertRouter:
         summary = self.index.session(session_id)
         if summary is None:
             return display_name(peer)
-        return display_name(summary.peer or peer, summary.alias)
+        return display_name(summary.peer or peer, summary.alias, summary.nickname)
 
     def handle(
         self, event: ev.Event, *, focused: bool = False, open_session: str | None = None

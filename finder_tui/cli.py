@@ -7,7 +7,6 @@ import os
 import sys
 import time
 from collections.abc import Callable, Sequence
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -20,10 +19,12 @@ from .client import FinderClient, SyncError
 from .config import ConfigError, Settings, settings_from_args
 from .export.common import NameOf, content_text, names_for
 from .importer import ImportFormatError, newer_cursor, read_capture
-from .peers import display_name
-from .store import Store, StoreError
+from .peers import display_name, identity_label
+from .people import NameResolver
+from .store import SessionSummary, Store, StoreError
 from .store.lookup import SessionLookupError, lookup_session
 from .sync import Backoff, SyncEngine, SyncReport
+from .textfmt import human_stats, local_time, plural, stamped
 from .wire import keybuff
 from .wire.models import Message
 from .wire.sanitize import scrub_line
@@ -106,12 +107,19 @@ def build_parser() -> argparse.ArgumentParser:
     _add_store(export)
     export.add_argument("session", nargs="?", help="session id, unique prefix, alias or peer id")
     export.add_argument("--format", choices=["md", "txt", "json", "csv", "html"], default="md")
-    export.add_argument("--out", metavar="PATH", help="file (or directory with --all)")
+    export.add_argument(
+        "--out", metavar="PATH", help="file, - for standard output (or a directory with --all)"
+    )
     export.add_argument("--since", metavar="YYYY-MM-DD")
     export.add_argument("--until", metavar="YYYY-MM-DD")
     export.add_argument("--all", action="store_true", help="every session, into --out DIR")
     export.add_argument("--include-system", action="store_true", help="include system notices")
-    export.add_argument("--bom", action="store_true", help="CSV: UTF-8 BOM for spreadsheets")
+    export.add_argument(
+        "--bom",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="CSV: UTF-8 BOM so Excel reads Chinese text (default on; --no-bom for tools)",
+    )
     export.add_argument("--force", action="store_true", help="overwrite existing files")
 
     media = sub.add_parser("media", help="download a message's image (NEWMSGID --out PATH)")
@@ -177,6 +185,7 @@ def cmd_sync(args: argparse.Namespace) -> int:
     with _open_store(settings) as store, FinderClient(client_config) as client:
         emit = with_hooks(progress, store.index, settings.hooks, settings.token, _warn)
         engine = SyncEngine(client, store, emit)
+        names = NameResolver(client, store)
         while True:
             report = SyncReport()
             try:
@@ -186,27 +195,49 @@ def cmd_sync(args: argparse.Namespace) -> int:
                 if args.once or not exc.retryable:
                     raise CliError(f"sync failed after {report.pages} pages: {exc}") from None
                 delay = backoff.next_delay()
-                print(f"sync error: {exc}; retrying in {delay:.0f} s", file=sys.stderr)
+                print(
+                    stamped(f"sync error: {exc}; retrying in {delay:.0f} s", True), file=sys.stderr
+                )
                 time.sleep(delay)
                 continue
             backoff.reset()
             progress.done()
-            _print_report(report, args.json)
+            _print_report(report, args.json, stamp=not args.once)
+            # Then names of new peers (rate-limited), within the wait before the next poll: a
+            # continuous sync leaves the rest for the next round rather than delay messages.
+            budget = NAMES_BUDGET if args.once else settings.poll_interval
+            deadline = time.monotonic() + budget
+            if names.run_until_done(deadline) and not args.json:
+                sessions = store.index.sessions()
+                named = sum(1 for s in sessions if s.nickname)
+                line = f"names: {named} of {plural(len(sessions), 'peer')} named"
+                print(stamped(line, not args.once))
+            store.commit()
             if args.once:
                 return 0
-            time.sleep(settings.poll_interval)
+            time.sleep(max(0.0, deadline - time.monotonic()))
 
 
-def _print_report(report: SyncReport, as_json: bool) -> None:
+NAMES_BUDGET = 60.0  # seconds ``sync --once`` may spend naming new peers (~3 a second)
+
+
+def _print_report(report: SyncReport, as_json: bool, *, stamp: bool = False) -> None:
     if as_json:
         _print_json(report.as_dict())
         return
     print(
-        f"synced: {report.new} new, {report.duplicates} duplicates, "
-        f"{report.rejected} rejected, {report.pages} pages in {report.seconds:.2f} s"
+        stamped(
+            f"synced: {report.new} new, {plural(report.duplicates, 'duplicate')}, "
+            f"{report.rejected} rejected, {plural(report.pages, 'page')} in "
+            f"{report.seconds:.2f} s",
+            stamp,
+        )
     )
     for rejected in report.rejected_samples[:5]:
         print(f"  rejected: {rejected.reason}: {rejected.excerpt[:120]}")
+
+
+_NO_ALIAS = SessionSummary("")
 
 
 def cmd_import(args: argparse.Namespace) -> int:
@@ -221,6 +252,11 @@ def cmd_import(args: argparse.Namespace) -> int:
             except ImportFormatError as exc:
                 raise CliError(f"{name}: {exc}") from None
             result = store.ingest(capture.page.messages)
+            if capture.session is not None:  # a JSON export: its alias and read state too
+                state = capture.session
+                if state.alias and not (store.index.session(state.session_id) or _NO_ALIAS).alias:
+                    store.set_alias(state.session_id, state.alias)
+                store.restore_read_marker(state.session_id, state.read_time, state.read_seq)
             if capture.key_buff and newer_cursor(store.key_buff, capture.key_buff):
                 store.set_key_buff(capture.key_buff)
             store.commit()
@@ -251,6 +287,8 @@ def store_stats(store: Store) -> dict[str, Any]:
         "cursor": keybuff.describe(store.key_buff) or {},
         "last_success": store.last_success,
         "segments": len(store.segments),
+        "names": sum(1 for s in index.sessions() if s.nickname),
+        "identity": store.contacts.profile.username if store.contacts.profile else None,
         "store": str(store.directory),
     }
 
@@ -261,15 +299,9 @@ def cmd_stats(args: argparse.Namespace) -> int:
     if args.json:
         _print_json(stats)
     else:
-        for key, value in stats.items():
+        for key, value in human_stats(stats).items():
             print(f"{key:>13}: {value}")
     return 0
-
-
-def _fmt_time(ts: int | float | None) -> str:
-    if not ts:
-        return "-"
-    return datetime.fromtimestamp(ts).strftime("%Y-%m-%d %H:%M")
 
 
 def cmd_sessions(args: argparse.Namespace) -> int:
@@ -282,7 +314,10 @@ def cmd_sessions(args: argparse.Namespace) -> int:
                     "session_id": s.session_id,
                     "peer": s.peer,
                     "alias": s.alias,
-                    "display_name": display_name(s.peer, s.alias),
+                    "nickname": s.nickname,
+                    "display_name": display_name(s.peer, s.alias, s.nickname),
+                    "identity": s.me,
+                    "identity_kind": identity_label(s.me).removeprefix("as ") or None,
                     "count": s.count,
                     "unread": s.unread,
                     "last_time": s.last_time,
@@ -293,9 +328,11 @@ def cmd_sessions(args: argparse.Namespace) -> int:
         )
         return 0
     for s in sessions:
+        name = display_name(s.peer, s.alias, s.nickname)
         print(
-            f"{_fmt_time(s.last_time)}  {s.unread:>3} unread  {s.count:>5} msgs  "
-            f"{display_name(s.peer, s.alias)}  {s.session_id}  {scrub_line(s.preview)[:60]}"
+            f"{local_time(s.last_time)}  {s.unread:>3} unread  {plural(s.count, 'msg'):>9}  "
+            f"{name}  ({identity_label(s.me) or '?'})  {s.session_id}  "
+            f"{scrub_line(s.preview)[:60]}"
         )
     return 0
 
@@ -326,7 +363,7 @@ def message_json(message: Message, name_of: NameOf | None = None) -> dict[str, A
 def message_line(message: Message, peer_name: str, name_of: NameOf | None = None) -> str:
     direction = "me →" if message.is_sender else f"← {peer_name}"
     text = scrub_line(content_text(message, name_of))
-    return f"{_fmt_time(message.create_time)}  {direction}  [{message.kind}]  {text}"
+    return f"{local_time(message.create_time)}  {direction}  [{message.kind}]  {text}"
 
 
 def cmd_show(args: argparse.Namespace) -> int:
@@ -334,18 +371,22 @@ def cmd_show(args: argparse.Namespace) -> int:
         session_id = find_session(store, args.session)
         summary = store.index.session(session_id)
         messages = store.index.messages(session_id)
-    name_of = names_for(summary.peer, summary.alias, summary.me) if summary else None
+    name_of = (
+        names_for(summary.peer, summary.alias, summary.me, nickname=summary.nickname)
+        if summary
+        else None
+    )
     if args.json:
         _print_json([message_json(m, name_of) for m in messages])
         return 0
-    name = display_name(summary.peer, summary.alias) if summary else session_id
+    name = display_name(summary.peer, summary.alias, summary.nickname) if summary else session_id
     for message in messages:
         print(message_line(message, name, name_of))
     return 0
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from .export_cli import ExportUsageError, run_export
+    from .export_cli import ExportEmptyError, ExportUsageError, run_export
 
     with _open_store(settings_from_args(args)) as store:
         try:
@@ -354,6 +395,8 @@ def cmd_export(args: argparse.Namespace) -> int:
             raise CliError(str(exc)) from None
         except ExportUsageError as exc:
             raise CliError(str(exc), EXIT_USAGE) from None
+        except ExportEmptyError as exc:
+            raise CliError(str(exc)) from None
         except FileExistsError as exc:
             raise CliError(f"{exc.filename} exists; pass --force to overwrite") from None
         except OSError as exc:

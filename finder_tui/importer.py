@@ -14,10 +14,39 @@ class ImportFormatError(ValueError):
     pass
 
 
+@dataclass(frozen=True, slots=True)
+class SessionState:
+    """What a JSON export carries about its conversation besides messages."""
+
+    session_id: str
+    alias: str = ""
+    read_time: int = 0
+    read_seq: int = 0
+
+
 @dataclass(slots=True)
 class Capture:
     page: SyncPage
     key_buff: str | None  # None when the file carries no cursor (e.g. an export)
+    session: SessionState | None = None  # from a finder-tui JSON export
+
+
+def _session_state(doc: dict[str, Any]) -> SessionState | None:
+    session = doc.get("session")
+    if not isinstance(session, dict) or not isinstance(session.get("id"), str):
+        return None
+
+    def number(key: str) -> int:
+        value = session.get(key)
+        return value if isinstance(value, int) and not isinstance(value, bool) else 0
+
+    alias = session.get("alias")
+    return SessionState(
+        session["id"],
+        alias if isinstance(alias, str) else "",
+        number("read_time"),
+        number("read_seq"),
+    )
 
 
 def read_capture(data: bytes) -> Capture:
@@ -32,7 +61,9 @@ def read_capture(data: bytes) -> Capture:
             return Capture(parse_page({"list": payload, "keyBuff": ""}), None)
         if isinstance(payload, dict) and payload.get("format") == "finder-tui-export":
             items = [m.get("item") for m in payload.get("messages", []) if isinstance(m, dict)]
-            return Capture(parse_page({"list": items, "keyBuff": ""}), None)
+            return Capture(
+                parse_page({"list": items, "keyBuff": ""}), None, _session_state(payload)
+            )
         if isinstance(payload, dict) and "code" in payload:
             code, message, body = parse_envelope(payload)
             if code != SUCCESS:

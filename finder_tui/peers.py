@@ -25,10 +25,20 @@ def short_id(peer: str, keep: int = 4) -> str:
     return f"{head}…{base[-keep:]}"
 
 
-def display_name(peer: str, alias: str = "") -> str:
-    """The alias when set, else a short id with its kind, e.g. ``v2_0600…f229 · Channels``."""
+def display_name(peer: str, alias: str = "", nickname: str = "") -> str:
+    """Alias > nickname > a short id with its kind, e.g. ``v2_0600…f229 · Channels``."""
     if alias:
         return alias
+    if nickname:
+        return nickname
     if not peer:
         return "(unknown)"
     return f"{short_id(peer)} · {peer_kind(peer)}"
+
+
+def identity_label(me: str) -> str:
+    """Which of the account's identities a conversation uses: ``as WeChat`` / ``as Channels``."""
+    if not me:
+        return ""
+    kind = peer_kind(me)
+    return f"as {kind}" if kind in (WECHAT, CHANNELS) else f"as {short_id(me)}"

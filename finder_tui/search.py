@@ -34,6 +34,7 @@ class Hit:
     snippet: str  # one line around the match
     snippet_start: int  # match span in ``snippet``
     snippet_end: int
+    by_name: bool = False  # the query matched the peer's name or alias, not this text
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,7 +129,22 @@ def search(
         start, end = _span(positions, at, at + len(needle))
         text, s_start, s_end = snippet(message.text, start, end)
         hits.append(Hit(message.session_id, message, start, end, text, s_start, s_end))
-    return SearchResult(hits, len(matched), time.perf_counter() - began)
+    named = _name_hits(index, needle) if session_id is None else []
+    return SearchResult(named + hits, len(named) + len(matched), time.perf_counter() - began)
+
+
+def _name_hits(index: Index, needle: str) -> list[Hit]:
+    """A conversation whose peer's nickname or alias matches: its newest message, listed first."""
+    hits: list[Hit] = []
+    for summary in index.sessions():
+        if not any(needle in name.casefold() for name in (summary.alias, summary.nickname)):
+            continue
+        messages = index.messages(summary.session_id)
+        if messages:
+            newest = messages[-1]
+            text, _, _ = snippet(newest.text, 0, 0)
+            hits.append(Hit(summary.session_id, newest, 0, 0, text, 0, 0, by_name=True))
+    return hits
 
 
 def find_in_messages(messages: Sequence[Message], query: str) -> list[tuple[int, int, int]]:

@@ -12,19 +12,26 @@ import queue
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 from . import service_commands as cmd
 from . import service_events as ev
-from .client import ClientConfig, FinderClient, SyncError
+from .client import AuthError, ClientConfig, CredentialError, FinderClient, SyncError
+from .people import NameResolver
 from .store import Store
-from .store.errors import StoreError
+from .store.errors import StoreError, StoreInUseError
 from .store.index import Index
 from .sync import Backoff, SyncEngine, SyncReport, describe_error, settle_heap
+from .wire.sanitize import scrub_line
 
 
 class SyncService:
     COMMIT_WAKE = 2.0
+    NAME_TIMEOUT = 5.0
+
+    AUTH_HINT = "check the token (FINDER_TUI_TOKEN) and the wId, then press r to retry"
+    IN_USE_HINT = "close the other finder-tui, or start with another --store; r retries"
 
     def __init__(
         self,
@@ -57,6 +64,7 @@ class SyncService:
         # Set once the store is open (or failed to open): a UI may wait for it, briefly, to
         # paint its first frame with the sessions rather than an empty list.
         self.opened = threading.Event()
+        self.attention = ""  # the kind of the Attention last raised ("" when none)
 
     # ---- called from the UI thread ---------------------------------------------------------
 
@@ -78,15 +86,35 @@ class SyncService:
     def mark_read(self, session_id: str) -> None:
         self.send(cmd.MarkRead(session_id))
 
+    def mark_unread(self, session_id: str) -> None:
+        self.send(cmd.MarkUnread(session_id))
+
     def set_alias(self, session_id: str, alias: str) -> None:
         self.send(cmd.SetAlias(session_id, alias))
 
     def mark_live_seen(self) -> None:
         self.send(cmd.MarkLiveSeen())
 
+    def restart(self) -> bool:
+        """Start again after the thread ended on a store error (e.g. the store was in use)."""
+        if self._thread.is_alive():
+            return False
+        self._stopped.clear()
+        self._stop_requested.clear()
+        self.opened.clear()
+        self.store = None
+        self._thread = threading.Thread(target=self._run, name="finder-store", daemon=True)
+        self._thread.start()
+        return True
+
     @property
     def running(self) -> bool:
         return self._thread.is_alive()
+
+    def _raise_attention(self, kind: str, text: str = "", hint: str = "") -> None:
+        if kind or self.attention:
+            self.attention = kind
+            self.emit(ev.Attention(kind, scrub_line(text)[:500], hint))
 
     # ---- read from any thread (the UI reads store state here, never through ``store``) -----
 
@@ -111,7 +139,12 @@ class SyncService:
     def _run(self) -> None:
         try:
             self._open_and_load()
+            if self.attention == ev.STORE_IN_USE:
+                self._raise_attention("")
             self._loop()
+        except StoreInUseError as exc:
+            self._raise_attention(ev.STORE_IN_USE, str(exc), self.IN_USE_HINT)
+            self._fail(str(exc))
         except StoreError as exc:
             self._fail(str(exc))
         except Exception as exc:  # noqa: BLE001 - never die silently under the UI
@@ -156,12 +189,15 @@ class SyncService:
             engine.between_pages = self._apply_pending_commands
         if engine is None:
             self._set_state(ev.OFFLINE)
+        names = self._name_resolver()
         next_sync = time.monotonic() if engine is not None else float("inf")
         try:
             while True:
                 # Wake at least every COMMIT_WAKE seconds: changes made by commands (read
                 # markers, aliases) reach disk within that even while nothing syncs.
                 timeout = min(self.COMMIT_WAKE, max(0.0, next_sync - time.monotonic()))
+                if names is not None:
+                    timeout = min(timeout, names.due_in())
                 try:
                     command = self._commands.get(timeout=timeout)
                 except queue.Empty:
@@ -181,9 +217,24 @@ class SyncService:
                 self._commit()
                 if engine is not None and time.monotonic() >= next_sync:
                     next_sync = time.monotonic() + self._cycle(engine)
+                elif names is not None and names.due_in() == 0.0 and names.step():
+                    self.emit(ev.IndexChanged("names"))
         finally:
             if client is not None:
                 client.close()
+            if names is not None:
+                names.client.close()
+
+    def _name_resolver(self) -> NameResolver | None:
+        """Names are asked between sync cycles, one short request at a time: a slow contact
+        answer delays the next sync by at most its own short timeout."""
+        if self.client_config is None or self.store is None:
+            return None
+        config = replace(
+            self.client_config,
+            read_timeout=min(self.client_config.read_timeout, self.NAME_TIMEOUT),
+        )
+        return NameResolver(FinderClient(config), self.store)
 
     def _apply_pending_commands(self) -> None:
         """During a long catch-up, apply the user's commands between two pages."""
@@ -209,6 +260,8 @@ class SyncService:
         match command:
             case cmd.MarkRead(session_id):
                 changed, what, commit_now = self.store.mark_read(session_id), "mark_read", False
+            case cmd.MarkUnread(session_id):
+                changed, what, commit_now = self.store.mark_unread(session_id), "mark_unread", False
             case cmd.SetAlias(session_id, alias):
                 changed, what, commit_now = self.store.set_alias(session_id, alias), "alias", True
             case cmd.MarkLiveSeen():
@@ -235,6 +288,8 @@ class SyncService:
         try:
             engine.run_cycle(self.report)
         except SyncError as exc:
+            if isinstance(exc, AuthError | CredentialError):
+                self._raise_attention(ev.AUTH, describe_error(exc), self.AUTH_HINT)
             if not exc.retryable:
                 self._set_state(ev.STOPPED, describe_error(exc))
                 return float("inf")  # until the user asks again (sync_now)
@@ -244,6 +299,8 @@ class SyncService:
         except Exception as exc:  # noqa: BLE001 - the sync thread must outlive any one bug
             return self._back_off(exc)
         self.backoff.reset()
+        if self.attention == ev.AUTH:
+            self._raise_attention("")  # the token works again
         self._set_state(ev.IDLE)
         return self.poll_interval
 

@@ -20,6 +20,13 @@ class MarkRead:
 
 
 @dataclass(frozen=True, slots=True)
+class MarkUnread:
+    """``u``: the open conversation's last received message is unread again."""
+
+    session_id: str
+
+
+@dataclass(frozen=True, slots=True)
 class SetAlias:
     session_id: str
     alias: str
@@ -35,4 +42,4 @@ class Stop:
     """End the store thread (it commits and closes the store on the way out)."""
 
 
-Command = SyncNow | MarkRead | SetAlias | MarkLiveSeen | Stop
+Command = SyncNow | MarkRead | MarkUnread | SetAlias | MarkLiveSeen | Stop

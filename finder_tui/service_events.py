@@ -80,6 +80,19 @@ class IndexChanged:
     what: str
 
 
+AUTH, STORE_IN_USE = "auth", "store_in_use"  # Attention.kind
+
+
+@dataclass(frozen=True, slots=True)
+class Attention:
+    """A problem only the user can fix (a refused token, a store another process holds): a
+    banner across the inbox, not a status line. ``kind`` "" clears it."""
+
+    kind: str
+    text: str = ""  # scrubbed, what is wrong
+    hint: str = ""  # what to do about it
+
+
 Event = (
     StateChanged
     | StoreOpened
@@ -90,4 +103,5 @@ Event = (
     | LiveEvent
     | ItemsRejected
     | IndexChanged
+    | Attention
 )

@@ -294,7 +294,7 @@ def test_sync_once_json_in_process(
 
     code, out, _ = run(capsys, "sync", "--once", "--store", str(store_dir))
     assert code == 0
-    assert out.startswith("synced: 0 new, 0 duplicates, 0 rejected, 1 pages in ")
+    assert out.startswith("synced: 0 new, 0 duplicates, 0 rejected, 1 page in ")
 
 
 def test_sync_default_store_is_per_account(
@@ -450,7 +450,7 @@ def test_polling_sync_survives_a_transient_error(
             time.sleep(0.02)
         server.set_faults(None)  # the server recovers after the first failed request
         while proc.poll() is None and time.monotonic() < deadline:
-            if any(line.startswith("synced: 19 new") for line in list(lines)):
+            if any("  synced: 19 new" in line for line in list(lines)):
                 break
             time.sleep(0.05)
         exited = proc.poll()
@@ -458,7 +458,7 @@ def test_polling_sync_survives_a_transient_error(
         proc.kill()
         _, err = proc.communicate(timeout=30)
     assert exited is None, f"the poller exited ({exited}) on a transient error: {err.strip()}"
-    assert any(line.startswith("synced: 19 new") for line in lines)
+    assert any("  synced: 19 new" in line for line in lines)
 
 
 def test_token_with_stray_whitespace_does_not_leak(

@@ -230,7 +230,11 @@ def test_json_round_trip_is_lossless(index: Index, session: SessionSummary, tmp_
         "id": SID,
         "peer": PEER,
         "alias": "",
+        "nickname": "",
         "display_name": display_name(PEER),
+        "identity": doc["session"]["identity"],
+        "read_time": 0,
+        "read_seq": 0,
     }
     assert doc["exported_at"] == "2026-11-25T09:30:00+00:00"
     # Unknown fields survive, and the item is the exact original text (not re-encoded).

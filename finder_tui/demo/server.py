@@ -19,6 +19,7 @@ from typing import Any, cast
 
 import orjson
 
+import finder_tui.demo.people  # noqa: F401  (registers /finderHome and /finder/getContactDetails)
 from finder_tui.demo import media as _media  # noqa: F401 - registers /getMsgImg, /media/
 from finder_tui.demo.data import Item, LiveFeed, default_demo_items
 from finder_tui.demo.endpoints import ENDPOINTS, GET_ROUTES, ApiError

@@ -11,6 +11,7 @@ from .api import (
     export_conversation,
     parse_date,
     select_messages,
+    stream_conversation,
 )
 from .common import ExportError
 from .jsonfmt import ExportFormatError, read_export_items
@@ -27,4 +28,5 @@ __all__ = [
     "parse_date",
     "read_export_items",
     "select_messages",
+    "stream_conversation",
 ]

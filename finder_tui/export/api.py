@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
 from pathlib import Path
+from typing import BinaryIO
 
 from ..fsutil import PRIVATE_FILE, atomic_writer
 from ..peers import CHANNELS, OTHER, STRANGER, WECHAT, display_name
@@ -178,17 +179,7 @@ def export_conversation(
     render = _renderer(req.fmt)
     path = Path(req.path)
     selected = select_messages(req.messages, req.since, req.until, req.include_system, req.tz)
-    doc = Doc(
-        session=req.session,
-        messages=selected,
-        tz=req.tz,
-        exported_at=req.exported_at or datetime.now().astimezone(),
-        since=req.since,
-        until=req.until,
-        include_system=req.include_system,
-        csv_bom=req.csv_bom,
-        progress=progress,
-    )
+    doc = _doc(req, selected, progress)
     if not overwrite and os.path.lexists(path):
         raise _exists_error(path)
     written = 0
@@ -205,6 +196,29 @@ def export_conversation(
     except OSError as exc:
         raise ExportError(f"cannot export to {path}: {_reason(path, exc)}") from exc
     return ExportResult(path, len(selected), written)
+
+
+def _doc(req: ExportRequest, selected: list[Message], progress: Progress | None) -> Doc:
+    return Doc(
+        session=req.session,
+        messages=selected,
+        tz=req.tz,
+        exported_at=req.exported_at or datetime.now().astimezone(),
+        since=req.since,
+        until=req.until,
+        include_system=req.include_system,
+        csv_bom=req.csv_bom,
+        progress=progress,
+    )
+
+
+def stream_conversation(req: ExportRequest, sink: BinaryIO) -> int:
+    """Write one conversation to an open binary stream (``--out -``); returns the count."""
+    render = _renderer(req.fmt)
+    selected = select_messages(req.messages, req.since, req.until, req.include_system, req.tz)
+    for chunk in render(_doc(req, selected, None)):
+        sink.write(chunk)
+    return len(selected)
 
 
 def export_all(
@@ -245,7 +259,9 @@ def export_all(
             index.messages(summary.session_id), since, until, include_system, tz
         )
         if messages or not skip_empty:
-            name = default_filename(display_name(summary.peer, summary.alias), fmt, day)
+            name = default_filename(
+                display_name(summary.peer, summary.alias, summary.nickname), fmt, day
+            )
             name = _unique_name(name, fmt, out, used, overwrite)
             request = ExportRequest(
                 summary, messages, fmt, out / name, since, until, include_system, csv_bom, tz, stamp

@@ -63,7 +63,9 @@ class Doc:
     name: str = field(init=False)
 
     def __post_init__(self) -> None:
-        self.name = scrub_line(display_name(self.session.peer, self.session.alias))
+        self.name = scrub_line(
+            display_name(self.session.peer, self.session.alias, self.session.nickname)
+        )
 
     def when(self, message: Message) -> datetime:
         return to_datetime(message.create_time, self.tz)
@@ -88,7 +90,8 @@ class Doc:
         return first if first == last else f"{first} – {last}"
 
     def name_of(self, ident: str) -> str:
-        return names_for(self.session.peer, self.session.alias, self.session.me)(ident)
+        session = self.session
+        return names_for(session.peer, session.alias, session.me, nickname=session.nickname)(ident)
 
     def sender(self, message: Message) -> str:
         if message.kind in SYSTEM_KINDS:
@@ -166,7 +169,7 @@ def _pat_text(message: Message, meta: dict[str, Any], name_of: NameOf) -> str:
     return fill_pat(template, name_of)
 
 
-def names_for(peer: str, alias: str, me: str, *, peer_name: str = "") -> NameOf:
+def names_for(peer: str, alias: str, me: str, *, peer_name: str = "", nickname: str = "") -> NameOf:
     """Display names in one conversation: ``me`` for our side, the peer's name (``peer_name``
     when the caller has one, else its alias or short id), and any other id as
     ``peers.display_name`` shows it."""
@@ -175,7 +178,7 @@ def names_for(peer: str, alias: str, me: str, *, peer_name: str = "") -> NameOf:
         if ident and ident == me:
             return ME
         if ident == peer:
-            return peer_name or display_name(peer, alias)
+            return peer_name or display_name(peer, alias, nickname)
         return display_name(ident)
 
     return name_of

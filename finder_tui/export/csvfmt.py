@@ -2,7 +2,9 @@
 
 Every cell that a spreadsheet could read as a formula (leading ``=``, ``+``, ``-``, ``@``, tab
 or CR) gets a leading apostrophe, so ``=HYPERLINK(...)`` stays text. NewMsgId is written as its
-exact decimal string (never through a float).
+exact decimal string (never through a float); for spreadsheets (the BOM on, the default of the
+CLI and the UI) as ``="9008843899058959155"``, the one spelling Excel and LibreOffice keep as
+text: a bare 19-digit number is rounded to 15 significant digits. Tools: ``--no-bom``.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ COLUMNS = (
 )
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 BOM = "\ufeff"
+_ID_COLUMN = COLUMNS.index("new_msg_id")
 
 
 def guard(cell: str) -> str:
@@ -53,5 +56,8 @@ def render(doc: Doc) -> Iterator[bytes]:
                 str(message.msg_type),
                 message.session_id,
             )
-            writer.writerow([guard(cell) for cell in row])
+            cells = [guard(cell) for cell in row]
+            if doc.csv_bom:  # our own formula over digits only: nothing of the sender's in it
+                cells[_ID_COLUMN] = f'="{message.new_msg_id}"'
+            writer.writerow(cells)
         yield encode(buffer.getvalue())

@@ -48,7 +48,12 @@ def _header(doc: Doc) -> bytes:
         "id": doc.session.session_id,
         "peer": doc.session.peer,
         "alias": doc.session.alias,
+        "nickname": doc.session.nickname,
         "display_name": doc.name,
+        "identity": doc.session.me,
+        # The read marker: ``import`` restores it (with the alias) into another store.
+        "read_time": doc.session.read_time,
+        "read_seq": doc.session.read_seq,
     }
     filters = {
         "since": doc.since.isoformat() if doc.since else None,

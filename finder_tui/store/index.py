@@ -42,6 +42,8 @@ class SessionSummary:
     read_time: int = 0  # read marker: messages ordered after (read_time, read_seq) are unread
     read_seq: int = 0
     me: str = ""  # the identity this session uses (see Message.me)
+    # From the contacts cache, filled on every copy the index hands out; never persisted here.
+    nickname: str = field(default="", compare=False)
 
     def to_doc(self) -> dict[str, Any]:
         # Explicit rather than dataclasses.asdict (a recursive deep copy): this runs for every
@@ -71,6 +73,7 @@ class SessionSummary:
             self.read_time,
             self.read_seq,
             self.me,
+            self.nickname,
         )
 
 
@@ -104,7 +107,7 @@ class LiveStream:
         return LiveStream(*(getattr(self, name) for name in _LIVE_FIELDS))
 
 
-_SESSION_FIELDS = tuple(f.name for f in fields(SessionSummary))
+_SESSION_FIELDS = tuple(f.name for f in fields(SessionSummary) if f.name != "nickname")
 _LIVE_FIELDS = tuple(f.name for f in fields(LiveStream))
 
 
@@ -137,6 +140,7 @@ class Index:
         self._notices: list[Message] = []
         self._live: dict[str, LiveStream] = {}
         self._live_seen_seq = 0
+        self._nicknames: dict[str, str] = {}  # peer → nickname, from the contacts cache
         self._feed_owners: dict[str, tuple[str, str]] = {}  # object id -> (username, nickname)
         self.live_stale_after = live.DEFAULT_STALE_AFTER  # a start older than this is not live
         self._sorted_cache: list[SessionSummary] | None = None
@@ -289,6 +293,35 @@ class Index:
             self._changed()
             return True
 
+    def mark_unread(self, session_id: str) -> bool:
+        """Move the read marker back before the last received message (``u``)."""
+        with self._lock:
+            summary = self._sessions.get(session_id)
+            received = [m for m in self._by_session.get(session_id, ()) if not m.is_sender]
+            if summary is None or not received or summary.unread:
+                return False
+            last = _order(received[-1])
+            summary.read_time, summary.read_seq = last[0], last[1] - 1
+            summary.unread = 1
+            self._changed()
+            return True
+
+    def restore_read_marker(self, session_id: str, read_time: int, read_seq: int) -> bool:
+        """A marker from an imported export; only ever moves forward (never unreads)."""
+        with self._lock:
+            summary = self._sessions.get(session_id)
+            marker = (read_time, read_seq)
+            if summary is None or marker <= (summary.read_time, summary.read_seq):
+                return False
+            summary.read_time, summary.read_seq = marker
+            summary.unread = sum(
+                1
+                for m in self._by_session.get(session_id, ())
+                if not m.is_sender and _order(m) > marker
+            )
+            self._changed()
+            return True
+
     def set_alias(self, session_id: str, alias: str) -> bool:
         with self._lock:
             summary = self._sessions.get(session_id)
@@ -297,6 +330,18 @@ class Index:
             summary.alias = scrub_line(alias).strip()[:64]
             self._changed()
             return True
+
+    def set_nicknames(self, nicknames: dict[str, str]) -> None:
+        """Peers' nicknames (already scrubbed) to show in every summary handed out."""
+        with self._lock:
+            if nicknames != self._nicknames:
+                self._nicknames = dict(nicknames)
+                self._changed()
+
+    def _named_copy(self, summary: SessionSummary) -> SessionSummary:
+        copy = summary.copy()
+        copy.nickname = self._nicknames.get(summary.peer, "")
+        return copy
 
     def mark_live_seen(self) -> bool:
         with self._lock:
@@ -322,7 +367,7 @@ class Index:
         with self._lock:
             if self._sorted_cache is None:
                 self._sorted_cache = sorted(
-                    (s.copy() for s in self._sessions.values()),
+                    (self._named_copy(s) for s in self._sessions.values()),
                     key=lambda s: (s.last_time, s.last_seq),
                     reverse=True,
                 )
@@ -331,7 +376,7 @@ class Index:
     def session(self, session_id: str) -> SessionSummary | None:
         with self._lock:
             summary = self._sessions.get(session_id)
-            return summary.copy() if summary else None
+            return self._named_copy(summary) if summary else None
 
     def messages(self, session_id: str) -> list[Message]:
         with self._lock:
@@ -373,8 +418,10 @@ class Index:
     def live_titles(self, streams: Iterable[LiveStream]) -> list[str]:
         """Whose streams: a name from notices or a shared post, an alias, or "a followed account"."""
         with self._lock:
-            aliases = {s.peer: s.alias for s in self._sessions.values() if s.alias}
-        return [live.title(stream, lambda peer: aliases.get(peer, "")) for stream in streams]
+            # Alias > nickname (from the contacts cache), as everywhere else.
+            names = dict(self._nicknames)
+            names.update((s.peer, s.alias) for s in self._sessions.values() if s.alias)
+        return [live.title(stream, lambda peer: names.get(peer, "")) for stream in streams]
 
     def unseen_live_notices(self) -> int:
         with self._lock:

@@ -4,6 +4,7 @@ Layout (see README "Store layout" for the measurements behind it)::
 
     <dir>/head.json        TinyDB: recent messages, sessions, live streams, meta (keyBuff, ...)
     <dir>/seg-000001.json  TinyDB: sealed older messages, written once, never rewritten
+    <dir>/contacts.json    peers' nicknames and the own identity (a cache, store/contacts.py)
     <dir>/lock             flock: one process at a time
 
 Writes go to memory and reach disk on ``commit()``: one atomic rewrite of ``head.json`` that
@@ -29,6 +30,7 @@ from tinydb.table import Document
 
 from ..fsutil import PRIVATE_DIR, DirLock, LockHeldError
 from ..wire.models import Message
+from .contacts import Contact, ContactBook, Profile
 from .errors import (
     StoreCorruptError,
     StoreError,
@@ -64,6 +66,7 @@ class Store:
         self.index = Index()
         self._lock = DirLock(self.directory)
         self._db: TinyDB | None = None
+        self.contacts = ContactBook(self.directory / "contacts.json")
         self._pending: list[dict[str, Any]] = []
         self._meta: dict[str, Any] = {}
         self._meta_dirty = False
@@ -112,6 +115,8 @@ class Store:
             ) from exc
         try:
             self._load_head()
+            self.contacts = ContactBook.open(self.directory)
+            self.index.set_nicknames(self.contacts.nicknames())
         except BaseException:
             self._lock.release()
             raise
@@ -227,10 +232,28 @@ class Store:
         self._meta_dirty |= changed
         return changed
 
+    def mark_unread(self, session_id: str) -> bool:
+        changed = self.index.mark_unread(session_id)
+        self._meta_dirty |= changed
+        return changed
+
+    def restore_read_marker(self, session_id: str, read_time: int, read_seq: int) -> bool:
+        changed = self.index.restore_read_marker(session_id, read_time, read_seq)
+        self._meta_dirty |= changed
+        return changed
+
     def set_alias(self, session_id: str, alias: str) -> bool:
         changed = self.index.set_alias(session_id, alias)
         self._meta_dirty |= changed
         return changed
+
+    def set_contact(self, contact: Contact) -> None:
+        """Cache what the vendor said about a peer (written at the next commit)."""
+        self.contacts.put(contact)
+        self.index.set_nicknames(self.contacts.nicknames())
+
+    def set_profile(self, profile: Profile) -> None:
+        self.contacts.set_profile(profile)
 
     def mark_live_seen(self) -> bool:
         changed = self.index.mark_live_seen()
@@ -242,7 +265,7 @@ class Store:
     def commit_due(self) -> bool:
         storage = self._db.storage if self._db is not None else None
         dirty = isinstance(storage, CommitStorage) and storage.dirty
-        if not self._pending and not self._meta_dirty and not dirty:
+        if not self._pending and not self._meta_dirty and not dirty and not self.contacts.dirty:
             return False
         return (
             len(self._pending) >= self.COMMIT_EVERY_ITEMS
@@ -267,6 +290,7 @@ class Store:
         storage = self._db.storage
         assert isinstance(storage, CommitStorage)
         if not self._pending and not self._meta_dirty and not storage.dirty:
+            self.contacts.commit()
             return
         started = time.perf_counter()
         if self._pending or self._meta_dirty:
@@ -275,6 +299,8 @@ class Store:
         self._last_commit = time.monotonic()
         self.last_commit_seconds = time.perf_counter() - started
         self.commits += 1
+        # Its own file, after the messages: a failing names cache never holds up messages.
+        self.contacts.commit()
 
     def _apply_pending(self) -> None:
         assert self._db is not None

@@ -139,6 +139,8 @@ class FinderApp(App[None]):
         await loop.run_in_executor(None, self.service.opened.wait, self.OPEN_WAIT)
 
     async def on_unmount(self) -> None:
+        if self._inbox is not None:
+            self._inbox.restore_window_title()
         self.alerts.close()
         # Joining the store thread commits: do it off the event loop.
         await asyncio.to_thread(self.service.stop)
@@ -238,6 +240,9 @@ class FinderApp(App[None]):
                 return True
             case ev.ItemsRejected():
                 return False
+            case ev.Attention():
+                self.inbox.show_attention(event)
+                return False
         return False
 
     def _on_live(self, event: ev.LiveEvent) -> None:
@@ -254,7 +259,7 @@ class FinderApp(App[None]):
 
     # ---- status ----------------------------------------------------------------------------
 
-    def status_text(self) -> tuple[str, str, str]:
+    def status_text(self, *, full: bool = False) -> tuple[str, str, str]:
         state = self.sync_state
         if self.store_error:
             text = f"stopped: {self.store_error}"
@@ -286,7 +291,12 @@ class FinderApp(App[None]):
         cursor_text = "cursor " + (
             " ".join(f"{k}={v}" for k, v in cursor.items() if v) if cursor else "—"
         )
-        return scrub_line(text)[:300], counts, cursor_text
+        text = scrub_line(text)
+        if full:  # ``i``: the whole text, in a dialog
+            return text, counts, cursor_text
+        if self.store_error or state.state in (ev.BACKOFF, ev.STOPPED):
+            text = "(i: details) " + text  # first: a narrow terminal still shows the way
+        return text[:300], counts, cursor_text
 
     # ---- app-wide actions and the palette --------------------------------------------------
 
@@ -313,6 +323,11 @@ class FinderApp(App[None]):
         self.notify(f"Live bell {state}", timeout=2, markup=False)
 
     def action_sync_now(self) -> None:
+        if not self.service.running and self.service.restart():
+            # The store thread ended (e.g. the store was in use): open the store again.
+            self.store_error = ""
+            self.notify("Opening the store again…", timeout=2, markup=False)
+            return
         if self.service.client_config is None:
             self.notify(
                 "Offline: no server is configured, so there is nothing to sync.",
@@ -353,6 +368,22 @@ class FinderApp(App[None]):
             "Toggle live bell",
             "Ring the terminal bell when a followed account goes live",
             self.action_toggle_bell,
+        )
+        yield SystemCommand(
+            "Next unread",
+            "Open the next conversation with unread messages",
+            inbox.action_next_unread,
+        )
+        yield SystemCommand(
+            "Previous unread",
+            "Open the previous conversation with unread messages",
+            inbox.action_previous_unread,
+        )
+        yield SystemCommand(
+            "Mark unread", "Mark the open conversation unread", inbox.action_mark_unread
+        )
+        yield SystemCommand(
+            "Status details", "The full status and error text", inbox.action_details
         )
         yield SystemCommand("Help", "Show every key binding", self.action_help)
 

@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 
 from ..client import ClientConfig, Secret
-from ..config import ConfigError, settings_from_args
+from ..config import ConfigError, config_path, settings_from_args
 from ..demo import DemoServer, default_demo_items
 from ..demo.data import Item, shift_to_recent
 from ..demo.kinds import showcase_items
@@ -25,6 +25,19 @@ def with_showcase(items: list[Item]) -> list[Item]:
     return items + showcase_items(items)
 
 
+def check_keymap(keymap: dict[str, str]) -> None:
+    """An id the inbox does not define is a typo that would silently do nothing: refuse it."""
+    from .keymap import known_binding_ids, unknown_binding_ids
+
+    unknown = unknown_binding_ids(keymap)
+    if unknown:
+        known = ", ".join(sorted(known_binding_ids()))
+        raise ConfigError(
+            f"{config_path()}: keymap: unknown binding id {', '.join(map(repr, unknown))} "
+            f"(known: {known})"
+        )
+
+
 def launch(args: argparse.Namespace) -> int:
     from . import emoji
     from .alerting import AlertSettings
@@ -32,6 +45,11 @@ def launch(args: argparse.Namespace) -> int:
 
     settings = settings_from_args(args)
     emoji.configure(settings.emoji)
+    try:
+        check_keymap(dict(settings.keymap))
+    except ConfigError as exc:
+        print(f"finder-tui: {exc}", file=sys.stderr)
+        return 2
     demo = args.demo or (not settings.has_server and not args.offline)
     server: DemoServer | None = None
     temp_store: str | None = None

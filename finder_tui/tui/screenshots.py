@@ -66,6 +66,13 @@ async def _shoot(out: Path) -> list[Path]:
                     written.append(path)
 
                 await _wait(pilot, lambda: app.sync_state.state == "idle")
+                # Names arrive in the background (~3 a second): shoot once every peer has one.
+                index = app.index
+                await _wait(
+                    pilot,
+                    lambda: index is not None and all(s.nickname for s in index.sessions()),
+                    timeout=40,
+                )
                 await pilot.press("j", "j", "enter")
                 await save("inbox")
                 await pilot.press("escape")

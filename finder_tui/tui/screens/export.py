@@ -83,7 +83,7 @@ class ExportScreen(ModalScreen[ExportResult | None]):
 
     @property
     def peer_name(self) -> str:
-        return display_name(self.summary.peer, self.summary.alias)
+        return display_name(self.summary.peer, self.summary.alias, self.summary.nickname)
 
     def default_path(self, fmt: str) -> str:
         return str(self.directory / default_filename(self.peer_name, fmt, self.today))
@@ -105,7 +105,9 @@ class ExportScreen(ModalScreen[ExportResult | None]):
                 yield Input(placeholder="since YYYY-MM-DD", id="export-since")
                 yield Input(placeholder="until YYYY-MM-DD", id="export-until")
             yield Checkbox(Content("Include system notices"), id="export-system")
-            yield Checkbox(Content("CSV: UTF-8 BOM for spreadsheets"), id="export-bom")
+            yield Checkbox(
+                Content("CSV for spreadsheets (BOM, exact ids)"), value=True, id="export-bom"
+            )
             yield ProgressBar(total=100, show_eta=False, id="export-progress")
             yield Label(id="export-error", classes="dialog-error")
             with Horizontal(classes="dialog-buttons"):

@@ -24,15 +24,17 @@ from textual.widgets import ContentSwitcher, Input, Static
 from ...export import ExportResult
 from ...peers import display_name
 from ...store.index import Index, SessionSummary
+from ..read_state import BINDINGS as READ_STATE_BINDINGS
 from ..widgets.bars import KeyBar, StatusBar, TopBar
 from ..widgets.conversation import ConversationView
 from ..widgets.live_pane import LivePane, live_names
 from ..widgets.live_view import LiveView
 from ..widgets.message_cursor import MessageCursor
+from ..widgets.people_bars import AttentionBanner, ConversationHeader
 from ..widgets.session_list import LIVE_ENTRY, SessionList
 from .alias import AliasScreen
 from .export import ExportScreen
-from .inbox_find import FindInConversation
+from .inbox_people import PeopleInInbox
 from .search import SearchJump, SearchScreen
 
 if TYPE_CHECKING:
@@ -47,7 +49,7 @@ class InboxHost(Protocol):
     index: Index | None
     mode: str
 
-    def status_text(self) -> tuple[str, str, str]: ...
+    def status_text(self, *, full: bool = False) -> tuple[str, str, str]: ...
 
     def inbox_mounted(self) -> None: ...
 
@@ -56,7 +58,7 @@ class InboxHost(Protocol):
 NEEDS_CONVERSATION = frozenset({"alias", "export", "find"})
 
 
-class InboxScreen(FindInConversation):
+class InboxScreen(PeopleInInbox):
     # Every key of the inbox, in the order the key bar shows them. The ids are user config
     # (keymap): they keep the "app." prefix they had when these were the App's bindings.
     BINDINGS = [
@@ -70,6 +72,7 @@ class InboxScreen(FindInConversation):
         Binding("ctrl+f", "find", "Find", id="app.find"),
         Binding("s", "search", "Search all", id="app.search"),
         Binding("escape", "back_to_list", "Back to list", show=False, id="app.back"),
+        *READ_STATE_BINDINGS,
     ]
 
     def __init__(self) -> None:
@@ -90,16 +93,25 @@ class InboxScreen(FindInConversation):
     def index(self) -> Index | None:
         return self.host.index
 
+    @property
+    def service(self) -> SyncService:
+        return self.host.service
+
+    def status_lines(self) -> tuple[str, str, str]:
+        return self.host.status_text(full=True)
+
     # ---- layout ----------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
         yield TopBar(id="top-bar")
+        yield AttentionBanner(id="attention")
         with Horizontal(id="panes"):
             # The filter box and the find bar are mounted after the first frame (each holds
             # an Input, whose styling is a good share of that frame's cost).
             with Vertical(id="list-pane"):
                 yield SessionList(id="sessions")
             with Vertical(id="main-pane"):
+                yield ConversationHeader(id="conversation-header")
                 with ContentSwitcher(initial="conversation", id="switcher"):
                     yield ConversationView(id="conversation")
                     yield LivePane(id="live")
@@ -177,10 +189,11 @@ class InboxScreen(FindInConversation):
         if self.open_key == LIVE_ENTRY:
             self.query_one(LivePane).show_streams(index)
         elif self.open_key is not None:
-            summary = index.session(self.open_key)  # an alias may have changed
+            summary = index.session(self.open_key)  # an alias or a name may have changed
             if summary is not None:
-                name = display_name(summary.peer, summary.alias)
+                name = display_name(summary.peer, summary.alias, summary.nickname)
                 self.query_one(ConversationView).set_peer_name(name)
+                self.show_header(summary)
 
     def refresh_status(self) -> None:
         self.query_one(StatusBar).show(*self.host.status_text())
@@ -236,18 +249,22 @@ class InboxScreen(FindInConversation):
         self.open_key = key
         self.open_seen = seen
         self.refresh_bindings()  # export, alias and find depend on what is open
+        if key != self.read_delay.key:
+            self.read_delay.cancel()
         switcher = self.query_one(ContentSwitcher)
         if key == LIVE_ENTRY:
             switcher.current = "live"
             self.query_one("#new-below").display = False
+            self.show_header(None, "● Live streams")
             self._show_live()
             return
         switcher.current = "conversation"
         if self.index is None:
             return
         summary = self.index.session(key)
-        name = display_name(summary.peer, summary.alias) if summary else key
+        name = display_name(summary.peer, summary.alias, summary.nickname) if summary else key
         self.query_one(ConversationView).show(key, self.index.messages(key), name)
+        self.show_header(summary, key)
         if seen:
             self.host.service.mark_read(key)
         self._close_find()
@@ -275,7 +292,7 @@ class InboxScreen(FindInConversation):
         if event.key == self.open_key:
             self._mark_seen()  # a click on the open one
         else:
-            self._open(event.key)
+            self.preview(event.key)
 
     def on_session_list_entered(self, event: SessionList.Entered) -> None:
         if self.open_key != event.key:
@@ -372,7 +389,8 @@ class InboxScreen(FindInConversation):
             if alias is not None:
                 self.host.service.set_alias(key, alias)
 
-        self.app.push_screen(AliasScreen(display_name(summary.peer), summary.alias), done)
+        label = display_name(summary.peer, "", summary.nickname)
+        self.app.push_screen(AliasScreen(label, summary.alias), done)
 
     def action_export(self) -> None:
         summary = self.open_summary()
@@ -382,8 +400,10 @@ class InboxScreen(FindInConversation):
 
         def done(result: ExportResult | None) -> None:
             if result is not None:
+                name = display_name(summary.peer, summary.alias, summary.nickname)
+                count = "1 message" if result.count == 1 else f"{result.count} messages"
                 self.notify(
-                    f"Exported {result.count} messages to {result.path}",
+                    f"Exported {count} with {name} to {result.path}",
                     title="Export",
                     markup=False,
                     timeout=8,

@@ -89,7 +89,11 @@ class SearchScreen(ModalScreen[SearchJump | None]):
         options = []
         for i, hit in enumerate(result.hits):
             summary = self.index.session(hit.session_id)
-            name = display_name(summary.peer, summary.alias) if summary else hit.session_id
+            name = (
+                display_name(summary.peer, summary.alias, summary.nickname)
+                if summary
+                else hit.session_id
+            )
             options.append(Option(hit_prompt(hit, name), id=str(i)))
         results = self.query_one(OptionList)
         results.clear_options()

@@ -12,7 +12,7 @@ from textual import events
 from textual.binding import Binding
 from textual.message import Message
 
-from ...peers import display_name
+from ...peers import display_name, peer_kind
 from ...store.index import SessionSummary
 from ..cells import pad_to, truncate
 from ..emoji import simplify
@@ -31,6 +31,18 @@ class Row:
     when: str
     badge: str
     badge_style: str  # "unread" | "live" | ""
+
+
+UNREAD_TOKEN = "is:unread"
+
+
+def parse_filter(text: str) -> tuple[bool, str]:
+    """``is:unread`` anywhere keeps sessions with unread messages; the rest is a needle
+    matched (case-insensitively) against names, aliases, ids and previews."""
+    words = text.split()
+    unread = any(w.casefold() == UNREAD_TOKEN for w in words)
+    rest = " ".join(w for w in words if w.casefold() != UNREAD_TOKEN)
+    return unread, rest.casefold().strip()
 
 
 class SessionList(LineList):
@@ -102,13 +114,16 @@ class SessionList(LineList):
 
     def _rebuild(self) -> None:
         now = time.time()
-        needle = self.filter_text.casefold().strip()
-        rows = [self._live_row()] if not needle else []
+        unread_only, needle = parse_filter(self.filter_text)
+        filtering = unread_only or bool(needle)
+        rows = [self._live_row()] if not filtering else []
         for s in self._sessions:
-            title = display_name(s.peer, s.alias)
-            if needle and not any(
-                needle in field.casefold() for field in (title, s.peer, s.preview, s.session_id)
-            ):
+            title = display_name(s.peer, s.alias, s.nickname)
+            if unread_only and not s.unread:
+                continue
+            kind = peer_kind(s.peer)  # "stranger" finds strangers even once they have names
+            fields = (title, kind, s.alias, s.nickname, s.peer, s.preview, s.session_id)
+            if needle and not any(needle in field.casefold() for field in fields):
                 continue
             prefix = "me: " if s.last_out else ""
             rows.append(
@@ -123,7 +138,9 @@ class SessionList(LineList):
             )
         self.rows = rows
         if self.selected_index < 0 and rows:
-            self.selected_key = rows[0].key if needle else (self.first_session_key() or rows[0].key)
+            self.selected_key = (
+                rows[0].key if filtering else (self.first_session_key() or rows[0].key)
+            )
         self.invalidate()
 
     def first_session_key(self) -> str | None:
