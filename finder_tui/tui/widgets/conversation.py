@@ -38,15 +38,20 @@ class Line:
     width: int = 0  # bubble width (cells) for BUBBLE lines
 
 
-def _shown(message: Message, names: Callable[[Message], NameOf]) -> str:
+def _shown(message: Message, names: Callable[[Message], NameOf], *, card: bool = False) -> str:
     """The stored text, or, for the few messages whose text depends on names or on a later
     recall, what ``show`` and the exports print (cheap for all others: layout runs often);
+    with ``card``, a link card's URL on a line of its own (shown as itself, a hyperlink);
     emoji sequences drawn as their base emoji in ``base`` mode (see ``emoji``)."""
     meta = message.meta
     if "recalled" in meta or "template" in meta:
         text = content_text(message, names(message), detailed=False)
     else:
         text = message.text
+    if card:
+        url = meta.get("url")
+        if url and isinstance(url, str) and url not in text:
+            text += "\n" + url
     return simplify(text) if emoji_mode() == BASE else text
 
 
@@ -54,11 +59,7 @@ def _body(message: Message, names: Callable[[Message], NameOf]) -> str:
     if message.kind == BROKEN:
         expected = message.meta.get("expected", "message")
         return f"[unreadable {expected} payload]\n{message.text}"
-    shown = _shown(message, names)
-    card_url = message.meta.get("url")
-    if isinstance(card_url, str) and card_url and card_url not in shown:
-        shown += "\n" + card_url  # a link card's URL, shown as itself (and a hyperlink)
-    return shown
+    return _shown(message, names, card=True)
 
 
 class ConversationView(MessageCursor, LineList):
