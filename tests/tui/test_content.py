@@ -119,3 +119,17 @@ def test_fit_bindings_keeps_help_and_drops_from_the_end() -> None:
     assert fit_bindings(hints, 1000) == hints
     assert fit_bindings(hints, 20) == hints[:2]
     assert fit_bindings(hints, 10) == [("?", "Help", True)]
+
+
+async def test_every_kind_shows_in_the_conversation_as_show_prints_it(tmp_path: Path) -> None:
+    from tests.test_content_kinds import EXPECTED
+
+    async with running_app(tmp_path / "store", items=kinds_items()) as h:
+        await h.open_session(K.session_id)
+        conv = h.conv
+        for i, (name, _t, _c) in enumerate(SAMPLES):
+            if name in ("image", "pat"):
+                continue  # the chat's image label is the short one; names checked above
+            index = next(j for j, m in enumerate(conv.messages) if m.seq == 1 + i)
+            shown = "".join(line.text for line in conv.lines if line.message == index)
+            assert "".join(EXPECTED[name].split()) in "".join(shown.split()), name
