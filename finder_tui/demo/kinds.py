@@ -254,7 +254,13 @@ def showcase_items(existing: list[dict[str, Any]]) -> list[dict[str, Any]]:
     recalled = 7_290_000_000_000_000_000 + last_seq
     # the recall notice names the message it takes back: point it at ours
     samples = [
-        (name, t, c.replace(str(RECALLED_ID), str(recalled)).replace(PEER, SHOWCASE_PEER))
+        (
+            name,
+            t,
+            c.replace(str(RECALLED_ID), str(recalled))
+            .replace(PEER, SHOWCASE_PEER)
+            .replace(ME, _SHOWCASE_OWN),
+        )
         for name, t, c in SAMPLES
     ]
     payloads = [("text", 1, "这条我发错了，马上撤回"), *samples]

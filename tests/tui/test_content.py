@@ -7,7 +7,7 @@ from pathlib import Path
 
 from rich.cells import cell_len
 
-from finder_tui.demo.kinds import SAMPLES
+from finder_tui.demo.kinds import PEER, SAMPLES
 from finder_tui.tui.widgets.bars import KeyBar, fit_bindings
 from tests.tui.helpers import Chat, running_app, visible_lines
 
@@ -133,3 +133,14 @@ async def test_every_kind_shows_in_the_conversation_as_show_prints_it(tmp_path: 
             index = next(j for j, m in enumerate(conv.messages) if m.seq == 1 + i)
             shown = "".join(line.text for line in conv.lines if line.message == index)
             assert "".join(EXPECTED[name].split()) in "".join(shown.split()), name
+
+
+async def test_a_pat_names_the_peer_by_the_name_the_conversation_learns_later(
+    tmp_path: Path,
+) -> None:
+    pat = dict((n, c) for n, _t, c in SAMPLES)["pat"].replace(PEER, K.peer)
+    async with running_app(tmp_path / "store", items=[K.item(1, T0, pat, msg_type=10002)]) as h:
+        await h.open_session(K.session_id)
+        h.conv.set_peer_name("小王")
+        await h.pilot.pause()
+        assert any('"小王" 拍了拍' in line.text for line in h.conv.lines)

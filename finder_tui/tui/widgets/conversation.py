@@ -353,6 +353,9 @@ class ConversationView(MessageCursor, LineList):
     def set_peer_name(self, name: str) -> None:
         if name != self.peer_name:
             self.peer_name = name
+            if any("template" in m.meta for m in self.messages[self.laid_from :]):
+                self._relayout(self.laid_from)  # a pat's text names the peer: lay it out again
+                return
             self._strips.clear()
             self.refresh()
 
