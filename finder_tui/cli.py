@@ -12,7 +12,7 @@ from typing import Any
 
 import orjson
 
-from . import __version__, media_cli
+from . import __version__, media_cli, send_cli
 from . import service_events as ev
 from .alerts import with_hooks
 from .client import FinderClient, SyncError
@@ -122,10 +122,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     export.add_argument("--force", action="store_true", help="overwrite existing files")
 
-    media = sub.add_parser("media", help="download a message's image (NEWMSGID --out PATH)")
-    _add_store(media)
-    _add_server(media)
-    media_cli.add_arguments(media)
+    send_cli.add_parsers(sub, _add_store, _add_server)
+    media_cli.add_parser(sub, _add_store, _add_server)
 
     demo = sub.add_parser("demo-server", help="run the embedded syncFinder server")
     from .demo import cli as demo_cli
@@ -184,7 +182,7 @@ def cmd_sync(args: argparse.Namespace) -> int:
     backoff = Backoff()
     with _open_store(settings) as store, FinderClient(client_config) as client:
         emit = with_hooks(progress, store.index, settings.hooks, settings.token, _warn)
-        engine = SyncEngine(client, store, emit)
+        engine = SyncEngine(client, store, send_cli.reconciling(store, emit))
         names = NameResolver(client, store)
         while True:
             report = SyncReport()
@@ -425,6 +423,8 @@ COMMANDS: dict[str | None, Callable[[argparse.Namespace], int]] = {
     "export": cmd_export,
     "demo-server": cmd_demo_server,
     "media": media_cli.run,
+    "send": send_cli.cmd_send,
+    "outbox": send_cli.cmd_outbox,
 }
 
 

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from .client import FinderClient
 from .config import ConfigError, settings_from_args
@@ -17,7 +19,15 @@ from .wire.models import Message
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
 
 
-def add_arguments(parser: argparse.ArgumentParser) -> None:
+def add_parser(
+    sub: Any,
+    add_store: Callable[[argparse.ArgumentParser], None],
+    add_server: Callable[[argparse.ArgumentParser], None],
+) -> None:
+    """``media`` in the CLI's subcommands, with the store and server options of the others."""
+    parser = sub.add_parser("media", help="download a message's image (NEWMSGID --out PATH)")
+    add_store(parser)
+    add_server(parser)
     parser.add_argument("new_msg_id", metavar="NEWMSGID", help="the image message's NewMsgId")
     parser.add_argument("--out", metavar="PATH", required=True, help="file to write ('-': stdout)")
     parser.add_argument("--force", action="store_true", help="overwrite an existing file")

@@ -80,6 +80,24 @@ class IndexChanged:
     what: str
 
 
+@dataclass(frozen=True, slots=True)
+class OutboxChanged:
+    """An outgoing message changed state (queued, sent, failed, unknown, delivered, discarded)."""
+
+    session_id: str
+    entry_id: str = ""  # "" when several entries of the session changed (reconciliation)
+    state: str = ""
+    detail: str = ""  # scrubbed reason for failed/unknown
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxNotice:
+    """A send that was refused before it started, or an outbox file problem; for the user."""
+
+    text: str
+    session_id: str = ""
+
+
 AUTH, STORE_IN_USE = "auth", "store_in_use"  # Attention.kind
 
 
@@ -103,5 +121,7 @@ Event = (
     | LiveEvent
     | ItemsRejected
     | IndexChanged
+    | OutboxChanged
+    | OutboxNotice
     | Attention
 )

@@ -38,11 +38,19 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="append a new message or live notice every SECONDS (default: off)",
     )
     parser.add_argument(
+        "--peer-replies",
+        type=float,
+        default=0.5,
+        metavar="P",
+        help="probability that a peer answers a sent message a few seconds later (default 0.5)",
+    )
+    parser.add_argument(
         "--faults",
         default=None,
         metavar="SPEC",
         help="e.g. '1001=0.1,500=0.1,slow=0.05,truncated=0.05,duplicate=0.05,malformed=0.1' "
-        "or 'all=0.3'; also seed=N, slow_seconds=S",
+        "or 'all=0.3'; sends only: send_fail=P, send_timeout=P, send_drop=P; "
+        "also seed=N, slow_seconds=S, send_timeout_seconds=S",
     )
 
 
@@ -66,6 +74,7 @@ def run(
         faults=faults,
         live_every=args.live_every,
         live_seed=args.seed,
+        peer_replies=args.peer_replies,
         host=args.host,
         port=args.port,
     )

@@ -27,7 +27,8 @@ from ..timefmt import clock, day_label, day_of
 from .line_list import LineList, seg
 from .message_cursor import MessageCursor, with_links
 
-DAY, META, BUBBLE, CENTER, BLANK = range(5)
+OUTBOX_KEY = "outbox:"  # key prefix of a message shown from the outbox, not the store
+DAY, META, BUBBLE, CENTER, BLANK, NOTE = range(6)
 
 
 @dataclass(slots=True)
@@ -87,6 +88,7 @@ class ConversationView(MessageCursor, LineList):
         "conversation--match",
         "conversation--current-match",
         "conversation--cursor",
+        "conversation--not-sent",
     }
 
     DEFAULT_CSS = """
@@ -118,6 +120,11 @@ class ConversationView(MessageCursor, LineList):
         self.current_match_message = -1
         self._laid_width = 0
         self._pinned = True  # at the newest message: a resize keeps it there
+        # Replying: our messages still in the outbox (shown after the stored ones), a state
+        # mark per message key for the meta line, and a note under a message that was not sent.
+        self.outgoing: list[Message] = []
+        self.marks: dict[str, str] = {}
+        self.notes: dict[str, str] = {}
 
     @property
     def line_count(self) -> int:
@@ -130,6 +137,7 @@ class ConversationView(MessageCursor, LineList):
         are laid out now, so opening costs the same for 20 or 20,000 messages."""
         self.session_id = session_id
         self.peer_name = peer_name
+        self.outgoing, self.marks, self.notes = [], {}, {}
         self.messages = messages
         self._keys = {m.key for m in messages}
         self.highlight = ""
@@ -145,6 +153,18 @@ class ConversationView(MessageCursor, LineList):
         """New messages for this conversation: stay at the bottom, or count them as new below."""
         fresh = [m for m in messages if m.key not in self._keys]  # the open copy may have them
         if not fresh:
+            return
+        if self.outgoing:
+            # Stored messages go before the outbox's, which stay last until delivered.
+            outgoing = self.outgoing
+            cursor_key = self.messages[self.cursor].key if self.cursor >= 0 else None
+            self.outgoing = []
+            self.messages = [m for m in self.messages if not m.key.startswith(OUTBOX_KEY)]
+            self._keys.difference_update(m.key for m in outgoing)
+            self._keys.update(m.key for m in fresh)
+            self.messages = sorted(self.messages + fresh, key=lambda m: (m.create_time, m.seq))
+            self.set_outgoing(outgoing, self.marks, self.notes)
+            self.keep_cursor_on(cursor_key)
             return
         self._keys.update(m.key for m in fresh)
         at_bottom = self.is_vertical_scroll_end or self.max_scroll_y == 0
@@ -168,6 +188,26 @@ class ConversationView(MessageCursor, LineList):
             self.call_after_refresh(self.scroll_end, animate=False, immediate=True, force=True)
         else:
             self._set_new_below(self.new_below + len(fresh))
+
+    def set_outgoing(
+        self, outgoing: list[Message], marks: dict[str, str], notes: dict[str, str]
+    ) -> None:
+        """Replace the outbox's messages shown after the stored ones (a stored copy wins: a
+        message is never shown twice), with their state marks and notes."""
+        stored = [m for m in self.messages if not m.key.startswith(OUTBOX_KEY)]
+        keys = {m.key for m in stored}
+        fresh = [m for m in outgoing if str(m.new_msg_id) not in keys or not m.new_msg_id]
+        if fresh == self.outgoing and marks == self.marks and notes == self.notes:
+            return
+        at_bottom = self.is_vertical_scroll_end or self.max_scroll_y == 0
+        self.outgoing, self.marks, self.notes = fresh, marks, notes
+        self.messages = stored + fresh
+        self._keys = keys | {m.key for m in fresh}
+        self._relayout(min(self.laid_from, len(stored)))
+        self.virtual_size = self.virtual_size.with_height(len(self.lines))
+        self.refresh()
+        if at_bottom:
+            self.call_after_refresh(self.scroll_end, animate=False, immediate=True, force=True)
 
     def _set_new_below(self, count: int) -> None:
         if count != self.new_below:
@@ -253,6 +293,9 @@ class ConversationView(MessageCursor, LineList):
             body = wrap(text, text_width) or [""]
             bubble = max(cell_len(line) for line in body) + 2
             lines.extend(Line(BUBBLE, i, line, bubble) for line in body)
+            note = self.notes.get(message.key)
+            if note:
+                lines.append(Line(NOTE, i, note))
             lines.append(Line(BLANK, i))
 
     # ---- rendering -------------------------------------------------------------------------
@@ -274,12 +317,17 @@ class ConversationView(MessageCursor, LineList):
                 seg(fill * (rule - left), style),
             ]
         message = self.messages[line.message]
+        if line.kind == NOTE:
+            label = f"{line.text} "
+            style = get("conversation--not-sent")
+            return [seg(" " * max(0, width - cell_len(label) - 1)), seg(label, style)]
         if line.kind == META:
             style = get("conversation--time")
             if line.message == self.cursor:
                 style += get("conversation--cursor")
             if message.is_sender:
-                label = f"{line.text} me"
+                mark = self.marks.get(message.key, "")
+                label = f"{line.text} me{' ' + mark if mark else ''}"
                 return [seg(" " * max(0, width - cell_len(label) - 1)), seg(label, style)]
             label = f"{self.peer_name} {line.text}" if self.peer_name else line.text
             return [seg(" "), seg(label, style)]
