@@ -129,53 +129,68 @@ def _wrap_units(paragraph: str, width: int, units: list[tuple[str, int]]) -> lis
     hold except when a line holds nothing else to move. The break search runs only when a
     line overflows, backwards from its end, so the common path is a width sum."""
     count = len(units)
+    chars = [u[0] for u in units]  # joined by slices: no generator per emitted line
+    widths = [u[1] for u in units]
     lines: list[str] = []
     start, line_width = 0, 0
-    i = 0
-    while i < count:
-        cluster, w = units[i]
+    for i, (cluster, w) in enumerate(units):
+        if i == start and cluster == " " and lines:
+            start = i + 1  # spaces at the start of a wrapped line are dropped
+            continue
         if line_width + w <= width or i == start:
             line_width += w
-            i += 1
             continue
         if cluster == " ":
-            lines.append("".join(u[0] for u in units[start:i]).rstrip(" "))
-            while i < count and units[i][0] == " ":
-                i += 1
-            start, line_width = i, 0
+            lines.append("".join(chars[start:i]).rstrip(" "))
+            start, line_width = i + 1, 0
             continue
-        prev, prev_w = units[i - 1]
-        if (
-            w == 2
-            and prev not in NO_LINE_END
-            and cluster not in NO_LINE_START
-            and (i + 1 == count or units[i + 1][0] not in NO_LINE_START)
-        ):
-            cut = i  # CJK: break right here (the common case, kept cheap)
-            lines.append("".join(u[0] for u in units[start:cut]).rstrip(" "))
-            start, line_width = cut, 0
-            continue
-        soft = _last_break(units, _SOFT, start, i)
-        if soft > start and _run_width(units, soft, width) <= width:
-            cut = soft  # the word moves whole
-        else:
-            url = _last_break(units, _URL, max(start, soft), i)
-            if url > start:
-                cut = url  # a word too long for any line breaks after / ? & = -
-            elif soft > start:
-                cut = soft  # it starts a fresh line, to break there
+        while line_width + w > width and i > start:
+            prev, prev_w = units[i - 1]
+            if (
+                w == 2
+                and prev not in NO_LINE_END
+                and cluster not in NO_LINE_START
+                and (i + 1 == count or chars[i + 1] not in NO_LINE_START)
+            ):
+                cut = i  # CJK: break right here (the common case, kept cheap)
             else:
-                cut = i
-                blocked = _break_before(prev, prev_w, cluster, w)
-                if blocked == _BLOCKED and i - 1 > start:
-                    cut = i - 1  # keep "，" with the character before it
-        lines.append("".join(u[0] for u in units[start:cut]).rstrip(" "))
-        start = cut
-        line_width = sum(u[1] for u in units[start:i])
-    rest = "".join(u[0] for u in units[start:])
+                cut = _cut(units, start, i, width)
+            lines.append("".join(chars[start:cut]).rstrip(" "))
+            start = cut
+            line_width = sum(widths[start:i])
+        line_width += w
+    rest = "".join(chars[start:])
     if not lines or rest.strip(" "):
         lines.append(rest.rstrip(" "))
     return lines
+
+
+def _cut(units: list[tuple[str, int]], start: int, i: int, width: int) -> int:
+    """Where to end the line ``units[start:i]`` that ``units[i]`` overflows."""
+    soft = -1
+    for j in range(i, start, -1):  # inline: this runs at most line breaks of CJK text
+        prev, prev_w = units[j - 1]
+        cur, cur_w = units[j]
+        if cur in NO_LINE_START or prev in NO_LINE_END or cur == " ":
+            continue
+        if prev == " " or prev_w == 2 or cur_w == 2:
+            soft = j
+            break
+    if soft > start:
+        if units[soft][1] == 2:  # before a CJK character: its run is it and closing marks
+            return soft
+        if _run_width(units, soft, width) <= width:
+            return soft  # the word moves whole
+    url = _last_break(units, _URL, max(start, soft), i)
+    if url > start:
+        return url  # a word too long for any line breaks after / ? & = -
+    if soft > start:
+        return soft  # it starts a fresh line, to break there
+    prev, prev_w = units[i - 1]
+    cluster, w = units[i]
+    if _break_before(prev, prev_w, cluster, w) == _BLOCKED and i - 1 > start:
+        return i - 1  # keep "，" with the character before it
+    return i
 
 
 def truncate(text: str, width: int, ellipsis: str = "…") -> str:
