@@ -12,11 +12,12 @@ from typing import Any
 
 import orjson
 
-from . import __version__, send_cli
+from . import __version__, media_cli, send_cli
 from . import service_events as ev
 from .alerts import with_hooks
 from .client import FinderClient, SyncError
 from .config import ConfigError, Settings, settings_from_args
+from .export.common import NameOf, content_text, names_for
 from .importer import ImportFormatError, newer_cursor, read_capture
 from .peers import display_name, identity_label
 from .people import NameResolver
@@ -124,6 +125,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     store_check.add_parser(sub, _add_store)
     send_cli.add_parsers(sub, _add_store, _add_server)
+    media_cli.add_parser(sub, _add_store, _add_server)
 
     demo = sub.add_parser("demo-server", help="run the embedded syncFinder server")
     from .demo import cli as demo_cli
@@ -347,7 +349,7 @@ def find_session(store: Store, needle: str) -> str:
         raise CliError(str(exc)) from None
 
 
-def message_json(message: Message) -> dict[str, Any]:
+def message_json(message: Message, name_of: NameOf | None = None) -> dict[str, Any]:
     return {
         "key": message.key,
         "new_msg_id": message.new_msg_id,  # orjson writes it as an exact integer
@@ -358,14 +360,14 @@ def message_json(message: Message) -> dict[str, Any]:
         "seq": message.seq,
         "msg_type": message.msg_type,
         "kind": message.kind,
-        "text": message.text,
+        "text": content_text(message, name_of),
         "meta": message.meta,
     }
 
 
-def message_line(message: Message, peer_name: str) -> str:
+def message_line(message: Message, peer_name: str, name_of: NameOf | None = None) -> str:
     direction = "me →" if message.is_sender else f"← {peer_name}"
-    text = scrub_line(message.text)
+    text = scrub_line(content_text(message, name_of))
     return f"{local_time(message.create_time)}  {direction}  [{message.kind}]  {text}"
 
 
@@ -374,12 +376,17 @@ def cmd_show(args: argparse.Namespace) -> int:
         session_id = find_session(store, args.session)
         summary = store.index.session(session_id)
         messages = store.index.messages(session_id)
+    name_of = (
+        names_for(summary.peer, summary.alias, summary.me, nickname=summary.nickname)
+        if summary
+        else None
+    )
     if args.json:
-        _print_json([message_json(m) for m in messages])
+        _print_json([message_json(m, name_of) for m in messages])
         return 0
     name = display_name(summary.peer, summary.alias, summary.nickname) if summary else session_id
     for message in messages:
-        print(message_line(message, name))
+        print(message_line(message, name, name_of))
     return 0
 
 
@@ -429,6 +436,7 @@ COMMANDS: dict[str | None, Callable[[argparse.Namespace], int]] = {
     "export": cmd_export,
     "check": cmd_check,
     "demo-server": cmd_demo_server,
+    "media": media_cli.run,
     "send": send_cli.cmd_send,
     "outbox": send_cli.cmd_outbox,
 }

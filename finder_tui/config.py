@@ -34,6 +34,7 @@ _SCHEMA: dict[str, tuple[type | tuple[type, ...], str]] = {
     "read_timeout": ((int, float), "seconds"),
     "send_timeout": ((int, float), "seconds to wait for a send's answer (then: unknown)"),
     "keymap": (dict, 'a table of binding id = "keys", e.g. "app.quit" = "ctrl+q"'),
+    "emoji": (str, '"auto", "full" or "base" (emoji sequences drawn as their base emoji)'),
     "live_stale_after": ((int, float, str), 'a start with no end is not live after this ("12h")'),
     "notify": (str, "off, bell, terminal or desktop"),
     "notify_live": (bool, "also notify when a followed account goes live"),
@@ -58,6 +59,7 @@ class Settings:
     read_timeout: float = 20.0
     send_timeout: float = 15.0
     keymap: tuple[tuple[str, str], ...] = ()
+    emoji: str = "auto"
     live_stale_after: float = DEFAULT_STALE_AFTER
     notify: str = "terminal"
     notify_live: bool = False
@@ -129,6 +131,8 @@ def load_config_file(path: Path) -> dict[str, Any]:
     bad = [k for k, v in keymap.items() if not isinstance(v, str) or not v.strip()]
     if bad:
         raise ConfigError(f"{path}: keymap entries must be non-empty key strings: {', '.join(bad)}")
+    if data.get("emoji", "auto") not in ("auto", "full", "base"):
+        raise ConfigError(f'{path}: \'emoji\' must be "auto", "full" or "base"')
     problem = alert_settings_error(path, data)
     if problem:
         raise ConfigError(problem)
@@ -188,6 +192,7 @@ def resolve(
         read_timeout=float(file.get("read_timeout", 20.0)),
         send_timeout=float(file.get("send_timeout", 15.0)),
         keymap=tuple(sorted(file.get("keymap", {}).items())),
+        emoji=str(file.get("emoji", "auto")),
         live_stale_after=stale_after_seconds(file.get("live_stale_after", DEFAULT_STALE_AFTER)),
         notify=file.get("notify", "terminal"),
         notify_live=bool(file.get("notify_live", False)),

@@ -476,8 +476,8 @@ def test_include_system(index: Index, session: SessionSummary, tmp_path: Path) -
         request(index, session, "txt", tmp_path / "b.txt", include_system=True)
     )
     assert (without.count, with_sys.count) == (15, 16)
-    assert "[system notice: revokemsg]" in (tmp_path / "b.txt").read_text()
-    assert "revokemsg" not in (tmp_path / "a.txt").read_text()
+    assert "A message was recalled" in (tmp_path / "b.txt").read_text()
+    assert "recalled" not in (tmp_path / "a.txt").read_text()
 
 
 def test_export_with_range_reports_count_and_header(

@@ -294,16 +294,17 @@ def test_content_emoji() -> None:
     assert result.meta == {"md5": "abcdef", "length": 2048}
 
 
-def test_content_appmsg() -> None:
+def test_content_appmsg_link_reads_title_and_url() -> None:
     xml = (
         "<msg><appmsg><title>春季上新 &amp; 折扣</title><type>5</type>"
         "<url>https://example.com/a?x=1&amp;y=2</url></appmsg></msg>"
     )
     result = parse_content(49, xml)
-    assert result.kind == "appmsg"
+    assert result.kind == "link"
     assert result.meta == {
-        "type": 5,
+        "app_type": 5,
         "title": "春季上新 & 折扣",
+        "des": "",
         "url": "https://example.com/a?x=1&y=2",
     }
     assert "春季上新 & 折扣" in result.text
@@ -316,10 +317,11 @@ def test_content_unknown_type() -> None:
     assert "9999" in result.text and "\x1b" not in result.text
 
 
-def test_content_other_sysmsg() -> None:
-    result = parse_content(10002, '<sysmsg type="revokemsg"><revokemsg>x</revokemsg></sysmsg>')
+def test_content_other_sysmsg_shows_its_type_name() -> None:
+    result = parse_content(10002, '<sysmsg type="editrevokecontent"><x>x</x></sysmsg>')
     assert result.kind == "sysmsg"
-    assert result.meta == {"type": "revokemsg"}
+    assert result.meta == {"type": "editrevokecontent"}
+    assert result.text == "[system notice: editrevokecontent]"
 
 
 def test_content_functionmsg_that_is_not_live_is_sysmsg() -> None:

@@ -29,6 +29,9 @@ class DemoState(Protocol):
     wid: str
 
     @property
+    def url(self) -> str: ...
+
+    @property
     def items(self) -> list[dict[str, Any]]: ...
 
     def append(self, items: list[dict[str, Any]]) -> None: ...
@@ -56,6 +59,23 @@ def endpoint(path: str) -> Callable[[Handler], Handler]:
         if path in ENDPOINTS:
             raise ValueError(f"{path} is registered twice")
         ENDPOINTS[path] = handler
+        return handler
+
+    return register
+
+
+# GET routes by path prefix (e.g. the demo's image files): a handler receives the server and
+# the request path and returns (HTTP status, body, content type). No authorization: they stand
+# for a CDN's signed, expiring links.
+GetHandler = Callable[[DemoState, str], tuple[int, bytes, str]]
+GET_ROUTES: dict[str, GetHandler] = {}
+
+
+def get_route(prefix: str) -> Callable[[GetHandler], GetHandler]:
+    def register(handler: GetHandler) -> GetHandler:
+        if prefix in GET_ROUTES:
+            raise ValueError(f"{prefix} is registered twice")
+        GET_ROUTES[prefix] = handler
         return handler
 
     return register

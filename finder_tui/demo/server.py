@@ -23,8 +23,9 @@ import orjson
 
 import finder_tui.demo.people  # noqa: F401  (registers /finderHome and /finder/getContactDetails)
 import finder_tui.demo.reply  # noqa: F401 - registers /privateSend and /getSessionId
+from finder_tui.demo import media as _media  # noqa: F401 - registers /getMsgImg, /media/
 from finder_tui.demo.data import Item, LiveFeed, default_demo_items
-from finder_tui.demo.endpoints import ENDPOINTS, ApiError, DropConnection
+from finder_tui.demo.endpoints import ENDPOINTS, GET_ROUTES, ApiError, DropConnection
 from finder_tui.demo.faults import BUSY_MESSAGE, FaultSpec
 from finder_tui.demo.generator import GeneratedHistory
 from finder_tui.wire.keybuff import Cursor, KeyBuffError, decode, encode
@@ -434,7 +435,17 @@ class _Handler(BaseHTTPRequestHandler):
         self.demo._count_request()
         self._send(HTTPStatus.NOT_FOUND, b"not found", "text/plain", close=True)
 
-    do_GET = do_PUT = do_DELETE = do_PATCH = do_OPTIONS = _not_found
+    def do_GET(self) -> None:
+        path = self.path.split("?", 1)[0]
+        route = next((p for p in GET_ROUTES if path.startswith(p)), None)
+        if route is None or self.demo._stopping.is_set():
+            self._not_found()
+            return
+        self.demo._count_request()
+        status, body, ctype = GET_ROUTES[route](self.demo, path)
+        self._send(HTTPStatus(status), body, ctype)
+
+    do_PUT = do_DELETE = do_PATCH = do_OPTIONS = _not_found
 
     def do_HEAD(self) -> None:
         self.demo._count_request()

@@ -7,7 +7,6 @@ between batches.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, tzinfo
@@ -15,9 +14,11 @@ from typing import Any
 
 from ..peers import display_name
 from ..store.index import SessionSummary
-from ..wire.content import IMAGE, SYSTEM_KINDS, format_size
+from ..wire.basic import image_label
+from ..wire.content import IMAGE, SYSTEM_KINDS
 from ..wire.models import Message
 from ..wire.sanitize import scrub, scrub_line
+from ..wire.sysmsg import fill_pat
 
 BATCH = 500  # messages per chunk and per progress call
 ME = "me"
@@ -25,8 +26,6 @@ SYSTEM = "system"
 APP = "finder-tui"
 
 Progress = Callable[[int, int], None]
-
-_MD5 = re.compile(r"^[0-9a-fA-F]{32}$")
 
 
 class ExportError(OSError):
@@ -90,6 +89,10 @@ class Doc:
         last = self.when(self.messages[-1]).date().isoformat()
         return first if first == last else f"{first} – {last}"
 
+    def name_of(self, ident: str) -> str:
+        session = self.session
+        return names_for(session.peer, session.alias, session.me, nickname=session.nickname)(ident)
+
     def sender(self, message: Message) -> str:
         if message.kind in SYSTEM_KINDS:
             return SYSTEM
@@ -133,35 +136,52 @@ def direction(message: Message) -> str:
     return "out" if message.is_sender else "in"
 
 
-def _size(value: Any) -> str:
-    return format_size(value, kb_decimals=1)
+NameOf = Callable[[str], str]
 
 
-def _image(meta: dict[str, Any]) -> str:
-    # meta comes from the store: check every value's type, show only what is well-formed.
-    parts: list[str] = []
-    if size := _size(meta.get("length")):
-        parts.append(size)
-    if hd := _size(meta.get("hdlength")):
-        parts.append(f"HD {hd}")
-    width, height = meta.get("width"), meta.get("height")
-    if isinstance(width, int) and isinstance(height, int) and width > 0 and height > 0:
-        parts.append(f"{width}×{height} thumb")
-    md5 = meta.get("md5")
-    if isinstance(md5, str) and _MD5.match(md5):
-        parts.append(f"md5 {md5.lower()}")
-    return "[image" + (f": {', '.join(parts)}" if parts else "") + "]"
-
-
-def content_text(message: Message) -> str:
-    """What a reader sees for a message: its text, or a placeholder with media metadata.
+def content_text(message: Message, name_of: NameOf | None = None, *, detailed: bool = True) -> str:
+    """What a reader sees for a message, the same in ``show``, every export and the UI: its
+    text (a pat naming people by display name when ``name_of`` is given), the image
+    placeholder with its metadata (in full when ``detailed``), and a mark on a message its sender recalled.
 
     Text is scrubbed again (cheap, idempotent) so nothing that skipped ingest can smuggle
     terminal or bidi controls into an export.
     """
+    meta: dict[str, Any] = message.meta if isinstance(message.meta, dict) else {}
     if message.kind == IMAGE:
-        return _image(message.meta if isinstance(message.meta, dict) else {})
-    return scrub(message.text)
+        text = image_label(meta, detailed=detailed)
+    elif name_of is not None and meta.get("type") == "pat":
+        text = _pat_text(message, meta, name_of)
+    else:
+        text = scrub(message.text)
+    if meta.get("recalled") is True:
+        text = f"{RECALLED_MARK} {text}"
+    return text
+
+
+RECALLED_MARK = "(recalled)"
+
+
+def _pat_text(message: Message, meta: dict[str, Any], name_of: NameOf) -> str:
+    template = meta.get("template")
+    if not isinstance(template, str):
+        return scrub(message.text)
+    return fill_pat(template, name_of)
+
+
+def names_for(peer: str, alias: str, me: str, *, peer_name: str = "", nickname: str = "") -> NameOf:
+    """Display names in one conversation: ``me`` for our side, the peer's name (``peer_name``
+    when the caller has one, else its alias or short id), and any other id as
+    ``peers.display_name`` shows it."""
+
+    def name_of(ident: str) -> str:
+        if ident and ident == me:
+            return ME
+        if ident == peer:
+            return peer_name or display_name(peer, alias, nickname)
+        return display_name(ident)
+
+    return name_of
 
 
 _WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")

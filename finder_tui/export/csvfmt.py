@@ -50,7 +50,7 @@ def render(doc: Doc) -> Iterator[bytes]:
                 direction(message),
                 doc.sender(message),
                 message.kind,
-                content_text(message),
+                content_text(message, doc.name_of),
                 str(message.new_msg_id),
                 str(message.seq),
                 str(message.msg_type),

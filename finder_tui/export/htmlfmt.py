@@ -92,7 +92,7 @@ def _bubble(doc: Doc, message: Message, when: datetime) -> str:
     stamp = f"{when:%H:%M}" if side != "in" else f"{when:%H:%M} · {doc.name}"
     return (
         f'<div class="{classes}"><div class="bubble">'
-        f'<div class="text">{_e(content_text(message))}</div>'
+        f'<div class="text">{_e(content_text(message, doc.name_of))}</div>'
         f'<div class="meta"><time datetime="{when.isoformat(timespec="seconds")}">'
         f"{_e(stamp)}</time></div></div></div>\n"
     )

@@ -14,7 +14,7 @@ from typing import Any
 import orjson
 
 from ..wire.models import Message
-from .common import Doc, ExportError
+from .common import Doc, ExportError, content_text
 
 FORMAT_NAME = "finder-tui-export"
 VERSION = 1
@@ -90,7 +90,7 @@ def render(doc: Doc) -> Iterator[bytes]:
             parts.append(b'{"kind":')
             parts.append(_str(message.kind))
             parts.append(b',"text":')
-            parts.append(_str(message.text))
+            parts.append(_str(content_text(message, doc.name_of, detailed=False)))
             parts.append(b',"item":')
             parts.append(_item_text(message))
             parts.append(b"}")

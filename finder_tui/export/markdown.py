@@ -71,7 +71,7 @@ def _header(doc: Doc) -> str:
 def render(doc: Doc) -> Iterator[bytes]:
     def block(message: Message, when: datetime) -> str:
         who = escape(doc.sender(message))
-        return f"**{when:%H:%M} · {who}**\n\n" + _quote(content_text(message)) + "\n"
+        return f"**{when:%H:%M} · {who}**\n\n" + _quote(content_text(message, doc.name_of)) + "\n"
 
     yield encode(_header(doc))
     yield from render_by_day(doc, lambda label: f"## {label}\n\n", block)

@@ -37,7 +37,11 @@ def _body(text: str) -> str:
 
 def render(doc: Doc) -> Iterator[bytes]:
     def block(message: Message, when: datetime) -> str:
-        return f"[{when:%H:%M}] {doc.sender(message)}:\n" + _body(content_text(message)) + "\n"
+        return (
+            f"[{when:%H:%M}] {doc.sender(message)}:\n"
+            + _body(content_text(message, doc.name_of))
+            + "\n"
+        )
 
     yield encode(_header(doc))
     yield from render_by_day(doc, lambda label: f"=== {label} ===\n\n", block)

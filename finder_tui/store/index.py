@@ -19,13 +19,16 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, fields
 from typing import Any
 
+from ..peers import display_name
 from ..wire.content import LIVE_ENDED, LIVE_STARTED
 from ..wire.models import Message
 from ..wire.sanitize import scrub_line
+from ..wire.sysmsg import fill_pat
 from . import live
 from .catalog import SealedHistory
 from .index_sealed import SealedReads
 from .keyset import KeySet
+from .recall import Recalls
 
 
 def _order(message: Message) -> tuple[int, int]:
@@ -130,6 +133,9 @@ class AddResult:
 
 
 def _preview(message: Message) -> str:
+    template = message.meta.get("template") if message.meta.get("type") == "pat" else None
+    if isinstance(template, str):  # a pat names people by display name, not by raw id
+        return scrub_line(fill_pat(template, display_name))[:120]
     return scrub_line(message.text)[:120]
 
 
@@ -154,6 +160,7 @@ class Index(SealedReads):
         self.version = 0  # bumped on every change; cheap "did anything change" for readers
         self.message_count = 0
         self.complete = True  # False while sealed segments are still loading
+        self._recalls = Recalls()
 
     # ---- writes (store thread) -------------------------------------------------------------
 
@@ -185,7 +192,9 @@ class Index(SealedReads):
                     continue
                 self.message_count += 1
                 if message.session_id:
-                    self._insert(self._by_session.setdefault(message.session_id, []), message)
+                    conversation = self._by_session.setdefault(message.session_id, [])
+                    self._insert(conversation, message)
+                    self._recalls.see(message, conversation)
                     self._note_feed(message)
                 else:
                     self._insert(self._notices, message)
@@ -236,7 +245,9 @@ class Index(SealedReads):
                     if change is not None:
                         result.live_changes.append(change)
                     continue
-                self._insert(self._by_session.setdefault(message.session_id, []), message)
+                conversation = self._by_session.setdefault(message.session_id, [])
+                self._insert(conversation, message)
+                self._recalls.see(message, conversation)
                 self._note_feed(message)
                 summary = self._sessions.get(message.session_id)
                 if summary is None:

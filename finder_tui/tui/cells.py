@@ -80,30 +80,117 @@ def _wrap_paragraph(paragraph: str, width: int) -> list[str]:
     return _wrap_units(paragraph, width, [(c, cell_len(c)) for c in graphemes(paragraph)])
 
 
+# Kinsoku (CJK line breaking): no line starts with closing punctuation, none ends with an
+# opening bracket.
+NO_LINE_START = frozenset("，。！？、；：）」』”’》〉】〕…,.!?;:)]}%")
+NO_LINE_END = frozenset("（「『“‘《〈【〔")
+URL_BREAKS = frozenset("/?&=-")  # inside a word too long for a line of its own
+_NONE, _URL, _SOFT, _BLOCKED = 0, 1, 2, 3
+
+
+def _break_before(prev: str, prev_w: int, cur: str, cur_w: int) -> int:
+    """What a line break between ``prev`` and ``cur`` would be."""
+    if cur in NO_LINE_START or prev in NO_LINE_END:
+        return _BLOCKED
+    if prev == " ":
+        return _SOFT
+    if cur == " ":
+        return _NONE
+    if prev_w == 2 or cur_w == 2:  # CJK (and wide emoji) break anywhere
+        return _SOFT
+    return _URL if prev in URL_BREAKS else _NONE
+
+
+def _run_width(units: list[tuple[str, int]], first: int, limit: int) -> int:
+    """Cells of the unbreakable run starting at ``first`` (stops counting past ``limit``)."""
+    total = units[first][1]
+    for j in range(first + 1, len(units)):
+        cur, cur_w = units[j]
+        prev, prev_w = units[j - 1]
+        if cur == " " or _break_before(prev, prev_w, cur, cur_w) == _SOFT or total > limit:
+            break
+        total += cur_w
+    return total
+
+
+def _last_break(units: list[tuple[str, int]], kind: int, start: int, end: int) -> int:
+    """The last index in ``(start, end]`` a break of ``kind`` may go before (-1: none)."""
+    for j in range(end, start, -1):
+        prev, prev_w = units[j - 1]
+        cur, cur_w = units[j]
+        if _break_before(prev, prev_w, cur, cur_w) == kind:
+            return j
+    return -1
+
+
 def _wrap_units(paragraph: str, width: int, units: list[tuple[str, int]]) -> list[str]:
+    """Greedy wrap: at the last space (or CJK boundary) when the word after it fits on a line
+    of its own, else at the last ``/ ? & = -`` inside the word, else anywhere; kinsoku rules
+    hold except when a line holds nothing else to move. The break search runs only when a
+    line overflows, backwards from its end, so the common path is a width sum."""
+    count = len(units)
+    chars = [u[0] for u in units]  # joined by slices: no generator per emitted line
+    widths = [u[1] for u in units]
     lines: list[str] = []
-    line: list[str] = []
-    line_width = 0
-    last_space = -1  # index in ``line`` of the last space, to break words where we can
-    for cluster, w in units:
-        if line_width + w > width and line:
-            if cluster != " " and 0 < last_space < len(line) - 1:
-                head, tail = line[: last_space + 1], line[last_space + 1 :]
-                lines.append("".join(head).rstrip(" "))
-                line, line_width = tail, cell_len("".join(tail))
-            else:
-                lines.append("".join(line).rstrip(" "))
-                line, line_width = [], 0
-            last_space = -1
-            if cluster == " ":
-                continue
+    start, line_width = 0, 0
+    for i, (cluster, w) in enumerate(units):
+        if i == start and cluster == " " and lines:
+            start = i + 1  # spaces at the start of a wrapped line are dropped
+            continue
+        if line_width + w <= width or i == start:
+            line_width += w
+            continue
         if cluster == " ":
-            last_space = len(line)
-        line.append(cluster)
+            lines.append("".join(chars[start:i]).rstrip(" "))
+            start, line_width = i + 1, 0
+            continue
+        while line_width + w > width and i > start:
+            prev, prev_w = units[i - 1]
+            if (
+                w == 2
+                and prev not in NO_LINE_END
+                and cluster not in NO_LINE_START
+                and (i + 1 == count or chars[i + 1] not in NO_LINE_START)
+            ):
+                cut = i  # CJK: break right here (the common case, kept cheap)
+            else:
+                cut = _cut(units, start, i, width)
+            lines.append("".join(chars[start:cut]).rstrip(" "))
+            start = cut
+            line_width = sum(widths[start:i])
         line_width += w
-    if line or not lines:
-        lines.append("".join(line))
+    rest = "".join(chars[start:])
+    if not lines or rest.strip(" "):
+        lines.append(rest.rstrip(" "))
     return lines
+
+
+def _cut(units: list[tuple[str, int]], start: int, i: int, width: int) -> int:
+    """Where to end the line ``units[start:i]`` that ``units[i]`` overflows."""
+    soft = -1
+    for j in range(i, start, -1):  # inline: this runs at most line breaks of CJK text
+        prev, prev_w = units[j - 1]
+        cur, cur_w = units[j]
+        if cur in NO_LINE_START or prev in NO_LINE_END or cur == " ":
+            continue
+        if prev == " " or prev_w == 2 or cur_w == 2:
+            soft = j
+            break
+    if soft > start:
+        if units[soft][1] == 2:  # before a CJK character: its run is it and closing marks
+            return soft
+        if _run_width(units, soft, width) <= width:
+            return soft  # the word moves whole
+    url = _last_break(units, _URL, max(start, soft), i)
+    if url > start:
+        return url  # a word too long for any line breaks after / ? & = -
+    if soft > start:
+        return soft  # it starts a fresh line, to break there
+    prev, prev_w = units[i - 1]
+    cluster, w = units[i]
+    if _break_before(prev, prev_w, cluster, w) == _BLOCKED and i - 1 > start:
+        return i - 1  # keep "，" with the character before it
+    return i
 
 
 def truncate(text: str, width: int, ellipsis: str = "…") -> str:

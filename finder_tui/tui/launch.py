@@ -13,10 +13,16 @@ from pathlib import Path
 from ..client import ClientConfig, Secret
 from ..config import ConfigError, config_path, settings_from_args
 from ..demo import DemoServer, default_demo_items
-from ..demo.data import shift_to_recent
+from ..demo.data import Item, shift_to_recent
+from ..demo.kinds import showcase_items
 from ..demo.live_names import with_feed_shares
 
 DEMO_WID = "demo-wid"
+
+
+def with_showcase(items: list[Item]) -> list[Item]:
+    """The demo inbox plus one conversation holding every message kind."""
+    return items + showcase_items(items)
 
 
 def check_keymap(keymap: dict[str, str]) -> None:
@@ -33,10 +39,12 @@ def check_keymap(keymap: dict[str, str]) -> None:
 
 
 def launch(args: argparse.Namespace) -> int:
+    from . import emoji
     from .alerting import AlertSettings
     from .app import FinderApp
 
     settings = settings_from_args(args)
+    emoji.configure(settings.emoji)
     try:
         check_keymap(dict(settings.keymap))
     except ConfigError as exc:
@@ -52,9 +60,7 @@ def launch(args: argparse.Namespace) -> int:
                 token=token,
                 wid=DEMO_WID,
                 items=with_feed_shares(
-                    shift_to_recent(
-                        default_demo_items(sessions=24, messages=1500, seed=7), time.time()
-                    )
+                    shift_to_recent(with_showcase(default_demo_items(24, 1500, 7)), time.time())
                 ),
                 page_size=200,
                 live_every=4.0,

@@ -1,170 +1,146 @@
-"""Turn a message's ``Content.string`` into a small set of kinds, never raising.
+"""Turn a message's ``Content.string`` into what a person reads, by kind, never raising.
 
 XML is parsed with defusedxml (no entity expansion, no external resources). A payload that
 fails to parse becomes a ``broken`` placeholder that keeps the (scrubbed) raw text, so nothing
-a user received is ever hidden.
+a user received is ever hidden. The readers live by family: ``basic`` (one-element payloads),
+``appmsg`` (type 49) and ``sysmsg`` (type 10002).
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from collections.abc import Callable
 from typing import Any
 from xml.etree.ElementTree import Element
 
 from defusedxml import ElementTree as SafeET
 from defusedxml.common import DefusedXmlException
 
-from .sanitize import scrub, scrub_line
-
-TEXT, IMAGE, VIDEO, EMOJI, APPMSG = "text", "image", "video", "emoji", "appmsg"
-LIVE_STARTED, LIVE_ENDED, SYSMSG, UNKNOWN, BROKEN = (
-    "live_started",
-    "live_ended",
-    "sysmsg",
-    "unknown",
-    "broken",
+from . import basic
+from .appmsg import appmsg
+from .kinds import (
+    APP,
+    APPMSG,
+    BROKEN,
+    CARD,
+    EMOJI,
+    FRIEND_REQUEST,
+    IMAGE,
+    LIVE_ENDED,
+    LIVE_STARTED,
+    LOCATION,
+    MSG_APPMSG,
+    MSG_CARD,
+    MSG_EMOJI,
+    MSG_FRIEND_REQUEST,
+    MSG_IMAGE,
+    MSG_LOCATION,
+    MSG_NOTICE,
+    MSG_SYS,
+    MSG_TEXT,
+    MSG_VIDEO,
+    MSG_VOICE,
+    SYSMSG,
+    SYSTEM_KINDS,
+    TEXT,
+    UNKNOWN,
+    VIDEO,
+    VOICE,
+    ParsedContent,
 )
-SYSTEM_KINDS = frozenset({LIVE_STARTED, LIVE_ENDED, SYSMSG})
+from .sanitize import scrub, scrub_line
+from .sysmsg import LIVE_CLOSE_TYPE, LIVE_TIPS_CGI, sysmsg
+from .xmlread import format_size, parse_xml
 
-MSG_TEXT, MSG_IMAGE, MSG_VIDEO, MSG_EMOJI, MSG_APPMSG, MSG_SYS = 1, 3, 43, 47, 49, 10002
-MSG_NOTICE = 10000  # a plain-text notice from WeChat inside a chat
-LIVE_TIPS_CGI = "findergetlivetips"
-LIVE_CLOSE_TYPE = "finderliveclosenotifymsg"
-_LIVE_START_ID = re.compile(r"LiveStartNotifyMsg_(\d+)_")
-_MAX_XML = 1_000_000  # bigger payloads are not parsed, only kept
+__all__ = [
+    "APP",
+    "APPMSG",
+    "BROKEN",
+    "EMOJI",
+    "IMAGE",
+    "LIVE_CLOSE_TYPE",
+    "LIVE_ENDED",
+    "LIVE_STARTED",
+    "LIVE_TIPS_CGI",
+    "MSG_NOTICE",
+    "SYSMSG",
+    "SYSTEM_KINDS",
+    "TEXT",
+    "UNKNOWN",
+    "VIDEO",
+    "ParsedContent",
+    "format_size",
+    "parse_content",
+    "split_sender_prefix",
+]
 
-
-@dataclass(frozen=True, slots=True)
-class ParsedContent:
-    kind: str
-    text: str  # scrubbed, what a user reads
-    meta: dict[str, Any] = field(default_factory=dict)
-
-
-def _int(value: str | None) -> int | None:
-    if value is None:
-        return None
-    try:
-        return int(value.strip())
-    except ValueError:
-        return None
-
-
-def _xml(raw: str) -> Element:
-    if len(raw) > _MAX_XML:
-        raise ValueError("payload too large to parse")
-    root: Element = SafeET.fromstring(raw.strip().encode("utf-8"))  # defusedxml has no stubs
-    return root
-
-
-def _child_text(node: Element | None, tag: str) -> str:
-    if node is None:
-        return ""
-    found = node.find(tag)
-    return (found.text or "").strip() if found is not None else ""
+# ``<id>@chatroom:\n`` (group-style sender prefix) before a payload; for XML payloads any
+# id-like sender followed by a line break and the XML itself.
+_ROOM_PREFIX = re.compile(r"([A-Za-z0-9_\-.]{1,120}@chatroom):[ \t]*\r?\n")
+_SENDER_PREFIX = re.compile(r"([A-Za-z0-9_\-.@]{1,160}):[ \t]*\r?\n(?=\s*<)")
+_NESTED_DEPTH = 3  # a quote inside a quote inside a quote is shown as its text
 
 
-def format_size(length: object, *, kb_decimals: int = 0) -> str:
-    """``111 KB``, ``3.2 MB``; empty for anything that is not a positive byte count."""
-    if isinstance(length, bool) or not isinstance(length, int) or length <= 0:
-        return ""
-    if length >= 1 << 20:
-        return f"{length / (1 << 20):.1f} MB"
-    if length >= 1024:
-        return f"{length / 1024:.{kb_decimals}f} KB"
-    return f"{length} B"
+def _xml_reader(
+    fn: Callable[[Element], ParsedContent],
+) -> Callable[[Element, int], ParsedContent]:
+    return lambda root, _depth: fn(root)
 
 
-def _image(root: Element) -> ParsedContent:
-    img = root.find("img") if root.tag != "img" else root
-    if img is None:
-        raise ValueError("no <img> element")
-    length, width, height = (
-        _int(img.get("length")),
-        _int(img.get("cdnthumbwidth")),
-        _int(img.get("cdnthumbheight")),
-    )
-    meta: dict[str, Any] = {
-        "length": length,
-        "hdlength": _int(img.get("hdlength")),
-        "md5": scrub_line(img.get("md5") or ""),
-        "width": width,
-        "height": height,
-    }
-    parts = [p for p in (format_size(length),) if p]
-    if width and height:
-        parts.append(f"{width}×{height} thumb")
-    return ParsedContent(IMAGE, "[image" + (f" {', '.join(parts)}" if parts else "") + "]", meta)
+def _appmsg_reader(root: Element, depth: int) -> ParsedContent:
+    def nested(msg_type: int, raw: str) -> ParsedContent:
+        if depth >= _NESTED_DEPTH:
+            return ParsedContent(TEXT, scrub_line(raw)[:200])
+        return _parse(msg_type, raw, depth + 1)
+
+    return appmsg(root, nested)
 
 
-def _video(root: Element) -> ParsedContent:
-    video = root.find("videomsg")
-    if video is None:
-        raise ValueError("no <videomsg> element")
-    length, play_length = _int(video.get("length")), _int(video.get("playlength"))
-    meta: dict[str, Any] = {"length": length, "play_length": play_length}
-    parts = [p for p in (format_size(length),) if p]
-    if play_length:
-        parts.append(f"{play_length} s")
-    return ParsedContent(VIDEO, "[video" + (f" {', '.join(parts)}" if parts else "") + "]", meta)
-
-
-def _emoji(root: Element) -> ParsedContent:
-    emoji = root.find("emoji")
-    if emoji is None:
-        raise ValueError("no <emoji> element")
-    meta = {"md5": scrub_line(emoji.get("md5") or ""), "length": _int(emoji.get("len"))}
-    return ParsedContent(EMOJI, "[sticker]", meta)
-
-
-def _appmsg(root: Element) -> ParsedContent:
-    app = root.find("appmsg")
-    if app is None:
-        raise ValueError("no <appmsg> element")
-    meta = {
-        "type": _int(_child_text(app, "type")),
-        "title": scrub_line(_child_text(app, "title")),
-        "url": scrub_line(_child_text(app, "url")),
-    }
-    label = meta["title"] or "link"
-    return ParsedContent(APPMSG, f"[app message: {label}]", meta)
-
-
-def _sysmsg(root: Element) -> ParsedContent:
-    if root.tag != "sysmsg":
-        raise ValueError(f"unexpected root <{root.tag}>")
-    sys_type = root.get("type") or ""
-    if sys_type == "functionmsg":
-        func = root.find("functionmsg")
-        cgi = _child_text(func, "cgi")
-        if cgi.rsplit("/", 1)[-1] == LIVE_TIPS_CGI:
-            match = _LIVE_START_ID.search(_child_text(func, "functionmsgid"))
-            if match:
-                object_id = match.group(1)
-                return ParsedContent(LIVE_STARTED, "went live", {"object_id": object_id})
-    if sys_type == LIVE_CLOSE_TYPE:
-        node = root.find(LIVE_CLOSE_TYPE)
-        object_id = _child_text(node, "object_id")
-        if object_id.isdigit():
-            live_id = _child_text(node, "live_id")
-            meta = {"object_id": object_id, "live_id": live_id if live_id.isdigit() else ""}
-            return ParsedContent(LIVE_ENDED, "live ended", meta)
-    label = scrub_line(sys_type) or "system"
-    return ParsedContent(SYSMSG, f"[system notice: {label}]", {"type": label})
-
-
-_XML_KINDS = {
-    MSG_IMAGE: (IMAGE, _image),
-    MSG_VIDEO: (VIDEO, _video),
-    MSG_EMOJI: (EMOJI, _emoji),
-    MSG_APPMSG: (APPMSG, _appmsg),
-    MSG_SYS: (SYSMSG, _sysmsg),
+_XML_KINDS: dict[int, tuple[str, Callable[[Element, int], ParsedContent]]] = {
+    MSG_IMAGE: (IMAGE, _xml_reader(basic.image)),
+    MSG_VIDEO: (VIDEO, _xml_reader(basic.video)),
+    MSG_EMOJI: (EMOJI, _xml_reader(basic.emoji)),
+    MSG_VOICE: (VOICE, _xml_reader(basic.voice)),
+    MSG_CARD: (CARD, _xml_reader(basic.card)),
+    MSG_LOCATION: (LOCATION, _xml_reader(basic.location)),
+    MSG_FRIEND_REQUEST: (FRIEND_REQUEST, _xml_reader(basic.friend_request)),
+    MSG_APPMSG: (APPMSG, _appmsg_reader),
+    MSG_SYS: (SYSMSG, _xml_reader(sysmsg)),
 }
+# Wire types an older version stored as ``unknown``: re-read from the raw item on load.
+XML_TYPES = frozenset(_XML_KINDS)
+
+
+def split_sender_prefix(msg_type: int, raw: str) -> tuple[str, str]:
+    """``(sender, body)``: a group-style ``<id>:\\n`` prefix split off (``""`` when none).
+
+    Text keeps anything but an ``…@chatroom:`` prefix: a person may well type ``note:``."""
+    match = _ROOM_PREFIX.match(raw)
+    if match is None and msg_type in _XML_KINDS:
+        match = _SENDER_PREFIX.match(raw)
+    if match is None:
+        return "", raw
+    return match.group(1), raw[match.end() :]
 
 
 def parse_content(msg_type: int, raw: str) -> ParsedContent:
     """Classify one message body. Never raises."""
+    if msg_type == MSG_TEXT and raw.find("@chatroom:", 0, 130) < 0:
+        return ParsedContent(TEXT, scrub(raw))  # the common case, kept cheap
+    return _parse(msg_type, raw, 0)
+
+
+def _parse(msg_type: int, raw: str, depth: int) -> ParsedContent:
+    if raw.startswith("<"):  # XML right away: no sender prefix to look for
+        return _parse_body(msg_type, raw, depth)
+    sender, body = split_sender_prefix(msg_type, raw)
+    parsed = _parse_body(msg_type, body, depth)
+    if sender:
+        parsed.meta["sender"] = scrub_line(sender)
+    return parsed
+
+
+def _parse_body(msg_type: int, raw: str, depth: int) -> ParsedContent:
     if msg_type == MSG_TEXT:
         return ParsedContent(TEXT, scrub(raw))
     if msg_type == MSG_NOTICE:
@@ -180,7 +156,7 @@ def parse_content(msg_type: int, raw: str) -> ParsedContent:
         )
     expected, parser = entry
     try:
-        return parser(_xml(raw))
+        return parser(parse_xml(raw), depth)
     except (SafeET.ParseError, DefusedXmlException, ValueError, TypeError) as exc:
         return ParsedContent(
             BROKEN,

@@ -14,13 +14,27 @@ from typing import Any
 
 import orjson
 
-from .content import MSG_NOTICE, SYSTEM_KINDS, UNKNOWN, ParsedContent, parse_content
+from .content import (
+    APPMSG,
+    BROKEN,
+    MSG_NOTICE,
+    SYSMSG,
+    SYSTEM_KINDS,
+    UNKNOWN,
+    XML_TYPES,
+    ParsedContent,
+    parse_content,
+)
 from .sanitize import scrub_line
+from .sysmsg import NEWLY_READ_TYPES
 
 U64_MAX = (1 << 64) - 1
 SYSTEM_MSG_TYPES = frozenset({10002})  # sysmsg XML: pseudo ids
 # Types older versions stored as "unknown": re-read from the raw item when loaded.
-UNDERSTOOD_SINCE_STORED = frozenset({MSG_NOTICE})
+UNDERSTOOD_SINCE_STORED = frozenset({MSG_NOTICE}) | XML_TYPES
+# Kinds older versions stored that this one reads finer: every type 49 was "appmsg", a
+# payload behind a ``…@chatroom:`` prefix was "broken", recalls and pats were bare type names.
+_REREAD_KINDS = frozenset({UNKNOWN, APPMSG, BROKEN, SYSMSG})
 MAX_TIME = 253_402_000_000  # late 9999: anything later cannot be shown as a date anywhere
 
 
@@ -99,19 +113,37 @@ class Message:
         )
         if "me" not in doc:  # stored by a version that did not keep it
             message.me = _own_side(message)
-        if message.kind == UNKNOWN and message.msg_type in UNDERSTOOD_SINCE_STORED:
+        if message.kind in _REREAD_KINDS and _stored_by_older_version(message):
             _reclassify(message)
         return message
+
+
+def _stored_by_older_version(message: Message) -> bool:
+    kind = message.kind
+    if kind == UNKNOWN:
+        return message.msg_type in UNDERSTOOD_SINCE_STORED
+    if kind == SYSMSG:
+        return message.meta.get("type") in NEWLY_READ_TYPES and message.text.startswith(
+            "[system notice: "
+        )
+    return kind != BROKEN or message.msg_type in XML_TYPES
+
+
+def content_string(message: Message) -> str | None:
+    """The item's ``Content.string`` exactly as received (None when the raw item is unreadable)."""
+    try:
+        return _wrapped_str(orjson.loads(message.raw)["content"]["msg"], "Content")
+    except (orjson.JSONDecodeError, KeyError, TypeError, AttributeError, ShapeError):
+        return None
 
 
 def _reclassify(message: Message) -> None:
     """A type stored as unknown that this version understands: read its body again from the
     raw item (the key stays: it never depended on the kind)."""
-    try:
-        msg = orjson.loads(message.raw)["content"]["msg"]
-        parsed = parse_content(message.msg_type, _wrapped_str(msg, "Content"))
-    except (orjson.JSONDecodeError, KeyError, TypeError, AttributeError, ShapeError):
+    body = content_string(message)
+    if body is None:
         return  # keep what was stored
+    parsed = parse_content(message.msg_type, body)
     message.kind, message.text, message.meta = parsed.kind, parsed.text, parsed.meta
 
 

@@ -70,7 +70,7 @@ async def test_big_store_opens_and_scrolls(tmp_path: Path) -> None:
         await h.wait(lambda: conv.scroll_y == 3 * page)
         await h.pilot.press("pageup")
         await h.wait(lambda: conv.scroll_y == 2 * page)
-        await h.pilot.press("j", "j")
+        await h.pilot.press("down", "down")
         await h.wait(lambda: conv.scroll_y == 2 * page + 2)
 
         # Back in the list, another session opens at once.

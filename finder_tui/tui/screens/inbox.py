@@ -29,6 +29,7 @@ from ..widgets.bars import KeyBar, StatusBar, TopBar
 from ..widgets.conversation import ConversationView
 from ..widgets.live_pane import LivePane, live_names
 from ..widgets.live_view import LiveView
+from ..widgets.message_cursor import MessageCursor
 from ..widgets.people_bars import AttentionBanner, ConversationHeader
 from ..widgets.session_list import LIVE_ENTRY, SessionList
 from .alias import AliasScreen
@@ -314,6 +315,11 @@ class InboxScreen(PeopleInInbox, ReplyInConversation):
             self._mark_seen()
         target = "#live" if event.key == LIVE_ENTRY else "#conversation"
         self.query_one(target).focus()
+
+    def on_message_cursor_act(self, event: MessageCursor.Act) -> None:
+        from . import message_actions  # media and dialogs load on first use, not at start-up
+
+        message_actions.handle(self, event.message, event.verb)
 
     def on_conversation_view_new_below(self, event: ConversationView.NewBelow) -> None:
         try:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from rich.cells import cell_len
 from textual.content import Content
 from textual.widgets import Static
 
@@ -78,10 +81,24 @@ class KeyBar(Static):
     A disabled binding (say, Export with no conversation open) shows dimmed, like Footer's.
     """
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._hints: list[tuple[str, str, bool]] = []
+
     def show_bindings(self, bindings: list[tuple[str, str, bool]]) -> None:
         """``bindings``: (key display, description, enabled) in the order to show."""
+        self._hints = list(bindings)
+        self._render_fitting()
+
+    def on_resize(self) -> None:
+        self._render_fitting()
+
+    def _render_fitting(self) -> None:
+        """Whole labels only: when the line is too narrow, the least important keys (the last
+        ones: the focused pane's come first, then the app's) are dropped, never cut."""
+        width = self.size.width or 10_000
         parts: list[Content | str] = []
-        for key, description, enabled in bindings:
+        for key, description, enabled in fit_bindings(self._hints, width):
             if enabled:
                 parts += [Content.styled(f" {key} ", "bold reverse"), Content(f" {description}  ")]
             else:
@@ -90,3 +107,21 @@ class KeyBar(Static):
                     Content.styled(f" {description}  ", "dim"),
                 ]
         self.update(Content.assemble(*parts))
+
+
+KEEP = frozenset({"Help"})  # the way to every other key: never dropped
+
+
+def fit_bindings(
+    bindings: list[tuple[str, str, bool]], width: int, keep: frozenset[str] = KEEP
+) -> list[tuple[str, str, bool]]:
+    """The bindings whose hints fit in ``width`` cells, dropping from the end (``keep`` last)."""
+
+    def cells(entries: list[tuple[str, str, bool]]) -> int:
+        return sum(cell_len(f" {k} ") + cell_len(f" {d}  ") for k, d, _on in entries)
+
+    kept = list(bindings)
+    while kept and cells(kept) > width:
+        droppable = [i for i, (_k, d, _on) in enumerate(kept) if d not in keep]
+        kept.pop(droppable[-1] if droppable else -1)
+    return kept

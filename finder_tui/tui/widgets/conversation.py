@@ -16,11 +16,16 @@ from rich.style import Style
 from textual.binding import Binding
 from textual.message import Message as TextualMessage
 
+from ...export.common import NameOf, content_text, names_for
 from ...wire.content import BROKEN, SYSTEM_KINDS, TEXT
 from ...wire.models import Message
 from ..cells import wrap
+from ..emoji import BASE, simplify
+from ..emoji import mode as emoji_mode
+from ..links import LinkSpan, line_links
 from ..timefmt import clock, day_label, day_of
 from .line_list import LineList, seg
+from .message_cursor import MessageCursor, with_links
 
 OUTBOX_KEY = "outbox:"  # key prefix of a message shown from the outbox, not the store
 DAY, META, BUBBLE, CENTER, BLANK, NOTE = range(6)
@@ -34,17 +39,39 @@ class Line:
     width: int = 0  # bubble width (cells) for BUBBLE lines
 
 
-def _body(message: Message) -> str:
+def _shown(message: Message, names: Callable[[Message], NameOf], *, card: bool = False) -> str:
+    """The stored text, or, for the few messages whose text depends on names or on a later
+    recall, what ``show`` and the exports print (cheap for all others: layout runs often);
+    with ``card``, a link card's URL on a line of its own (shown as itself, a hyperlink);
+    emoji sequences drawn as their base emoji in ``base`` mode (see ``emoji``)."""
+    meta = message.meta
+    if "recalled" in meta or "template" in meta:
+        text = content_text(message, names(message), detailed=False)
+    else:
+        text = message.text
+    if card:
+        url = meta.get("url")
+        if url and isinstance(url, str) and url not in text:
+            text += "\n" + url
+    return simplify(text) if emoji_mode() == BASE else text
+
+
+def _body(message: Message, names: Callable[[Message], NameOf]) -> str:
     if message.kind == BROKEN:
         expected = message.meta.get("expected", "message")
         return f"[unreadable {expected} payload]\n{message.text}"
-    return message.text
+    return _shown(message, names, card=True)
 
 
-class ConversationView(LineList):
+class ConversationView(MessageCursor, LineList):
     BINDINGS = [
-        Binding("down,j", "scroll_by(1)", "Down", show=False, id="conversation.down"),
-        Binding("up,k", "scroll_by(-1)", "Up", show=False, id="conversation.up"),
+        Binding("down", "scroll_by(1)", "Down", show=False, id="conversation.down"),
+        Binding("up", "scroll_by(-1)", "Up", show=False, id="conversation.up"),
+        Binding("j", "cursor(1)", "Next message", show=False, id="conversation.next_message"),
+        Binding("k", "cursor(-1)", "Previous message", show=False, id="conversation.prev_message"),
+        Binding("enter,o", "act('open')", "Open", id="conversation.open"),
+        Binding("O", "act('external')", "Open in viewer", show=False, id="conversation.external"),
+        Binding("S", "act('save')", "Save image", show=False, id="conversation.save"),
         Binding("pagedown,space", "page(1)", "Page down", show=False, id="conversation.page_down"),
         Binding("pageup,b", "page(-1)", "Page up", show=False, id="conversation.page_up"),
         Binding("g,home", "top", "Top", show=False, id="conversation.top"),
@@ -60,8 +87,13 @@ class ConversationView(LineList):
         "conversation--system",
         "conversation--match",
         "conversation--current-match",
+        "conversation--cursor",
         "conversation--not-sent",
     }
+
+    DEFAULT_CSS = """
+    ConversationView > .conversation--cursor { text-style: bold; background: $accent 30%; }
+    """
 
     class NewBelow(TextualMessage):
         """Messages arrived while the user was scrolled up (count 0: caught up)."""
@@ -82,6 +114,7 @@ class ConversationView(LineList):
         self.lines: list[Line] = []
         self.laid_from = 0  # messages[laid_from:] are laid out; older ones wait for a scroll
         self._first_line: list[int] = []  # for messages[laid_from:]: their first layout line
+        self._link_cache: dict[int, dict[int, tuple[LinkSpan, ...]]] = {}  # message → line → URLs
         self._keys: set[str] = set()
         self.new_below = 0
         self.highlight = ""  # find-in-conversation query (casefolded)
@@ -91,6 +124,7 @@ class ConversationView(LineList):
         # first (set by the app before ``show``; None: ``messages`` is the whole history).
         self.fetch_older: Callable[[tuple[int, int], int], list[Message]] | None = None
         self._history_done = True
+        self._pinned = True  # at the newest message: a resize keeps it there
         # Replying: our messages still in the outbox (shown after the stored ones), a state
         # mark per message key for the meta line, and a note under a message that was not sent.
         self.outgoing: list[Message] = []
@@ -115,6 +149,8 @@ class ConversationView(LineList):
         self.highlight = ""
         self.current_match_message = -1
         self._set_new_below(0)
+        self._pinned = True
+        self.cursor = -1
         self._relayout(max(0, len(messages) - self.INITIAL_MESSAGES))
         self.scroll_to(y=max(0, self.line_count - 1), animate=False, immediate=True, force=True)
         self.call_after_refresh(self.scroll_end, animate=False, immediate=True, force=True)
@@ -127,12 +163,14 @@ class ConversationView(LineList):
         if self.outgoing:
             # Stored messages go before the outbox's, which stay last until delivered.
             outgoing = self.outgoing
+            cursor_key = self.messages[self.cursor].key if self.cursor >= 0 else None
             self.outgoing = []
             self.messages = [m for m in self.messages if not m.key.startswith(OUTBOX_KEY)]
             self._keys.difference_update(m.key for m in outgoing)
             self._keys.update(m.key for m in fresh)
             self.messages = sorted(self.messages + fresh, key=lambda m: (m.create_time, m.seq))
             self.set_outgoing(outgoing, self.marks, self.notes)
+            self.keep_cursor_on(cursor_key)
             return
         self._keys.update(m.key for m in fresh)
         at_bottom = self.is_vertical_scroll_end or self.max_scroll_y == 0
@@ -148,7 +186,9 @@ class ConversationView(LineList):
             self.virtual_size = self.virtual_size.with_height(len(self.lines))
             self.refresh()
         else:
+            cursor_key = self.messages[self.cursor].key if self.cursor >= 0 else None
             self.messages.sort(key=lambda m: (m.create_time, m.seq))
+            self.keep_cursor_on(cursor_key)
             self._relayout(self.laid_from)
         if at_bottom:
             self.call_after_refresh(self.scroll_end, animate=False, immediate=True, force=True)
@@ -182,6 +222,7 @@ class ConversationView(LineList):
 
     def watch_scroll_y(self, old_value: float, new_value: float) -> None:
         super().watch_scroll_y(old_value, new_value)
+        self._pinned = new_value >= self.max_scroll_y
         if self.new_below and new_value >= self.max_scroll_y:
             self._set_new_below(0)
         if (self.laid_from or not self._history_done) and (
@@ -192,6 +233,7 @@ class ConversationView(LineList):
     # ---- layout ----------------------------------------------------------------------------
 
     def _relayout(self, laid_from: int) -> None:
+        self._link_cache = {}
         self.laid_from = laid_from
         self.lines = []
         self._first_line = []
@@ -240,14 +282,23 @@ class ConversationView(LineList):
         self.laid_from += shift
         if self.current_match_message >= 0:
             self.current_match_message += shift
+        if self.cursor >= 0:
+            self.cursor += shift  # the message cursor stays on the same message
         return True
 
     def on_resize(self) -> None:
         if self._laid_width != self.content_width():
-            at_bottom = self.is_vertical_scroll_end
+            # Pinned to the newest: stay there; else keep the message at the top in view.
+            pinned = self._pinned or self.max_scroll_y == 0
+            top = self.lines[int(self.scroll_y)].message if self.lines else -1
             self._relayout(self.laid_from)
-            if at_bottom:
+            if pinned:
                 self.call_after_refresh(self.scroll_end, animate=False, immediate=True, force=True)
+            elif top >= self.laid_from:
+                y = self._first_line[top - self.laid_from]
+                if y and self.lines[y - 1].kind == DAY:
+                    y -= 1  # with its day separator
+                self.scroll_to(y=y, animate=False, immediate=True, force=True)
         else:
             self.invalidate()
 
@@ -256,6 +307,7 @@ class ConversationView(LineList):
         self._laid_width = width
         text_width = max(8, int(width * 0.72) - 4)
         previous_day = day_of(self.messages[start - 1].create_time) if start else None
+        names = self._name_of  # bound once: this loop runs for every laid-out message
         for i in range(start, end):
             message = self.messages[i]
             day = day_of(message.create_time)
@@ -265,11 +317,13 @@ class ConversationView(LineList):
             self._first_line.append(len(lines))
             if message.kind in SYSTEM_KINDS:
                 # Centred and wrapped: a notice can be long, or hold line breaks (type 10000).
-                notice = f"{clock(message.create_time)} · {message.text}"
+                shown = _shown(message, names)
+                notice = f"{clock(message.create_time)} · {shown}"
                 lines.extend(Line(CENTER, i, part) for part in wrap(notice, width - 4) or [""])
                 continue
             lines.append(Line(META, i, clock(message.create_time)))
-            body = wrap(_body(message), text_width) or [""]
+            text = _body(message, names)
+            body = wrap(text, text_width) or [""]
             bubble = max(cell_len(line) for line in body) + 2
             lines.extend(Line(BUBBLE, i, line, bubble) for line in body)
             note = self.notes.get(message.key)
@@ -302,6 +356,8 @@ class ConversationView(LineList):
             return [seg(" " * max(0, width - cell_len(label) - 1)), seg(label, style)]
         if line.kind == META:
             style = get("conversation--time")
+            if line.message == self.cursor:
+                style += get("conversation--cursor")
             if message.is_sender:
                 mark = self.marks.get(message.key, "")
                 label = f"{line.text} me{' ' + mark if mark else ''}"
@@ -317,8 +373,15 @@ class ConversationView(LineList):
             style += Style(color=get("conversation--broken").color)
         elif message.kind != TEXT:
             style += Style(italic=True)
+        if line.message == self.cursor:
+            style += get("conversation--cursor")
         fill = " " * max(0, line.width - 2 - cell_len(line.text))
-        body = [seg(" ", style), *self._highlighted(line, style), seg(fill + " ", style)]
+        text = self._highlighted(line, style)
+        if "://" in message.text or "url" in message.meta:
+            links = self._links_of(line, message)
+            if links:
+                text = with_links(text, links)
+        body = [seg(" ", style), *text, seg(fill + " ", style)]
         if message.is_sender:
             return [seg(" " * max(0, width - line.width - 1)), *body, seg(" ")]
         return [seg(" "), *body]
@@ -345,9 +408,35 @@ class ConversationView(LineList):
             out.append(seg(line.text[pos:], style))
         return out
 
+    def _links_of(self, line: Line, message: Message) -> tuple[LinkSpan, ...]:
+        """The URL pieces on a bubble line, found when the line is first drawn (only visible
+        lines are; layout stays cheap) and kept per message until the next layout."""
+        spans = self._link_cache.get(line.message)
+        if spans is None:
+            first = self.first_line_of(line.message)
+            if first is None:
+                return ()
+            rows: list[Line] = []
+            for row in self.lines[first:]:
+                if row.message != line.message:
+                    break
+                if row.kind == BUBBLE:
+                    rows.append(row)
+            pieces = line_links(_body(message, self._name_of), [r.text for r in rows])
+            spans = self._link_cache[line.message] = {
+                id(row): links for row, links in zip(rows, pieces, strict=True)
+            }
+        return spans.get(id(line), ())
+
+    def _name_of(self, message: Message) -> NameOf:
+        return names_for(message.peer, "", message.me, peer_name=self.peer_name)
+
     def set_peer_name(self, name: str) -> None:
         if name != self.peer_name:
             self.peer_name = name
+            if any("template" in m.meta for m in self.messages[self.laid_from :]):
+                self._relayout(self.laid_from)  # a pat's text names the peer: lay it out again
+                return
             self._strips.clear()
             self.refresh()
 

@@ -15,6 +15,7 @@ from textual.message import Message
 from ...peers import display_name, peer_kind
 from ...store.index import SessionSummary
 from ..cells import pad_to, truncate
+from ..emoji import simplify
 from ..timefmt import relative
 from .line_list import LineList, seg
 
@@ -181,7 +182,7 @@ class SessionList(LineList):
         badge_style = styles["live_badge"] if row.badge_style == "live" else styles["unread"]
         return [
             seg(" ", styles["preview"]),
-            seg(pad_to(truncate(row.preview, room), room), styles["preview"]),
+            seg(pad_to(truncate(simplify(row.preview), room), room), styles["preview"]),
             seg(badge, badge_style),
             seg(" ", styles["preview"]),
         ]

@@ -1,0 +1,51 @@
+"""Open a URL or a file with the system's opener (``xdg-open``, ``open``): an argv list, no
+shell, and only a value we checked (an http(s) URL or an absolute path, so never an option),
+in a child process that gets no token and no finder-tui settings."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from ..wire.xmlread import web_url
+
+
+class OpenError(Exception):
+    pass
+
+
+def opener_argv(target: str, *, platform: str | None = None) -> list[str]:
+    """The argv that opens ``target``; raises ``OpenError`` for anything else."""
+    if not (web_url(target) or (target.startswith("/") and Path(target).is_file())):
+        raise OpenError("only http(s) links and saved files can be opened")
+    system = platform or sys.platform
+    candidates = ["open"] if system == "darwin" else ["xdg-open", "gio"]
+    for name in candidates:
+        program = shutil.which(name)
+        if program:
+            return [program, "open", target] if name == "gio" else [program, target]
+    raise OpenError(f"no system opener found ({' or '.join(candidates)})")
+
+
+def child_env() -> dict[str, str]:
+    """The environment minus anything of ours (the token above all)."""
+    return {k: v for k, v in os.environ.items() if not k.startswith("FINDER_TUI_")}
+
+
+def open_external(target: str) -> None:
+    argv = opener_argv(target)
+    try:
+        subprocess.Popen(  # noqa: S603 - an argv list of a checked value, no shell
+            argv,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            env=child_env(),
+            start_new_session=True,
+            close_fds=True,
+        )
+    except OSError as exc:
+        raise OpenError(f"cannot start {Path(argv[0]).name}: {exc.strerror or exc}") from None

@@ -1,0 +1,52 @@
+"""Emoji sequences drawn wider than the tables say (tmux): the ``emoji`` setting."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from rich.cells import cell_len
+
+from finder_tui.config import ConfigError, load_config_file
+from finder_tui.tui.emoji import BASE, FULL, resolve_mode, simplify
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("👨‍👩‍👧 family", "👨 family"),
+        ("👍🏻 ok", "👍 ok"),
+        ("🏳️‍🌈", "🏳"),
+        ("👩🏽‍💻", "👩"),
+        ("🇨🇳 🇯🇵", "CN JP"),
+        ("café é 你好", "café é 你好"),
+    ],
+)
+def test_base_mode_draws_a_sequence_as_its_base_emoji(text: str, expected: str) -> None:
+    assert simplify(text, BASE) == expected
+    assert all(len(c) == 1 for c in simplify(text, BASE) if ord(c) > 0x2000)
+
+
+def test_full_mode_keeps_every_sequence() -> None:
+    assert simplify("👨‍👩‍👧", FULL) == "👨‍👩‍👧"
+
+
+def test_base_mode_never_widens_a_line() -> None:
+    text = "好👨‍👩‍👧👍🏻🇨🇳ok"
+    assert cell_len(simplify(text, BASE)) <= cell_len(text)
+
+
+def test_auto_picks_base_inside_tmux_and_full_elsewhere() -> None:
+    assert resolve_mode("auto", {"TMUX": "/tmp/tmux-0/default,1,0"}) == BASE
+    assert resolve_mode(None, {}) == FULL
+    assert resolve_mode("auto", {"FINDER_TUI_EMOJI": "base"}) == BASE
+    assert resolve_mode("full", {"TMUX": "x"}) == FULL
+
+
+def test_the_config_file_rejects_an_unknown_emoji_mode(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text('emoji = "wide"\n')
+    with pytest.raises(ConfigError, match="emoji"):
+        load_config_file(path)
+    path.write_text('emoji = "base"\n')
+    assert load_config_file(path)["emoji"] == "base"
