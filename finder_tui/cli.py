@@ -19,7 +19,7 @@ from .client import FinderClient, SyncError
 from .config import ConfigError, Settings, settings_from_args
 from .importer import ImportFormatError, newer_cursor, read_capture
 from .peers import display_name, identity_label
-from .people import NameResolver
+from .people import NameResolver, names_client_config
 from .store import SessionSummary, Store, StoreError
 from .store.lookup import SessionLookupError, lookup_session
 from .sync import Backoff, SyncEngine, SyncReport
@@ -178,10 +178,14 @@ def cmd_sync(args: argparse.Namespace) -> int:
         raise CliError(str(exc), EXIT_USAGE) from None
     progress = _ProgressLine()
     backoff = Backoff()
-    with _open_store(settings) as store, FinderClient(client_config) as client:
+    with (
+        _open_store(settings) as store,
+        FinderClient(client_config) as client,
+        FinderClient(names_client_config(client_config)) as names_client,
+    ):
         emit = with_hooks(progress, store.index, settings.hooks, settings.token, _warn)
         engine = SyncEngine(client, store, send_cli.reconciling(store, emit))
-        names = NameResolver(client, store)
+        names = NameResolver(names_client, store)
         while True:
             report = SyncReport()
             try:
