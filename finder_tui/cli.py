@@ -17,10 +17,10 @@ from . import service_events as ev
 from .alerts import with_hooks
 from .client import FinderClient, SyncError
 from .config import ConfigError, Settings, settings_from_args
-from .importer import ImportFormatError, newer_cursor, read_capture
+from .importer import ImportFormatError, newer_cursor, read_capture, restore_session
 from .peers import display_name, identity_label
 from .people import NameResolver, names_client_config
-from .store import SessionSummary, Store, StoreError
+from .store import Store, StoreError
 from .store.lookup import SessionLookupError, lookup_session
 from .sync import Backoff, SyncEngine, SyncReport
 from .textfmt import human_stats, local_time, plural, stamped
@@ -237,9 +237,6 @@ def _print_report(report: SyncReport, as_json: bool, *, stamp: bool = False) -> 
         print(f"  rejected: {rejected.reason}: {rejected.excerpt[:120]}")
 
 
-_NO_ALIAS = SessionSummary("")
-
-
 def cmd_import(args: argparse.Namespace) -> int:
     settings = settings_from_args(args)
     totals = {"files": 0, "new": 0, "duplicates": 0, "rejected": 0}
@@ -252,11 +249,8 @@ def cmd_import(args: argparse.Namespace) -> int:
             except ImportFormatError as exc:
                 raise CliError(f"{name}: {exc}") from None
             result = store.ingest(capture.page.messages)
-            if capture.session is not None:  # a JSON export: its alias and read state too
-                state = capture.session
-                if state.alias and not (store.index.session(state.session_id) or _NO_ALIAS).alias:
-                    store.set_alias(state.session_id, state.alias)
-                store.restore_read_marker(state.session_id, state.read_time, state.read_seq)
+            if capture.session is not None:  # a JSON export: alias, read state, nickname too
+                restore_session(store, capture.session)
             if capture.key_buff and newer_cursor(store.key_buff, capture.key_buff):
                 store.set_key_buff(capture.key_buff)
             store.commit()
