@@ -176,7 +176,8 @@ class SyncService:
                 self._raise_attention("")
             self._loop()
         except StoreInUseError as exc:
-            self._raise_attention(ev.STORE_IN_USE, str(exc), self.IN_USE_HINT)
+            # The banner's hint says what to do: its text says only what is wrong.
+            self._raise_attention(ev.STORE_IN_USE, exc.what, self.IN_USE_HINT)
             self._fail(str(exc))
         except StoreError as exc:
             self._fail(str(exc))
