@@ -18,7 +18,7 @@ from .alerts import with_hooks
 from .client import FinderClient, SyncError
 from .config import ConfigError, Settings, settings_from_args
 from .importer import ImportFormatError, newer_cursor, read_capture, restore_session
-from .peers import display_name, identity_label
+from .peers import identity_label
 from .people import NameResolver, names_client_config
 from .store import Store, StoreError
 from .store.lookup import SessionLookupError, lookup_session
@@ -309,7 +309,7 @@ def cmd_sessions(args: argparse.Namespace) -> int:
                     "peer": s.peer,
                     "alias": s.alias,
                     "nickname": s.nickname,
-                    "display_name": display_name(s.peer, s.alias, s.nickname),
+                    "display_name": s.display_name,
                     "identity": s.me,
                     "identity_kind": identity_label(s.me).removeprefix("as ") or None,
                     "count": s.count,
@@ -322,7 +322,7 @@ def cmd_sessions(args: argparse.Namespace) -> int:
         )
         return 0
     for s in sessions:
-        name = display_name(s.peer, s.alias, s.nickname)
+        name = s.display_name
         print(
             f"{local_time(s.last_time)}  {s.unread:>3} unread  {plural(s.count, 'msg'):>9}  "
             f"{name}  ({identity_label(s.me) or '?'})  {s.session_id}  "
@@ -368,7 +368,7 @@ def cmd_show(args: argparse.Namespace) -> int:
     if args.json:
         _print_json([message_json(m) for m in messages])
         return 0
-    name = display_name(summary.peer, summary.alias, summary.nickname) if summary else session_id
+    name = summary.display_name if summary else session_id
     for message in messages:
         print(message_line(message, name))
     return 0

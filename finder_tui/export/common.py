@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, tzinfo
 from typing import Any
 
-from ..peers import display_name
 from ..store.index import SessionSummary
 from ..wire.content import IMAGE, SYSTEM_KINDS, format_size
 from ..wire.models import Message
@@ -64,9 +63,7 @@ class Doc:
     name: str = field(init=False)
 
     def __post_init__(self) -> None:
-        self.name = scrub_line(
-            display_name(self.session.peer, self.session.alias, self.session.nickname)
-        )
+        self.name = scrub_line(self.session.display_name)
 
     def when(self, message: Message) -> datetime:
         return to_datetime(message.create_time, self.tz)

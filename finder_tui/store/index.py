@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, fields
 from typing import Any
 
+from ..peers import display_name
 from ..wire.content import LIVE_ENDED, LIVE_STARTED
 from ..wire.models import Message
 from ..wire.sanitize import scrub_line
@@ -41,6 +42,11 @@ class SessionSummary:
     me: str = ""  # the identity this session uses (see Message.me)
     # From the contacts cache, filled on every copy the index hands out; never persisted here.
     nickname: str = field(default="", compare=False)
+
+    @property
+    def display_name(self) -> str:
+        """What the user sees for this peer everywhere: alias > nickname > short id · kind."""
+        return display_name(self.peer, self.alias, self.nickname)
 
     def to_doc(self) -> dict[str, Any]:
         # Explicit rather than dataclasses.asdict (a recursive deep copy): this runs for every
