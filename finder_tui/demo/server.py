@@ -91,6 +91,8 @@ class DemoServer:
         self._append_lock = threading.Lock()  # serialises "next seq" between appenders
         self.extras: dict[str, Any] = {}
         self.peer_replies = peer_replies
+        self.contact_shape = "object"
+        self.contact_requests: dict[str, int] = {}
         self.append(default_demo_items() if items is None else items)
         self._feed = LiveFeed(live_seed, self._items) if live_every else None
 
