@@ -4,11 +4,15 @@
 from __future__ import annotations
 
 import logging
+import os
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
+from finder_tui import service_events as ev
 from finder_tui.cli import main
 from finder_tui.client import ClientConfig, FinderClient, Secret
 from finder_tui.demo import DemoServer, seed_items
@@ -19,6 +23,7 @@ from finder_tui.store import Store
 from finder_tui.store.contacts import MISSING, UNREADABLE
 from finder_tui.wire.models import parse_page
 from tests.conftest import TOKEN, WID
+from tests.test_service_people import Recorder, _service, wait_for
 from tests.vendor_stub import VendorStub, deep_contact, ok
 
 ServerFactory = Callable[..., DemoServer]
@@ -181,3 +186,43 @@ def test_name_requests_use_short_timeouts_so_queued_commands_wait_little() -> No
     names = names_client_config(config)
     assert (names.connect_timeout, names.read_timeout) == (2.0, 3.0)
     assert names.token.reveal() == TOKEN and names.base_url == config.base_url
+
+
+def test_the_store_thread_outlives_hostile_name_answers_and_still_applies_commands(
+    demo_server: ServerFactory, store_dir: Path
+) -> None:
+    answers = {HOME_PATH: HOME_INF_ROLE, CONTACT_PATH: ok(deep_contact())}
+    with VendorStub(demo_server().url, answers) as stub:
+        recorder = Recorder()
+        service = _service(stub.url, store_dir, recorder)
+        service.start()
+        try:
+            wait_for(lambda: service.store is not None, "the store to open")
+            index = service.store.index  # type: ignore[union-attr]
+            wait_for(lambda: stub.asked[CONTACT_PATH] >= len(_peers()), "every peer asked")
+            assert service.running and service.state != ev.STOPPED
+            sid = index.sessions()[0].session_id
+            service.set_alias(sid, "still here")
+            wait_for(lambda: index.session(sid).alias == "still here", "the alias applied")
+        finally:
+            service.stop()
+
+
+def test_cli_sync_prints_no_escape_from_an_answer_s_keys(
+    demo_server: ServerFactory, store_dir: Path
+) -> None:
+    # A real process: with no logging handler, Python prints warnings to stderr itself.
+    hostile = ok('{"\\u001b]0;pwned\\u0007":1,"\\u009b31m":2}')
+    with VendorStub(demo_server().url, {CONTACT_PATH: hostile}) as stub:
+        env = dict(os.environ, FINDER_TUI_BASE_URL=stub.url, FINDER_TUI_WID=WID)
+        env["FINDER_TUI_TOKEN"] = TOKEN
+        done = subprocess.run(
+            [sys.executable, "-m", "finder_tui", "sync", "--once", "--store", str(store_dir)],
+            env=env,
+            capture_output=True,
+            timeout=60,
+        )
+    assert done.returncode == 0, done.stderr
+    assert b"no known shape" in done.stderr  # logged, and scrubbed:
+    assert b"\x1b" not in done.stdout + done.stderr and b"\x07" not in done.stderr
+    assert "\x9b".encode() not in done.stderr
