@@ -19,7 +19,7 @@ from finder_tui.demo import DemoServer, seed_items
 from finder_tui.demo.data import OWN_FINDER, sessions_of
 from finder_tui.people import NameResolver, fetch_contact, fetch_profile, names_client_config
 from finder_tui.people.api import CONTACT_PATH, HOME_PATH
-from finder_tui.store import Store
+from finder_tui.store import SessionSummary, Store
 from finder_tui.store.contacts import MISSING, UNREADABLE
 from finder_tui.wire.models import parse_page
 from tests.conftest import TOKEN, WID
@@ -28,6 +28,7 @@ from tests.vendor_stub import VendorStub, deep_contact, ok
 
 ServerFactory = Callable[..., DemoServer]
 ClientFactory = Callable[..., FinderClient]
+_NONE = SessionSummary("")
 HOME_OK = ok('{"userName":"' + OWN_FINDER + '","roleType":3,"nickName":"me"}')
 HOME_INF_ROLE = ok('{"userName":"' + OWN_FINDER + '","roleType":1e999}')  # orjson reads inf
 
@@ -203,7 +204,9 @@ def test_the_store_thread_outlives_hostile_name_answers_and_still_applies_comman
             assert service.running and service.state != ev.STOPPED
             sid = index.sessions()[0].session_id
             service.set_alias(sid, "still here")
-            wait_for(lambda: index.session(sid).alias == "still here", "the alias applied")
+            wait_for(
+                lambda: (index.session(sid) or _NONE).alias == "still here", "the alias applied"
+            )
         finally:
             service.stop()
 
