@@ -18,10 +18,10 @@ from .alerts import with_hooks
 from .client import FinderClient, SyncError
 from .config import ConfigError, Settings, settings_from_args
 from .export.common import NameOf, content_text, names_for
-from .importer import ImportFormatError, newer_cursor, read_capture
-from .peers import display_name, identity_label
-from .people import NameResolver
-from .store import SessionSummary, Store, StoreError
+from .importer import ImportFormatError, newer_cursor, read_capture, restore_session
+from .peers import identity_label
+from .people import NameResolver, names_client_config
+from .store import Store, StoreError
 from .store import check as store_check
 from .store.lookup import SessionLookupError, lookup_session
 from .sync import Backoff, SyncEngine, SyncReport
@@ -186,10 +186,14 @@ def cmd_sync(args: argparse.Namespace) -> int:
         raise CliError(str(exc), EXIT_USAGE) from None
     progress = _ProgressLine()
     backoff = Backoff()
-    with _open_store(settings) as store, FinderClient(client_config) as client:
+    with (
+        _open_store(settings) as store,
+        FinderClient(client_config) as client,
+        FinderClient(names_client_config(client_config)) as names_client,
+    ):
         emit = with_hooks(progress, store.index, settings.hooks, settings.token, _warn)
         engine = SyncEngine(client, store, send_cli.reconciling(store, emit))
-        names = NameResolver(client, store)
+        names = NameResolver(names_client, store)
         while True:
             report = SyncReport()
             try:
@@ -241,9 +245,6 @@ def _print_report(report: SyncReport, as_json: bool, *, stamp: bool = False) -> 
         print(f"  rejected: {rejected.reason}: {rejected.excerpt[:120]}")
 
 
-_NO_ALIAS = SessionSummary("")
-
-
 def cmd_import(args: argparse.Namespace) -> int:
     settings = settings_from_args(args)
     totals = {"files": 0, "new": 0, "duplicates": 0, "rejected": 0}
@@ -256,11 +257,8 @@ def cmd_import(args: argparse.Namespace) -> int:
             except ImportFormatError as exc:
                 raise CliError(f"{name}: {exc}") from None
             result = store.ingest(capture.page.messages)
-            if capture.session is not None:  # a JSON export: its alias and read state too
-                state = capture.session
-                if state.alias and not (store.index.session(state.session_id) or _NO_ALIAS).alias:
-                    store.set_alias(state.session_id, state.alias)
-                store.restore_read_marker(state.session_id, state.read_time, state.read_seq)
+            if capture.session is not None:  # a JSON export: alias, read state, nickname too
+                restore_session(store, capture.session)
             if capture.key_buff and newer_cursor(store.key_buff, capture.key_buff):
                 store.set_key_buff(capture.key_buff)
             store.commit()
@@ -320,7 +318,7 @@ def cmd_sessions(args: argparse.Namespace) -> int:
                     "peer": s.peer,
                     "alias": s.alias,
                     "nickname": s.nickname,
-                    "display_name": display_name(s.peer, s.alias, s.nickname),
+                    "display_name": s.display_name,
                     "identity": s.me,
                     "identity_kind": identity_label(s.me).removeprefix("as ") or None,
                     "count": s.count,
@@ -333,7 +331,7 @@ def cmd_sessions(args: argparse.Namespace) -> int:
         )
         return 0
     for s in sessions:
-        name = display_name(s.peer, s.alias, s.nickname)
+        name = s.display_name
         print(
             f"{local_time(s.last_time)}  {s.unread:>3} unread  {plural(s.count, 'msg'):>9}  "
             f"{name}  ({identity_label(s.me) or '?'})  {s.session_id}  "
@@ -384,7 +382,7 @@ def cmd_show(args: argparse.Namespace) -> int:
     if args.json:
         _print_json([message_json(m, name_of) for m in messages])
         return 0
-    name = display_name(summary.peer, summary.alias, summary.nickname) if summary else session_id
+    name = summary.display_name if summary else session_id
     for message in messages:
         print(message_line(message, name, name_of))
     return 0

@@ -16,9 +16,9 @@ from .export import (
     select_messages,
     stream_conversation,
 )
-from .peers import display_name
 from .store import Store
 from .store.lookup import lookup_session
+from .textfmt import plural
 
 
 class ExportUsageError(ValueError):
@@ -63,7 +63,7 @@ def run_export(args: argparse.Namespace, store: Store) -> int:
         if not results:
             raise ExportEmptyError(f"no messages {_range_text(since, until)}; nothing exported")
         for result in results:
-            print(f"{result.path}  ({_messages(result.count)})")
+            print(f"{result.path}  ({plural(result.count, 'message')})")
         print(f"exported {len(results)} conversation(s)")
         return 0
     if not args.session:
@@ -71,7 +71,7 @@ def run_export(args: argparse.Namespace, store: Store) -> int:
     session_id = lookup_session(store.index, args.session)
     summary = store.index.session(session_id)
     assert summary is not None
-    name = display_name(summary.peer, summary.alias, summary.nickname)
+    name = summary.display_name
     messages = store.index.messages(session_id)
     if not select_messages(messages, since, until, args.include_system):
         raise ExportEmptyError(
@@ -100,9 +100,5 @@ def run_export(args: argparse.Namespace, store: Store) -> int:
         ),
         overwrite=args.force,
     )
-    print(f"exported {_messages(result.count)} to {result.path}")
+    print(f"exported {plural(result.count, 'message')} to {result.path}")
     return 0
-
-
-def _messages(count: int) -> str:
-    return "1 message" if count == 1 else f"{count} messages"

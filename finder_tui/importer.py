@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from .client import SUCCESS
+from .store import Store
+from .store.contacts import Contact, clean_name
 from .wire import jsonio, keybuff
 from .wire.models import EnvelopeError, SyncPage, parse_envelope, parse_page
 
@@ -22,6 +24,7 @@ class SessionState:
     alias: str = ""
     read_time: int = 0
     read_seq: int = 0
+    nickname: str = ""
 
 
 @dataclass(slots=True)
@@ -46,7 +49,22 @@ def _session_state(doc: dict[str, Any]) -> SessionState | None:
         alias if isinstance(alias, str) else "",
         number("read_time"),
         number("read_seq"),
+        clean_name(session.get("nickname")),
     )
+
+
+def restore_session(store: Store, state: SessionState) -> None:
+    """What a JSON export carries besides messages: its alias (unless one is set), read state,
+    and the peer's nickname, cached as if asked long ago (``fetched_at`` 0) so the resolver
+    refreshes it at the next chance while the name shows at once."""
+    summary = store.index.session(state.session_id)
+    if state.alias and (summary is None or not summary.alias):
+        store.set_alias(state.session_id, state.alias)
+    store.restore_read_marker(state.session_id, state.read_time, state.read_seq)
+    if state.nickname and summary is not None and summary.peer:
+        known = store.contacts.get(summary.peer)
+        if known is None or not known.nickname:
+            store.set_contact(Contact(summary.peer, nickname=state.nickname, fetched_at=0.0))
 
 
 def read_capture(data: bytes) -> Capture:

@@ -12,7 +12,6 @@ import queue
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import replace
 from pathlib import Path
 
 from . import service_commands as cmd
@@ -20,7 +19,7 @@ from . import service_events as ev
 from .client import AuthError, ClientConfig, CredentialError, FinderClient, SyncError
 from .outbox import Entry, Outbox, OutboxError
 from .outbox_service import DEFAULT_SEND_TIMEOUT, OutboxDesk
-from .people import NameResolver
+from .people import NameResolver, names_client_config
 from .store import Store
 from .store.errors import StoreError, StoreInUseError
 from .store.index import Index
@@ -30,7 +29,6 @@ from .wire.sanitize import scrub_line
 
 class SyncService:
     COMMIT_WAKE = 2.0
-    NAME_TIMEOUT = 5.0
 
     AUTH_HINT = "check the token (FINDER_TUI_TOKEN) and the wId, then press r to retry"
     IN_USE_HINT = "close the other finder-tui, or start with another --store; r retries"
@@ -178,7 +176,8 @@ class SyncService:
                 self._raise_attention("")
             self._loop()
         except StoreInUseError as exc:
-            self._raise_attention(ev.STORE_IN_USE, str(exc), self.IN_USE_HINT)
+            # The banner's hint says what to do: its text says only what is wrong.
+            self._raise_attention(ev.STORE_IN_USE, exc.what, self.IN_USE_HINT)
             self._fail(str(exc))
         except StoreError as exc:
             self._fail(str(exc))
@@ -316,11 +315,7 @@ class SyncService:
         answer delays the next sync by at most its own short timeout."""
         if self.client_config is None or self.store is None:
             return None
-        config = replace(
-            self.client_config,
-            read_timeout=min(self.client_config.read_timeout, self.NAME_TIMEOUT),
-        )
-        return NameResolver(FinderClient(config), self.store)
+        return NameResolver(FinderClient(names_client_config(self.client_config)), self.store)
 
     def _apply_pending_commands(self) -> None:
         """During a long catch-up, apply the user's commands between two pages."""

@@ -7,8 +7,8 @@ from typing import Any
 
 
 def plural(count: int, word: str) -> str:
-    """``1 page``, ``2 pages``."""
-    return f"{count} {word}" if count == 1 else f"{count} {word}s"
+    """``1 page``, ``2 pages``, ``1,234 messages``: the one rule for counted words."""
+    return f"{count} {word}" if count == 1 else f"{count:,} {word}s"
 
 
 def local_time(ts: int | float | None) -> str:

@@ -192,6 +192,28 @@ def test_importing_a_json_export_keeps_its_alias_and_read_state(
         assert (summary.alias, summary.unread) == ("老顾客", 0)
 
 
+def test_importing_a_json_export_shows_its_nickname_at_once_and_refreshes_it_later(
+    named: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from finder_tui.store import Store
+
+    export = tmp_path / "e.json"
+    code, _, err = run(
+        capsys, "export", STRANGER_PEER[:8], "--format", "json", "--out", str(export),
+        "--store", str(named),
+    )  # fmt: skip
+    assert code == 0, err
+    other = tmp_path / "other"
+    code, _, err = run(capsys, "import", str(export), "--store", str(other))
+    assert code == 0, err
+    with Store.open(other) as store:
+        contact = store.contacts.get(STRANGER_PEER)
+        assert contact is not None
+        assert (contact.nickname, contact.fetched_at) == (nickname_for(STRANGER_PEER), 0.0)
+        summary = next(s for s in store.index.sessions() if s.peer == STRANGER_PEER)
+        assert summary.nickname == nickname_for(STRANGER_PEER)
+
+
 def test_mark_unread_brings_back_one_unread_message(named: Path) -> None:
     from finder_tui.store import Store
 

@@ -139,7 +139,7 @@ def test_the_resolver_names_every_peer_whatever_the_answer_shape(
     shape: str, demo_server: ServerFactory, make_client: ClientFactory, store_dir: Path
 ) -> None:
     server = demo_server()
-    server.contact_shape = shape  # type: ignore[attr-defined]
+    server.contact_shape = shape
     with Store.open(store_dir) as store:
         from finder_tui.wire.models import parse_page
 
@@ -181,7 +181,7 @@ def test_names_persist_in_contacts_json_and_a_second_sync_asks_for_no_known_cont
     code, out, err = _run(capsys, "sync", "--once", "--store", str(store_dir))
     assert code == 0, err
     assert "names: 3 of 3 peers named" in out
-    asked_once = dict(server.contact_requests)  # type: ignore[attr-defined]
+    asked_once = dict(server.contact_requests)
     assert sorted(asked_once) == sorted(_peers()) and set(asked_once.values()) == {1}
     cache = json.loads((store_dir / "contacts.json").read_bytes())
     assert cache["profile"]["username"] == OWN_FINDER
@@ -196,7 +196,7 @@ def test_names_persist_in_contacts_json_and_a_second_sync_asks_for_no_known_cont
 
     code, _, err = _run(capsys, "sync", "--once", "--store", str(store_dir))
     assert code == 0, err
-    assert server.contact_requests == asked_once  # type: ignore[attr-defined]
+    assert server.contact_requests == asked_once
 
 
 def test_a_week_old_name_is_asked_again(
@@ -215,7 +215,7 @@ def test_a_week_old_name_is_asked_again(
         assert resolver.next_peer() == peer
         resolver.run_until_done(time.monotonic() + 10)
         assert store.contacts.get(peer).nickname == nickname_for(peer)  # type: ignore[union-attr]
-        assert server.contact_requests == {peer: 1}  # type: ignore[attr-defined]
+        assert server.contact_requests == {peer: 1}
 
 
 def test_a_corrupt_contacts_file_is_set_aside_and_the_store_still_opens(store_dir: Path) -> None:

@@ -107,6 +107,8 @@ def test_a_store_in_use_raises_an_attention_and_a_restart_clears_it(
         attention = recorder.of(ev.Attention)[0]
         assert isinstance(attention, ev.Attention) and attention.kind == ev.STORE_IN_USE
         assert "in use by another finder-tui process" in attention.text
+        banner = f"{attention.text} {attention.hint}"
+        assert banner.count("--store") == 1 and banner.count("close") == 1  # the advice once
         wait_for(lambda: not service.running, "the service to stop")
         holder.close()
         assert service.restart() is True

@@ -40,6 +40,10 @@ class DemoState(Protocol):
     extras: dict[str, Any]  # per-server state of a feature, keyed by the feature's name
     peer_replies: float  # probability that a demo peer answers a sent message
 
+    # Used by the name endpoints (demo/people.py).
+    contact_shape: str  # the shape of a /finder/getContactDetails answer (people.SHAPES)
+    contact_requests: dict[str, int]  # contact username -> how often it was asked for
+
     @property
     def faults(self) -> FaultSpec | None: ...
 

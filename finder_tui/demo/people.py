@@ -2,8 +2,9 @@
 
 Every peer that appears in the demo's items has a nickname drawn from its username (stable across
 runs); anything else is answered with 1001 "联系人不存在", as the vendor does for an unknown
-contact. The contact answer's shape is ``state.contact_shape`` (default ``"object"``), so tests can
-check each shape the client must read. Requests are counted per contact in ``contact_requests``.
+contact. The contact answer's shape is the server's ``contact_shape`` (default ``"object"``), so tests
+can check each shape the client must read. Requests are counted per contact in the server's
+``contact_requests``.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ _HANDLES = (
 )  # fmt: skip
 _SIGNATURES = ("热爱生活，记录美好", "一个认真做饭的人", "分享日常", "", "合作请私信")
 SHAPES = ("object", "contact", "list", "data_list", "contacts")
+_STATE = "people"
 
 
 def _digest(username: str) -> bytes:
@@ -42,18 +44,22 @@ def avatar_for(username: str) -> str:
     return f"https://wx.qlogo.cn/finderhead/demo/{_digest(username).hex()[:32]}/132"
 
 
-def _peers(state: DemoState) -> set[str]:
-    items = state.items
-    cached = vars(state).get("_demo_peers")
-    if cached is None or cached[0] != len(items):  # items only ever grow (live feed, append)
-        cached = vars(state)["_demo_peers"] = (len(items), {s.peer for s in sessions_of(items)})
-    peers: set[str] = cached[1]
-    return peers
+class _PeopleState:
+    """The demo's peers, recomputed only when items were added (they only ever grow)."""
+
+    def __init__(self) -> None:
+        self.item_count = -1
+        self.peers: set[str] = set()
 
 
-def _counter(state: DemoState) -> dict[str, int]:
-    counts: dict[str, int] = vars(state).setdefault("contact_requests", {})
-    return counts
+def _peers(demo: DemoState) -> set[str]:
+    state = demo.extras.get(_STATE)
+    if not isinstance(state, _PeopleState):
+        state = demo.extras[_STATE] = _PeopleState()
+    items = demo.items
+    if state.item_count != len(items):
+        state.item_count, state.peers = len(items), {s.peer for s in sessions_of(items)}
+    return state.peers
 
 
 @endpoint("/finderHome")
@@ -73,8 +79,7 @@ def contact_details(state: DemoState, payload: dict[str, Any]) -> Any:
     me = payload.get("meUserName")
     if not isinstance(username, str) or not username or not isinstance(me, str) or not me:
         raise ApiError("参数错误: contactUserName/meUserName 不能为空")
-    counts = _counter(state)
-    counts[username] = counts.get(username, 0) + 1
+    state.contact_requests[username] = state.contact_requests.get(username, 0) + 1
     if username not in _peers(state):
         raise ApiError("联系人不存在")
     d = _digest(username)
@@ -86,7 +91,7 @@ def contact_details(state: DemoState, payload: dict[str, Any]) -> Any:
         "extInfo": {"country": "CN", "province": "Guangdong", "city": "Shenzhen", "sex": d[5] % 3},
         "msgInfo": {"sessionId": ""},
     }
-    shape = str(getattr(state, "contact_shape", "object"))
+    shape = state.contact_shape
     if shape == "contact":
         return {"contact": contact}
     if shape == "list":

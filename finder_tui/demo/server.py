@@ -94,6 +94,8 @@ class DemoServer:
         self._append_lock = threading.Lock()  # serialises "next seq" between appenders
         self.extras: dict[str, Any] = {}
         self.peer_replies = peer_replies
+        self.contact_shape = "object"
+        self.contact_requests: dict[str, int] = {}
         # Generated history served page by page (``items`` then holds only the items around
         # it: the seed page before, live-feed items after).
         self._source = source

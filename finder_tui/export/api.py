@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from ..fsutil import PRIVATE_FILE, atomic_writer
-from ..peers import CHANNELS, OTHER, STRANGER, WECHAT, display_name
+from ..peers import CHANNELS, OTHER, STRANGER, WECHAT
 from ..store.index import Index, SessionSummary
 from ..wire.content import SYSTEM_KINDS
 from ..wire.models import Message
@@ -259,9 +259,7 @@ def export_all(
             index.messages(summary.session_id), since, until, include_system, tz
         )
         if messages or not skip_empty:
-            name = default_filename(
-                display_name(summary.peer, summary.alias, summary.nickname), fmt, day
-            )
+            name = default_filename(summary.display_name, fmt, day)
             name = _unique_name(name, fmt, out, used, overwrite)
             request = ExportRequest(
                 summary, messages, fmt, out / name, since, until, include_system, csv_bom, tz, stamp

@@ -63,9 +63,7 @@ class Doc:
     name: str = field(init=False)
 
     def __post_init__(self) -> None:
-        self.name = scrub_line(
-            display_name(self.session.peer, self.session.alias, self.session.nickname)
-        )
+        self.name = scrub_line(self.session.display_name)
 
     def when(self, message: Message) -> datetime:
         return to_datetime(message.create_time, self.tz)

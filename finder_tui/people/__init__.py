@@ -6,13 +6,14 @@ thread, which peer to ask about next and how fast.
 """
 
 from .api import ContactAnswer, fetch_contact, fetch_profile, read_contact, read_profile
-from .resolver import NameResolver
+from .resolver import NameResolver, names_client_config
 
 __all__ = [
     "ContactAnswer",
     "NameResolver",
     "fetch_contact",
     "fetch_profile",
+    "names_client_config",
     "read_contact",
     "read_profile",
 ]

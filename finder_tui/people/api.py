@@ -25,6 +25,7 @@ CONTACT_PATH = "/finder/getContactDetails"
 _USERNAME_KEYS = ("username", "userName", "user_name", "UserName")
 _NICKNAME_KEYS = ("nickname", "nickName", "nick_name", "NickName")
 _AVATAR_KEYS = ("headUrl", "headImgUrl", "bigHeadImgUrl", "smallHeadImgUrl", "avatar")
+NOT_FOUND_CODE = "1001"
 _LIST_KEYS = ("list", "contacts", "contactList", "data")
 # A 1001 that means "try later", not "no such contact": those are retried, not cached.
 _TRANSIENT_HINTS = ("繁忙", "稍后", "频繁", "busy", "later", "timeout", "超时", "限流")
@@ -40,10 +41,19 @@ def _first_str(obj: dict[str, Any], keys: tuple[str, ...]) -> str:
     return ""
 
 
+_SHAPE_KEYS, _SHAPE_KEY_CHARS = 20, 40
+# A contact is never nested deeper than this; a deeper answer is no known shape (and must not
+# exhaust the stack).
+_MAX_DEPTH = 8
+
+
 def _shape(data: Any) -> str:
-    """What an unreadable answer looked like, without any of its values."""
+    """What an unreadable answer looked like, without any of its values. The keys are the
+    server's text too: scrubbed (a log line may reach the terminal), cut short and few."""
     if isinstance(data, dict):
-        return "object with keys " + ", ".join(sorted(str(k) for k in data)[:20])
+        keys = sorted(scrub_line(str(k))[:_SHAPE_KEY_CHARS] for k in list(data)[:200])
+        more = f" (+{len(data) - _SHAPE_KEYS} more)" if len(data) > _SHAPE_KEYS else ""
+        return "object with keys " + ", ".join(keys[:_SHAPE_KEYS]) + more
     if isinstance(data, list):
         return f"list of {len(data)}"
     return type(data).__name__
@@ -66,7 +76,7 @@ def read_profile(data: Any) -> Profile | None:
     role = data.get("roleType", 3)
     try:
         role_type = int(role)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # OverflowError: 1e999 reads as inf
         role_type = 3
     return Profile(
         username=scrub_line(username)[:200],
@@ -81,19 +91,20 @@ def _matches(obj: Any, username: str) -> bool:
     return isinstance(obj, dict) and _first_str(obj, _USERNAME_KEYS) == username
 
 
-def _find_contact(data: Any, username: str) -> dict[str, Any] | None:
+def _find_contact(data: Any, username: str, depth: int = 0) -> dict[str, Any] | None:
+    if depth > _MAX_DEPTH:
+        return None
     if isinstance(data, list):
         return next((e for e in data if _matches(e, username)), None)
     if not isinstance(data, dict):
         return None
     wrapped = data.get("contact")
     if isinstance(wrapped, dict):
-        return _find_contact(wrapped, username) or (
-            wrapped if not _first_str(wrapped, _USERNAME_KEYS) else None
-        )
+        unnamed = not _first_str(wrapped, _USERNAME_KEYS) and "contact" not in wrapped
+        return _find_contact(wrapped, username, depth + 1) or (wrapped if unnamed else None)
     for key in _LIST_KEYS:
         if isinstance(data.get(key), list):
-            return _find_contact(data[key], username)
+            return _find_contact(data[key], username, depth + 1)
     own = _first_str(data, _USERNAME_KEYS)
     if own == username or (not own and _first_str(data, _NICKNAME_KEYS)):
         return data  # the contact object itself (with or without its username)
@@ -134,8 +145,9 @@ class ContactAnswer:
 
 
 def fetch_contact(client: FinderClient, me: str, role_type: int, username: str) -> ContactAnswer:
-    """One ``/finder/getContactDetails``. A 1001 ("not found") is a ``MISSING`` contact to cache;
-    transport and auth errors propagate (the resolver backs off)."""
+    """One ``/finder/getContactDetails``. Only a 1001 that is not "busy" means "not found": a
+    ``MISSING`` contact to cache. Any other code is asked again later (``transient``); transport,
+    protocol and auth errors propagate (the resolver backs off)."""
     body = {
         "wId": client.config.wid,
         "meUserName": me,
@@ -148,5 +160,6 @@ def fetch_contact(client: FinderClient, me: str, role_type: int, username: str) 
         raise
     except ApiError as exc:
         busy = any(h in exc.server_message.lower() for h in _TRANSIENT_HINTS)
-        return ContactAnswer(Contact(username, status=MISSING, fetched_at=time.time()), busy)
+        transient = busy or exc.code != NOT_FOUND_CODE
+        return ContactAnswer(Contact(username, status=MISSING, fetched_at=time.time()), transient)
     return ContactAnswer(read_contact(data, username))

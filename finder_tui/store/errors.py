@@ -8,7 +8,12 @@ class StoreError(Exception):
 
 
 class StoreInUseError(StoreError):
-    pass
+    """``str()`` is the CLI's line (what and what to do); ``what`` is what alone, for a banner
+    that says what to do in its own hint."""
+
+    def __init__(self, what: str, advice: str) -> None:
+        super().__init__(f"{what} ({advice})")
+        self.what = what
 
 
 class StoreCorruptError(StoreError):

@@ -53,6 +53,11 @@ class SessionSummary:
     # From the contacts cache, filled on every copy the index hands out; never persisted here.
     nickname: str = field(default="", compare=False)
 
+    @property
+    def display_name(self) -> str:
+        """What the user sees for this peer everywhere: alias > nickname > short id · kind."""
+        return display_name(self.peer, self.alias, self.nickname)
+
     def to_doc(self) -> dict[str, Any]:
         # Explicit rather than dataclasses.asdict (a recursive deep copy): this runs for every
         # session on every commit and every list refresh.

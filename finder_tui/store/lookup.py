@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from ..peers import display_name
 from ..wire.sanitize import scrub_line
 from .index import Index, SessionSummary
 
@@ -26,9 +25,7 @@ def _names(s: SessionSummary) -> tuple[str, ...]:
 
 
 def _exact(s: SessionSummary, needle: str) -> bool:
-    return needle in (s.session_id, s.peer, display_name(s.peer, s.alias, s.nickname)) or (
-        needle in _names(s)
-    )
+    return needle in (s.session_id, s.peer, s.display_name) or (needle in _names(s))
 
 
 def _exact_folded(s: SessionSummary, needle: str) -> bool:
@@ -59,10 +56,7 @@ def lookup_session(index: Index, needle: str) -> str:
         return found[0].session_id
     if not found:
         raise SessionLookupError(f"no session matches {shown}")
-    listed = "\n".join(
-        f"  {s.session_id[:16]}  {display_name(s.peer, s.alias, s.nickname)}"
-        for s in found[:MAX_LISTED]
-    )
+    listed = "\n".join(f"  {s.session_id[:16]}  {s.display_name}" for s in found[:MAX_LISTED])
     more = f"\n  … and {len(found) - MAX_LISTED} more" if len(found) > MAX_LISTED else ""
     return_text = (
         f"{shown} matches several sessions ({len(found)}); give more of the id or the name:\n"

@@ -116,8 +116,8 @@ class Store:
             self._lock.acquire()
         except LockHeldError:
             raise StoreInUseError(
-                f"store {self.directory} is in use by another finder-tui process "
-                "(close it, or pass a different --store)"
+                f"store {self.directory} is in use by another finder-tui process",
+                "close it, or pass a different --store",
             ) from None
         except OSError as exc:
             raise StoreError(

@@ -16,7 +16,6 @@ from textual.worker import get_current_worker
 
 from ...export import FORMATS, ExportRequest, ExportResult, default_filename, export_conversation
 from ...export import parse_date as parse_export_date
-from ...peers import display_name
 from ...store.index import SessionSummary
 from ...wire.models import Message
 from ...wire.sanitize import scrub_line
@@ -83,7 +82,7 @@ class ExportScreen(ModalScreen[ExportResult | None]):
 
     @property
     def peer_name(self) -> str:
-        return display_name(self.summary.peer, self.summary.alias, self.summary.nickname)
+        return self.summary.display_name
 
     def default_path(self, fmt: str) -> str:
         return str(self.directory / default_filename(self.peer_name, fmt, self.today))

@@ -24,6 +24,7 @@ from textual.widgets import ContentSwitcher, Input, Static
 from ...export import ExportResult
 from ...peers import display_name
 from ...store.index import Index, SessionSummary
+from ...textfmt import plural
 from ..read_state import BINDINGS as READ_STATE_BINDINGS
 from ..widgets.bars import KeyBar, StatusBar, TopBar
 from ..widgets.conversation import ConversationView
@@ -200,7 +201,7 @@ class InboxScreen(PeopleInInbox, ReplyInConversation):
         elif self.open_key is not None:
             summary = index.session(self.open_key)  # an alias or a name may have changed
             if summary is not None:
-                name = display_name(summary.peer, summary.alias, summary.nickname)
+                name = summary.display_name
                 self.query_one(ConversationView).set_peer_name(name)
                 self.show_header(summary)
 
@@ -272,7 +273,7 @@ class InboxScreen(PeopleInInbox, ReplyInConversation):
         if self.index is None:
             return
         summary = self.index.session(key)
-        name = display_name(summary.peer, summary.alias, summary.nickname) if summary else key
+        name = summary.display_name if summary else key
         conversation = self.query_one(ConversationView)
         index = self.index
         conversation.fetch_older = lambda before, n: index.messages_before(key, before, n)
@@ -414,8 +415,8 @@ class InboxScreen(PeopleInInbox, ReplyInConversation):
 
         def done(result: ExportResult | None) -> None:
             if result is not None:
-                name = display_name(summary.peer, summary.alias, summary.nickname)
-                count = "1 message" if result.count == 1 else f"{result.count} messages"
+                name = summary.display_name
+                count = plural(result.count, "message")
                 self.notify(
                     f"Exported {count} with {name} to {result.path}",
                     title="Export",

@@ -10,7 +10,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ... import service_events as ev
-from ...peers import display_name
 from ...store.index import SessionSummary
 from ..read_state import ReadDelay, next_unread_key
 from ..widgets.people_bars import AttentionBanner, ConversationHeader
@@ -53,7 +52,7 @@ class PeopleInInbox(FindInConversation):
     def show_header(self, summary: SessionSummary | None, fallback: str = "") -> None:
         self.query_one(ConversationHeader).show_summary(summary, fallback)
         if summary is not None:
-            self.set_window_title(display_name(summary.peer, summary.alias, summary.nickname))
+            self.set_window_title(summary.display_name)
         else:
             self.set_window_title(fallback)
 

@@ -14,7 +14,6 @@ from textual.widgets import Input, Label, OptionList
 from textual.widgets.option_list import Option
 from textual.worker import get_current_worker
 
-from ...peers import display_name
 from ...search import Hit, SearchResult, search
 from ...store.index import Index
 from ..timefmt import full
@@ -89,11 +88,7 @@ class SearchScreen(ModalScreen[SearchJump | None]):
         options = []
         for i, hit in enumerate(result.hits):
             summary = self.index.session(hit.session_id)
-            name = (
-                display_name(summary.peer, summary.alias, summary.nickname)
-                if summary
-                else hit.session_id
-            )
+            name = summary.display_name if summary else hit.session_id
             options.append(Option(hit_prompt(hit, name), id=str(i)))
         results = self.query_one(OptionList)
         results.clear_options()

@@ -2,27 +2,45 @@
 
 from __future__ import annotations
 
+from rich.cells import cell_len
 from textual.content import Content
 from textual.widgets import Static
 
 from ... import service_events as ev
-from ...peers import display_name, identity_label, peer_kind
+from ...peers import identity_label, peer_kind, short_id
 from ...store.index import SessionSummary
+from ...textfmt import plural
+
+# Which parts go first when the line is too narrow; the name always stays.
+DROP_ORDER = ("count", "alias", "identity", "kind")
+SEPARATOR = " · "
 
 
-def header_parts(summary: SessionSummary) -> list[str]:
-    """Name · kind · identity · alias · count: what names the open peer once messages scroll."""
-    name = display_name(summary.peer, summary.alias, summary.nickname)
-    parts = [name, peer_kind(summary.peer)]
+def header_parts(summary: SessionSummary) -> list[tuple[str, str]]:
+    """(role, text): name · kind · identity · alias · count, what names the open peer once
+    messages scroll. Without an alias or nickname the name is the short id (the kind follows)."""
+    named = summary.alias or summary.nickname
+    parts = [("name", named or short_id(summary.peer) or "(unknown)")]
+    parts.append(("kind", peer_kind(summary.peer)))
     identity = identity_label(summary.me)
     if identity:
-        parts.append(identity)
+        parts.append(("identity", identity))
     if summary.alias and summary.nickname and summary.alias != summary.nickname:
-        parts.append(f"nickname {summary.nickname}")
+        parts.append(("alias", f"nickname {summary.nickname}"))
     elif summary.alias:
-        parts.append("alias")
-    parts.append("1 message" if summary.count == 1 else f"{summary.count:,} messages")
+        parts.append(("alias", "alias"))
+    parts.append(("count", plural(summary.count, "message")))
     return parts
+
+
+def fit_parts(parts: list[tuple[str, str]], width: int) -> list[str]:
+    """The parts that fit ``width`` terminal cells, whole, dropping by ``DROP_ORDER``."""
+    kept = list(parts)
+    for role in DROP_ORDER:
+        if width <= 0 or cell_len(SEPARATOR.join(text for _, text in kept)) <= width:
+            break
+        kept = [part for part in kept if part[0] != role]
+    return [text for _, text in kept]
 
 
 class ConversationHeader(Static):
@@ -32,14 +50,26 @@ class ConversationHeader(Static):
     ConversationHeader { height: 1; background: $panel; padding: 0 1; }
     """
 
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._summary: SessionSummary | None = None
+        self._fallback = ""
+
     def show_summary(self, summary: SessionSummary | None, fallback: str = "") -> None:
-        if summary is None:
-            self.update(Content(fallback))
+        self._summary, self._fallback = summary, fallback
+        self._render_line()
+
+    def on_resize(self) -> None:
+        self._render_line()
+
+    def _render_line(self) -> None:
+        if self._summary is None:
+            self.update(Content(self._fallback))
             return
-        name, *rest = header_parts(summary)
+        name, *rest = fit_parts(header_parts(self._summary), self.content_size.width)
         pieces: list[Content | str] = [Content.styled(name, "bold")]
         for part in rest:
-            pieces += [Content.styled(" · ", "dim"), Content(part)]
+            pieces += [Content.styled(SEPARATOR, "dim"), Content(part)]
         self.update(Content.assemble(*pieces))
 
 

@@ -12,7 +12,7 @@ from textual import events
 from textual.binding import Binding
 from textual.message import Message
 
-from ...peers import display_name, peer_kind
+from ...peers import peer_kind
 from ...store.index import SessionSummary
 from ..cells import pad_to, truncate
 from ..emoji import simplify
@@ -118,7 +118,7 @@ class SessionList(LineList):
         filtering = unread_only or bool(needle)
         rows = [self._live_row()] if not filtering else []
         for s in self._sessions:
-            title = display_name(s.peer, s.alias, s.nickname)
+            title = s.display_name
             if unread_only and not s.unread:
                 continue
             kind = peer_kind(s.peer)  # "stranger" finds strangers even once they have names
