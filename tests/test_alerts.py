@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import os
 import subprocess
 import sys
@@ -10,6 +11,9 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
+
+from finder_tui import alerts
 from finder_tui import service_events as ev
 from finder_tui.alerts import LIVE_KEY, AlertRouter
 from finder_tui.demo import DemoServer, seed_items
@@ -230,3 +234,23 @@ def test_sync_runs_the_message_hook_once_for_a_dm_arriving_after_the_catch_up(
     assert env_seen["FINDER_TUI_PEER_NAME"]
     assert not any(TOKEN in str(v) for v in env_seen.values())
     assert os.environ.get("FINDER_TUI_TOKEN") == TOKEN  # the parent had it; the hook did not
+
+
+def test_sync_hooks_wait_for_room_rather_than_skip_a_dm(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    script, out = write_hook(tmp_path)
+    small = functools.partial(HookRunner, max_running=1, max_queued=1)
+    monkeypatch.setattr(alerts.hooks, "HookRunner", small)
+    messages = [dm(n, SESSION_A, PEER_A, f"dm {n}") for n in range(1, 7)]
+    failures: list[str] = []
+    emit = alerts.with_hooks(
+        lambda event: None,
+        index_with(*messages),
+        [("message", (str(script), str(out)))],
+        None,
+        failures.append,
+    )
+    emit(arrived(*messages))
+    _wait_for(lambda: len(runs(out)) == 6, 30, "every hook")
+    assert failures == []
