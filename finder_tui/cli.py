@@ -12,7 +12,7 @@ from typing import Any
 
 import orjson
 
-from . import __version__
+from . import __version__, send_cli
 from . import service_events as ev
 from .alerts import with_hooks
 from .client import FinderClient, SyncError
@@ -21,6 +21,7 @@ from .importer import ImportFormatError, newer_cursor, read_capture
 from .peers import display_name, identity_label
 from .people import NameResolver
 from .store import SessionSummary, Store, StoreError
+from .store import check as store_check
 from .store.lookup import SessionLookupError, lookup_session
 from .sync import Backoff, SyncEngine, SyncReport
 from .textfmt import human_stats, local_time, plural, stamped
@@ -121,6 +122,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     export.add_argument("--force", action="store_true", help="overwrite existing files")
 
+    store_check.add_parser(sub, _add_store)
+    send_cli.add_parsers(sub, _add_store, _add_server)
+
     demo = sub.add_parser("demo-server", help="run the embedded syncFinder server")
     from .demo import cli as demo_cli
 
@@ -132,8 +136,12 @@ def _warn(text: str) -> None:
     print(f"finder-tui: {text}", file=sys.stderr)
 
 
-def _open_store(settings: Settings) -> Store:
-    store = Store.open(settings.store_dir())
+def _open_store(settings: Settings, *, head_only: bool = False) -> Store:
+    """The store; ``head_only``: what stats and sessions need (the head's summaries), without
+    cataloguing sealed history, unless the head does not say what that holds."""
+    store = Store.open(settings.store_dir(), lazy_history=True)
+    if not head_only or not store.sealed_counts_known:
+        store.load_segments()  # the catalog (not the live archive: stats reads that itself)
     store.index.live_stale_after = settings.live_stale_after
     return store
 
@@ -178,7 +186,7 @@ def cmd_sync(args: argparse.Namespace) -> int:
     backoff = Backoff()
     with _open_store(settings) as store, FinderClient(client_config) as client:
         emit = with_hooks(progress, store.index, settings.hooks, settings.token, _warn)
-        engine = SyncEngine(client, store, emit)
+        engine = SyncEngine(client, store, send_cli.reconciling(store, emit))
         names = NameResolver(client, store)
         while True:
             report = SyncReport()
@@ -269,6 +277,7 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def store_stats(store: Store) -> dict[str, Any]:
+    store.load_live_archive()
     index = store.index
     notices = index.notice_count()
     return {
@@ -288,7 +297,7 @@ def store_stats(store: Store) -> dict[str, Any]:
 
 
 def cmd_stats(args: argparse.Namespace) -> int:
-    with _open_store(settings_from_args(args)) as store:
+    with _open_store(settings_from_args(args), head_only=True) as store:
         stats = store_stats(store)
     if args.json:
         _print_json(stats)
@@ -299,7 +308,7 @@ def cmd_stats(args: argparse.Namespace) -> int:
 
 
 def cmd_sessions(args: argparse.Namespace) -> int:
-    with _open_store(settings_from_args(args)) as store:
+    with _open_store(settings_from_args(args), head_only=True) as store:
         sessions = store.index.sessions()
     if args.json:
         _print_json(
@@ -392,6 +401,12 @@ def cmd_export(args: argparse.Namespace) -> int:
             raise CliError(str(exc)) from None
 
 
+def cmd_check(args: argparse.Namespace) -> int:
+    status, lines = store_check.run_check(settings_from_args(args).store_dir(), repair=args.repair)
+    print("\n".join(lines))
+    return status
+
+
 def cmd_demo_server(args: argparse.Namespace) -> int:
     from .demo import cli as demo_cli
 
@@ -412,7 +427,10 @@ COMMANDS: dict[str | None, Callable[[argparse.Namespace], int]] = {
     "sessions": cmd_sessions,
     "show": cmd_show,
     "export": cmd_export,
+    "check": cmd_check,
     "demo-server": cmd_demo_server,
+    "send": send_cli.cmd_send,
+    "outbox": send_cli.cmd_outbox,
 }
 
 

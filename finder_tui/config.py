@@ -32,6 +32,7 @@ _SCHEMA: dict[str, tuple[type | tuple[type, ...], str]] = {
     "bell": (bool, "ring the terminal bell when a followed account goes live"),
     "connect_timeout": ((int, float), "seconds"),
     "read_timeout": ((int, float), "seconds"),
+    "send_timeout": ((int, float), "seconds to wait for a send's answer (then: unknown)"),
     "keymap": (dict, 'a table of binding id = "keys", e.g. "app.quit" = "ctrl+q"'),
     "live_stale_after": ((int, float, str), 'a start with no end is not live after this ("12h")'),
     "notify": (str, "off, bell, terminal or desktop"),
@@ -55,6 +56,7 @@ class Settings:
     bell: bool = False
     connect_timeout: float = 5.0
     read_timeout: float = 20.0
+    send_timeout: float = 15.0
     keymap: tuple[tuple[str, str], ...] = ()
     live_stale_after: float = DEFAULT_STALE_AFTER
     notify: str = "terminal"
@@ -184,6 +186,7 @@ def resolve(
         bell=bool(file.get("bell", False)),
         connect_timeout=float(file.get("connect_timeout", 5.0)),
         read_timeout=float(file.get("read_timeout", 20.0)),
+        send_timeout=float(file.get("send_timeout", 15.0)),
         keymap=tuple(sorted(file.get("keymap", {}).items())),
         live_stale_after=stale_after_seconds(file.get("live_stale_after", DEFAULT_STALE_AFTER)),
         notify=file.get("notify", "terminal"),

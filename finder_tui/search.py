@@ -3,7 +3,8 @@
 Matching happens on ``str.casefold()`` text, which can be longer than the original ('ß' folds
 to 'ss', 'İ' to 'i̇'), so offsets found in the folded text are mapped back to the original one
 before anyone highlights with them. No index is built: one casefold + ``find`` per message is
-fast enough (about 50-100 ms for 100k messages), and always consistent with the store.
+fast enough for the head's messages. Sealed history is searched through its compact text
+index (``store.textindex``), which never loads the payloads of messages that do not match.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from .store.index import Index
+from .store.textindex import search_sealed
 from .wire.content import SYSTEM_KINDS
 from .wire.models import Message
 
@@ -100,7 +102,7 @@ def _candidates(index: Index, session_id: str | None) -> list[Message]:
     if session_id == "":
         return index.messages("")  # account-level notices (live started/ended)
     if session_id is None:
-        pool: Iterable[Message] = index.all_messages()
+        pool: Iterable[Message] = index.head_messages()
         return [m for m in pool if m.session_id and m.kind not in SYSTEM_KINDS]
     return [m for m in index.messages(session_id) if m.kind not in SYSTEM_KINDS]
 
@@ -121,6 +123,11 @@ def search(
     for message in _candidates(index, session_id):
         if needle in message.text.casefold():
             matched.append((message.create_time, message.seq, message))
+    total = len(matched)
+    if session_id is None and index.sealed is not None:
+        sealed_total, sealed_hits = search_sealed(index.sealed, needle, limit)
+        total += sealed_total
+        matched += [(m.create_time, m.seq, m) for m in sealed_hits]
     newest = heapq.nlargest(limit, matched, key=lambda t: (t[0], t[1]))
     hits: list[Hit] = []
     for _, _, message in newest:
@@ -130,7 +137,7 @@ def search(
         text, s_start, s_end = snippet(message.text, start, end)
         hits.append(Hit(message.session_id, message, start, end, text, s_start, s_end))
     named = _name_hits(index, needle) if session_id is None else []
-    return SearchResult(named + hits, len(named) + len(matched), time.perf_counter() - began)
+    return SearchResult(named + hits, len(named) + total, time.perf_counter() - began)
 
 
 def _name_hits(index: Index, needle: str) -> list[Hit]:
@@ -139,7 +146,7 @@ def _name_hits(index: Index, needle: str) -> list[Hit]:
     for summary in index.sessions():
         if not any(needle in name.casefold() for name in (summary.alias, summary.nickname)):
             continue
-        messages = index.messages(summary.session_id)
+        messages = index.messages_before(summary.session_id, None, 1)  # the newest only
         if messages:
             newest = messages[-1]
             text, _, _ = snippet(newest.text, 0, 0)

@@ -18,6 +18,8 @@ from pathlib import Path
 from . import service_commands as cmd
 from . import service_events as ev
 from .client import AuthError, ClientConfig, CredentialError, FinderClient, SyncError
+from .outbox import Entry, Outbox, OutboxError
+from .outbox_service import DEFAULT_SEND_TIMEOUT, OutboxDesk
 from .people import NameResolver
 from .store import Store
 from .store.errors import StoreError, StoreInUseError
@@ -43,6 +45,8 @@ class SyncService:
         max_backoff: float = 60.0,
         seal_at: int | None = None,
         wait_for_ui: bool = False,
+        send_timeout: float = DEFAULT_SEND_TIMEOUT,
+        offline_reason: str = "",
     ) -> None:
         self.store_dir = Path(store_dir)
         self.client_config = client_config
@@ -53,6 +57,14 @@ class SyncService:
         self.store: Store | None = None
         self.report = SyncReport()
         self._commands: queue.Queue[cmd.Command] = queue.Queue()
+        self.send_timeout = send_timeout
+        self.outbox: Outbox | None = None  # loaded with the store; the UI reads copies from it
+        self._desk: OutboxDesk | None = None
+        self.offline_reason = offline_reason or (
+            ""
+            if client_config
+            else "offline (--offline, or no server configured): nothing can be sent"
+        )
         self._thread = threading.Thread(target=self._run, name="finder-store", daemon=True)
         self._stopped = threading.Event()
         self._stop_requested = threading.Event()
@@ -94,6 +106,29 @@ class SyncService:
 
     def mark_live_seen(self) -> None:
         self.send(cmd.MarkLiveSeen())
+
+    # Replying: the outbox commands, and what the UI reads of the outbox (copies).
+
+    def send_text(self, session_id: str, text: str) -> None:
+        self.send(cmd.SendText(session_id, text))
+
+    def retry_send(self, entry_id: str) -> None:
+        self.send(cmd.RetrySend(entry_id))
+
+    def discard_send(self, entry_id: str) -> None:
+        self.send(cmd.DiscardSend(entry_id))
+
+    def save_draft(self, session_id: str, text: str) -> None:
+        self.send(cmd.SaveDraft(session_id, text))
+
+    def outbox_entries(self, session_id: str) -> list[Entry]:
+        return self.outbox.open_entries(session_id) if self.outbox is not None else []
+
+    def delivered_ids(self, session_id: str) -> set[int]:
+        return self.outbox.delivered_ids(session_id) if self.outbox is not None else set()
+
+    def draft(self, session_id: str) -> str:
+        return self.outbox.draft(session_id) if self.outbox is not None else ""
 
     def restart(self) -> bool:
         """Start again after the thread ended on a store error (e.g. the store was in use)."""
@@ -166,13 +201,20 @@ class SyncService:
         self._set_state(ev.LOADING)
         started = time.perf_counter()
         self.store = Store.open(self.store_dir, seal_at=self.seal_at, lazy_history=True)
+        self._open_outbox(self.store)
         self.emit(ev.StoreOpened(self.store.index, self.store.index.complete))
         self.opened.set()
         if self.wait_for_ui:
             self.ui_ready.wait(timeout=1.0)
         if not self.store.index.complete:
             self.store.load_segments(after_each=settle_heap)
+        self.store.load_live_archive()
+        if self.client_config is not None:
+            self.store.load_keys()  # dedupe for the sync about to start
         settle_heap()
+        self._watch_segments(self.store)
+        if self._desk is not None:
+            self._desk.reconcile_stored()
         index = self.store.index
         self.emit(
             ev.StoreLoaded(
@@ -180,10 +222,43 @@ class SyncService:
             )
         )
 
+    def _watch_segments(self, store: Store) -> None:
+        """Report unreadable segments now, and any found unreadable later (on first read)."""
+        if store.bad_segments:
+            bad = tuple((b.name, b.messages) for b in store.bad_segments)
+            self.emit(ev.SegmentsUnavailable(bad))
+        if store.index.sealed is not None:
+            store.index.sealed.on_bad = lambda b: self.emit(
+                ev.SegmentsUnavailable(((b.name, b.messages),))
+            )
+
+    def _open_outbox(self, store: Store) -> None:
+        try:
+            self.outbox = Outbox.load(self.store_dir)
+        except OutboxError as exc:
+            self.emit(ev.OutboxNotice(str(exc)))
+            return
+        if self.outbox.warning:
+            self.emit(ev.OutboxNotice(self.outbox.warning))
+        self._desk = OutboxDesk(
+            store,
+            self.outbox,
+            self.client_config,
+            self.emit,
+            send_timeout=self.send_timeout,
+            offline_reason=self.offline_reason,
+        )
+
+    def _emit_synced(self, event: ev.Event) -> None:
+        # Synced messages that deliver an outbox entry merge with it before the UI sees them.
+        if isinstance(event, ev.NewMessages) and self._desk is not None:
+            self._desk.on_synced(event)
+        self.emit(event)
+
     def _loop(self) -> None:
         assert self.store is not None
         client = FinderClient(self.client_config) if self.client_config else None
-        engine = SyncEngine(client, self.store, self.emit) if client else None
+        engine = SyncEngine(client, self.store, self._emit_synced) if client else None
         if engine is not None:
             engine.should_stop = self._stop_requested.is_set
             engine.between_pages = self._apply_pending_commands
@@ -211,6 +286,15 @@ class SyncService:
                         if engine is not None:
                             next_sync = time.monotonic()
                         continue
+                    case (
+                        cmd.SendText()
+                        | cmd.SendToUser()
+                        | cmd.RetrySend()
+                        | cmd.DiscardSend()
+                        | cmd.SaveDraft()
+                    ):
+                        self._apply_outbox(command)
+                        continue
                     case _:
                         self._apply(command)
                         continue
@@ -222,6 +306,8 @@ class SyncService:
         finally:
             if client is not None:
                 client.close()
+            if self._desk is not None:
+                self._desk.close()
             if names is not None:
                 names.client.close()
 
@@ -249,8 +335,30 @@ class SyncService:
                     return
                 case cmd.SyncNow():
                     pass  # already syncing
+                case (
+                    cmd.SendText()
+                    | cmd.SendToUser()
+                    | cmd.RetrySend()
+                    | cmd.DiscardSend()
+                    | cmd.SaveDraft()
+                ):
+                    self._apply_outbox(command)
                 case _:
                     self._apply(command)
+
+    def _apply_outbox(self, command: cmd.OutboxCommand) -> None:
+        """Apply a send command, then send what is queued (one request at a time, each with
+        the send timeout; the stop flag is checked between two)."""
+        if self._desk is None:
+            if not isinstance(command, cmd.SaveDraft):
+                session_id = command.session_id if isinstance(command, cmd.SendText) else ""
+                self.emit(
+                    ev.OutboxNotice("the outbox could not be opened; nothing was sent", session_id)
+                )
+            return
+        self._desk.apply(command)
+        while self._desk.has_work and not self._stop_requested.is_set():
+            self._desk.send_one()
 
     def _apply(self, command: cmd.Command) -> None:
         """Apply a command that changes the store (on the store thread)."""
@@ -266,11 +374,12 @@ class SyncService:
                 changed, what, commit_now = self.store.set_alias(session_id, alias), "alias", True
             case cmd.MarkLiveSeen():
                 changed, what, commit_now = self.store.mark_live_seen(), "live_seen", False
-            case cmd.SyncNow() | cmd.Stop():
-                return  # handled by the loop, never applied
+            case _:
+                return  # handled by the loop (sync, stop, the outbox's), never applied here
         if changed:
-            self.emit(ev.IndexChanged(what))
+            # Commit first: a change reported to the UI is already on disk when it must be.
             self._commit(now=commit_now)
+            self.emit(ev.IndexChanged(what))
 
     def _commit(self, *, now: bool = False) -> None:
         assert self.store is not None

@@ -42,4 +42,42 @@ class Stop:
     """End the store thread (it commits and closes the store on the way out)."""
 
 
-Command = SyncNow | MarkRead | MarkUnread | SetAlias | MarkLiveSeen | Stop
+@dataclass(frozen=True, slots=True)
+class SendText:
+    """Queue a message in the outbox (committed before it is sent) and send it."""
+
+    session_id: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class RetrySend:
+    """The user's choice: send an outbox entry again (for ``unknown``, after being told it may
+    arrive twice). Nothing ever sends twice by itself."""
+
+    entry_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class DiscardSend:
+    entry_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class SaveDraft:
+    session_id: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class SendToUser:
+    """Send to someone we have no conversation with yet (its session id comes from
+    /getSessionId, asked right before the send), as ``my_user``."""
+
+    to_user: str
+    my_user: str
+    text: str
+
+
+OutboxCommand = SendText | SendToUser | RetrySend | DiscardSend | SaveDraft
+Command = SyncNow | MarkRead | MarkUnread | SetAlias | MarkLiveSeen | Stop | OutboxCommand

@@ -47,6 +47,27 @@ class StoreFailed:
 
 
 @dataclass(frozen=True, slots=True)
+class SegmentsUnavailable:
+    """Sealed segments that could not be read: their messages are missing, the rest works.
+    ``segments``: (file name, how many messages it held, when known)."""
+
+    segments: tuple[tuple[str, int | None], ...]
+
+    def files(self) -> str:
+        return ", ".join(
+            f"{name} ({count:,} messages)" if count is not None else name
+            for name, count in self.segments
+        )
+
+    HINT = "Run `finder-tui check --repair` to set them aside; everything else works."
+
+    def text(self) -> str:
+        return (
+            f"Unreadable store file(s): {self.files()}. Those messages are unavailable. {self.HINT}"
+        )
+
+
+@dataclass(frozen=True, slots=True)
 class Progress:
     pages: int
     new: int
@@ -80,7 +101,26 @@ class IndexChanged:
     what: str
 
 
+@dataclass(frozen=True, slots=True)
+class OutboxChanged:
+    """An outgoing message changed state (queued, sent, failed, unknown, delivered, discarded)."""
+
+    session_id: str
+    entry_id: str = ""  # "" when several entries of the session changed (reconciliation)
+    state: str = ""
+    detail: str = ""  # scrubbed reason for failed/unknown
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxNotice:
+    """A send that was refused before it started, or an outbox file problem; for the user."""
+
+    text: str
+    session_id: str = ""
+
+
 AUTH, STORE_IN_USE = "auth", "store_in_use"  # Attention.kind
+BAD_SEGMENTS = "bad_segments"  # Attention.kind: sealed store files unreadable
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,10 +138,13 @@ Event = (
     | StoreOpened
     | StoreLoaded
     | StoreFailed
+    | SegmentsUnavailable
     | Progress
     | NewMessages
     | LiveEvent
     | ItemsRejected
     | IndexChanged
+    | OutboxChanged
+    | OutboxNotice
     | Attention
 )

@@ -63,7 +63,41 @@ def build_parser() -> argparse.ArgumentParser:
         "--only", type=_only, metavar="NAME,...", help=f"subset of: {', '.join(BENCHES)}"
     )
     parser.add_argument("--page-size", type=int, default=500, help="items per page (default 500)")
+    parser.add_argument(
+        "--scale",
+        choices=["1m", "100k", "10k", "tiny"],
+        help="a big account instead: 1m = 1,000,000 items over 1,000 sessions (see bench/scale.py)",
+    )
     return parser
+
+
+def _run_scale(name: str, page_size: int, as_json: bool) -> int:
+    import tempfile
+    from pathlib import Path
+
+    from . import scale
+
+    started = time.perf_counter()
+    size = scale.SCALES[name]
+    with tempfile.TemporaryDirectory(prefix="finder-scale-") as root:
+        figures = scale.run(size, page_size, Path(root))
+    meta = {
+        "scale": name,
+        "seconds": round(time.perf_counter() - started, 1),
+        "page_size": page_size,
+        "inbox": f"{size.messages:,} items over {size.sessions:,} sessions",
+        "session": "see cli.show_s",
+        "cpus": os.cpu_count(),
+        "python": platform.python_version(),
+        "server": "finder-tui demo-server in its own process over loopback HTTP",
+    }
+    if as_json:
+        out = {"figures": {f.name: f.as_dict() for f in figures}, "meta": meta}
+        print(orjson.dumps(out, option=orjson.OPT_INDENT_2).decode())
+    else:
+        print(render_table(figures, meta))
+    log(f"done in {meta['seconds']} s")
+    return 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -71,6 +105,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.page_size < 1:
         print("--page-size must be >= 1", file=sys.stderr)
         return 2
+    if args.scale:
+        return _run_scale(args.scale, args.page_size, args.json)
     sizes = Sizes.quick(args.page_size) if args.quick else Sizes.full(args.page_size)
     selected = [name for name in BENCHES if args.only is None or name in args.only]
     started = time.perf_counter()

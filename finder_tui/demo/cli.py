@@ -10,8 +10,9 @@ import threading
 from collections.abc import Callable
 from typing import Any, TextIO
 
-from finder_tui.demo.data import default_demo_items
+from finder_tui.demo.data import default_demo_items, seed_items
 from finder_tui.demo.faults import FaultSpec
+from finder_tui.demo.generator import GeneratedHistory
 from finder_tui.demo.server import DemoServer
 
 
@@ -38,11 +39,19 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="append a new message or live notice every SECONDS (default: off)",
     )
     parser.add_argument(
+        "--peer-replies",
+        type=float,
+        default=0.5,
+        metavar="P",
+        help="probability that a peer answers a sent message a few seconds later (default 0.5)",
+    )
+    parser.add_argument(
         "--faults",
         default=None,
         metavar="SPEC",
         help="e.g. '1001=0.1,500=0.1,slow=0.05,truncated=0.05,duplicate=0.05,malformed=0.1' "
-        "or 'all=0.3'; also seed=N, slow_seconds=S",
+        "or 'all=0.3'; sends only: send_fail=P, send_timeout=P, send_drop=P; "
+        "also seed=N, slow_seconds=S, send_timeout_seconds=S",
     )
 
 
@@ -61,11 +70,12 @@ def run(
     server = DemoServer(
         token=token,
         wid=args.wid,
-        items=default_demo_items(args.sessions, args.messages, args.seed),
+        **demo_data(args.sessions, args.messages, args.seed),
         page_size=args.page_size,
         faults=faults,
         live_every=args.live_every,
         live_seed=args.seed,
+        peer_replies=args.peer_replies,
         host=args.host,
         port=args.port,
     )
@@ -80,10 +90,23 @@ def run(
     return 0
 
 
+# Up to this many items the exact list of ``generate_items`` is built (well under a second);
+# past it, pages are generated on demand from the seed (flat memory at any size).
+BUILT_UP_TO = 5_000
+
+
+def demo_data(sessions: int, messages: int, seed: int) -> dict[str, Any]:
+    """``items=`` or ``source=`` for a DemoServer serving that inbox."""
+    if messages <= BUILT_UP_TO:
+        return {"items": default_demo_items(sessions, messages, seed)}
+    history = GeneratedHistory(sessions=sessions, messages=messages, seed=seed)
+    return {"items": seed_items(), "source": history}
+
+
 def _announce(server: DemoServer, token: str, faults: FaultSpec | None, out: TextIO) -> None:
     # The one place the demo's own (throwaway) token is printed on purpose.
     lines = [
-        f"finder-tui demo server on {server.url}  ({len(server.items)} items)",
+        f"finder-tui demo server on {server.url}  ({server.item_count:,} items)",
         f"  wId:   {server.wid}",
         f"  token: {token}",
     ]

@@ -9,11 +9,18 @@ raises ``ApiError`` for a vendor-style ``{"code": "1001"}`` answer.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    from .faults import FaultSpec
 
 
 class ApiError(Exception):
     """A request the API answers with code 1001 (HTTP 200), as the vendor does."""
+
+
+class DropConnection(Exception):  # noqa: N818 - an instruction to the server, not an error
+    """The server closes the connection without answering (the ``send_drop`` fault)."""
 
 
 class DemoState(Protocol):
@@ -25,6 +32,19 @@ class DemoState(Protocol):
     def items(self) -> list[dict[str, Any]]: ...
 
     def append(self, items: list[dict[str, Any]]) -> None: ...
+
+    # Used by the send endpoints (demo/reply.py).
+    extras: dict[str, Any]  # per-server state of a feature, keyed by the feature's name
+    peer_replies: float  # probability that a demo peer answers a sent message
+
+    @property
+    def faults(self) -> FaultSpec | None: ...
+
+    def append_next(self, build: Callable[[int], list[dict[str, Any]]]) -> None: ...
+
+    def later(self, delay: float, action: Callable[[], None]) -> None: ...
+
+    def sleep_slow(self, seconds: float) -> None: ...
 
 
 Handler = Callable[[DemoState, dict[str, Any]], Any]

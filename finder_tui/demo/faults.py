@@ -3,13 +3,21 @@
 Grammar (comma-separated, whitespace ignored, keys case-insensitive)::
 
     spec    := entry ("," entry)*
-    entry   := KIND "=" PROB | "all=" PROB | "seed=" INT | "slow_seconds=" SECONDS
+    entry   := KIND "=" PROB | SEND "=" PROB | "all=" PROB | "seed=" INT
+             | "slow_seconds=" SECONDS | "send_timeout_seconds=" SECONDS
     KIND    := "1001" | "500" | "slow" | "truncated" | "duplicate" | "malformed"
+    SEND    := "send_fail" | "send_timeout" | "send_drop"
 
 Each answerable request suffers at most one fault. ``KIND=P`` gives that kind probability P;
 ``all=P`` means "a fault with probability P, kind chosen uniformly", i.e. it adds P/6 to every
 kind. Entries add up; the total must not exceed 1. Example:
 ``"1001=0.1,500=0.1,slow=0.05,truncated=0.05,duplicate=0.05,malformed=0.1,slow_seconds=0.5"``.
+
+The SEND kinds apply to ``/privateSend`` only, drawn apart from the others (``all=`` leaves
+them out; their probabilities add up to at most 1 on their own): ``send_fail`` answers 1001
+and sends nothing; ``send_timeout`` sends (the message comes back through syncFinder) and
+answers only after ``send_timeout_seconds`` (default 30), when the client has given up;
+``send_drop`` reads the request and closes the connection without sending or answering.
 
 No fault loses or reorders a real item: a client that retries on every error and drops invalid
 items ends with exactly the server's item set.
@@ -24,6 +32,7 @@ from collections.abc import Mapping
 from typing import Any
 
 KINDS: tuple[str, ...] = ("1001", "500", "slow", "truncated", "duplicate", "malformed")
+SEND_KINDS: tuple[str, ...] = ("send_fail", "send_timeout", "send_drop")
 BUSY_MESSAGE = "服务繁忙,请稍后重试"
 
 Item = dict[str, Any]
@@ -38,17 +47,25 @@ class FaultSpec:
         *,
         seed: int = 0,
         slow_seconds: float = 3.0,
+        send_timeout_seconds: float = 30.0,
     ) -> None:
         self.rates: dict[str, float] = {kind: 0.0 for kind in KINDS}
         self.injected: dict[str, int] = {kind: 0 for kind in KINDS}  # for reliability figures
+        self.send_rates: dict[str, float] = {kind: 0.0 for kind in SEND_KINDS}
         for kind, rate in (rates or {}).items():
-            if kind not in self.rates:
-                raise ValueError(f"unknown fault kind {kind!r} (known: {', '.join(KINDS)})")
+            table = self.send_rates if kind in SEND_KINDS else self.rates
+            if kind not in table:
+                raise ValueError(f"unknown fault kind {kind!r} (known: {_known()})")
             if not 0.0 <= rate <= 1.0:
                 raise ValueError(f"fault probability for {kind} must be in [0, 1]")
-            self.rates[kind] = float(rate)
+            table[kind] = float(rate)
         if sum(self.rates.values()) > 1.0 + 1e-9:
             raise ValueError("fault probabilities add up to more than 1")
+        if sum(self.send_rates.values()) > 1.0 + 1e-9:
+            raise ValueError("send fault probabilities add up to more than 1")
+        if send_timeout_seconds < 0:
+            raise ValueError("send_timeout_seconds must be >= 0")
+        self.send_timeout_seconds = send_timeout_seconds
         if slow_seconds < 0:
             raise ValueError("slow_seconds must be >= 0")
         self.seed = seed
@@ -60,6 +77,7 @@ class FaultSpec:
     def parse(cls, text: str, *, seed: int = 0, slow_seconds: float = 3.0) -> FaultSpec:
         """Parse the grammar above; ``seed``/``slow_seconds`` are defaults the text may override."""
         rates: dict[str, float] = {}
+        send_timeout_seconds = 30.0
         for entry in filter(None, (part.strip() for part in text.split(","))):
             key, sep, value = (s.strip() for s in entry.partition("="))
             key = key.lower()
@@ -70,16 +88,23 @@ class FaultSpec:
                     seed = int(value)
                 elif key == "slow_seconds":
                     slow_seconds = float(value)
+                elif key == "send_timeout_seconds":
+                    send_timeout_seconds = float(value)
                 elif key == "all":
                     for kind in KINDS:
                         rates[kind] = rates.get(kind, 0.0) + float(value) / len(KINDS)
-                elif key in KINDS:
+                elif key in KINDS or key in SEND_KINDS:
                     rates[key] = rates.get(key, 0.0) + float(value)
                 else:
-                    raise ValueError(f"unknown fault kind {key!r} (known: {', '.join(KINDS)})")
+                    raise ValueError(f"unknown fault kind {key!r} (known: {_known()})")
             except ValueError as exc:
                 raise ValueError(f"bad fault entry {entry!r}: {exc}") from None
-        return cls(rates, seed=seed, slow_seconds=slow_seconds)
+        return cls(
+            rates,
+            seed=seed,
+            slow_seconds=slow_seconds,
+            send_timeout_seconds=send_timeout_seconds,
+        )
 
     def choose(self) -> str | None:
         """The fault for one request, or None."""
@@ -89,6 +114,16 @@ class FaultSpec:
                 roll -= self.rates[kind]
                 if roll < 0:
                     self.injected[kind] += 1
+                    return kind
+        return None
+
+    def choose_send(self) -> str | None:
+        """The send fault for one ``/privateSend`` request, or None."""
+        with self._lock:
+            roll = self._rng.random()
+            for kind in SEND_KINDS:
+                roll -= self.send_rates[kind]
+                if roll < 0:
                     return kind
         return None
 
@@ -106,8 +141,13 @@ class FaultSpec:
         return [make(template or _FALLBACK, fake_id) for make in makers]
 
     def __repr__(self) -> str:
-        active = ",".join(f"{k}={v:g}" for k, v in self.rates.items() if v)
+        rates = {**self.rates, **self.send_rates}
+        active = ",".join(f"{k}={v:g}" for k, v in rates.items() if v)
         return f"FaultSpec({active or 'none'}, seed={self.seed}, slow_seconds={self.slow_seconds})"
+
+
+def _known() -> str:
+    return ", ".join(KINDS + SEND_KINDS)
 
 
 _FALLBACK: Item = {

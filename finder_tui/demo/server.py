@@ -12,6 +12,8 @@ import hmac
 import socket
 import threading
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
@@ -20,9 +22,11 @@ from typing import Any, cast
 import orjson
 
 import finder_tui.demo.people  # noqa: F401  (registers /finderHome and /finder/getContactDetails)
+import finder_tui.demo.reply  # noqa: F401 - registers /privateSend and /getSessionId
 from finder_tui.demo.data import Item, LiveFeed, default_demo_items
-from finder_tui.demo.endpoints import ENDPOINTS, ApiError
+from finder_tui.demo.endpoints import ENDPOINTS, ApiError, DropConnection
 from finder_tui.demo.faults import BUSY_MESSAGE, FaultSpec
+from finder_tui.demo.generator import GeneratedHistory
 from finder_tui.wire.keybuff import Cursor, KeyBuffError, decode, encode
 
 MAX_BODY = 1 << 20  # a syncFinder request is ~100 bytes; refuse anything absurd
@@ -41,6 +45,15 @@ def _answer(data: dict[str, Any] | None, code: str = "1000", message: str = "处
     return orjson.dumps({"code": code, "message": message, "data": data})
 
 
+@dataclass(frozen=True, slots=True)
+class RecordedCall:
+    """One authorized request to an endpoint other than /syncFinder, as the server read it."""
+
+    path: str
+    body: dict[str, Any]
+    at: float
+
+
 class DemoServer:
     """``POST /syncFinder`` on a ThreadingHTTPServer in a daemon thread."""
 
@@ -50,12 +63,14 @@ class DemoServer:
         token: str,
         wid: str,
         items: list[Item] | None = None,
+        source: GeneratedHistory | None = None,
         page_size: int = 100,
         faults: FaultSpec | None = None,
         live_every: float | None = None,
         live_seed: int = 0,
         host: str = "127.0.0.1",
         port: int = 0,
+        peer_replies: float = 0.0,
     ) -> None:
         if page_size < 1:
             raise ValueError("page_size must be >= 1")
@@ -74,8 +89,18 @@ class DemoServer:
         self._stopping = threading.Event()
         self._httpd: _HTTPServer | None = None
         self._threads: list[threading.Thread] = []
-        self.append(default_demo_items() if items is None else items)
-        self._feed = LiveFeed(live_seed, self._items) if live_every else None
+        self._calls: list[RecordedCall] = []
+        self._append_lock = threading.Lock()  # serialises "next seq" between appenders
+        self.extras: dict[str, Any] = {}
+        self.peer_replies = peer_replies
+        # Generated history served page by page (``items`` then holds only the items around
+        # it: the seed page before, live-feed items after).
+        self._source = source
+        self.append(default_demo_items() if items is None and source is None else items or [])
+        known = self._items + (
+            (source.chunk(source.chunks - 1) if source.chunks else []) if source else []
+        )
+        self._feed = LiveFeed(live_seed, known) if live_every else None
 
     # -- lifecycle ---------------------------------------------------------------------------
 
@@ -130,9 +155,15 @@ class DemoServer:
 
     @property
     def items(self) -> list[Item]:
-        """Every item so far, in seq order (a shallow copy of the list)."""
+        """Every item so far, in seq order (a shallow copy of the list); with a generated
+        ``source``, only the items held in memory around it."""
         with self._lock:
             return list(self._items)
+
+    @property
+    def item_count(self) -> int:
+        with self._lock:
+            return len(self._items) + (self._source.messages if self._source else 0)
 
     @property
     def requests(self) -> int:
@@ -159,6 +190,37 @@ class DemoServer:
                 self._items.extend(sorted(new, key=_seq_of))
             self._seqs = [_seq_of(item) for item in self._items]
 
+    @property
+    def calls(self) -> list[RecordedCall]:
+        """Every authorized call to the other endpoints, in order (a copy)."""
+        with self._lock:
+            return list(self._calls)
+
+    def calls_to(self, path: str) -> list[RecordedCall]:
+        return [call for call in self.calls if call.path == path]
+
+    def _record(self, path: str, body: dict[str, Any]) -> None:
+        with self._lock:
+            self._calls.append(RecordedCall(path, body, time.time()))
+
+    def append_next(self, build: Callable[[int], list[Item]]) -> None:
+        """Append the items ``build(next_seq)`` returns, next_seq following the last item."""
+        with self._append_lock:
+            last_seq, _ = self._last_seq_time()  # past generated history too
+            self.append(build(last_seq + 1))
+
+    def later(self, delay: float, action: Callable[[], None]) -> None:
+        """Run ``action`` in ``delay`` seconds unless the server stops first."""
+
+        def wait_then_run() -> None:
+            if not self._stopping.wait(delay):
+                action()
+
+        self._threads = [t for t in self._threads if t.is_alive()]
+        thread = threading.Thread(target=wait_then_run, daemon=True, name="demo-later")
+        thread.start()
+        self._threads.append(thread)
+
     def _count_request(self) -> None:
         with self._lock:
             self._requests += 1
@@ -166,16 +228,29 @@ class DemoServer:
     def _page_after(self, after: int) -> list[Item]:
         with self._lock:
             start = bisect.bisect_right(self._seqs, after)
-            return self._items[start : start + self.page_size]
+            page = self._items[start : start + self.page_size]
+        if self._source is not None and after + 1 < self._source.end_seq:
+            page = sorted(page + self._source.page_after(after, self.page_size), key=_seq_of)
+            page = page[: self.page_size]
+        return page
+
+    def _last_seq_time(self) -> tuple[int, int]:
+        with self._lock:
+            last = self._items[-1] if self._items else None
+        generated = self._source.last() if self._source is not None else None
+        if generated is not None and (last is None or _seq_of(generated) > _seq_of(last)):
+            last = generated
+        if last is None:
+            return 0, 0
+        return _seq_of(last), int(last["content"]["msg"]["CreateTime"])
 
     def _live_loop(self, interval: float) -> None:
         assert self._feed is not None
         while not self._stopping.wait(interval):
-            with self._lock:
-                last_seq = self._seqs[-1] if self._seqs else 0
-                last_time = self._items[-1]["content"]["msg"]["CreateTime"] if self._items else 0
-            now = max(int(time.time()), int(last_time))
-            self.append(self._feed.next_items(last_seq, now))
+            with self._append_lock:
+                last_seq, last_time = self._last_seq_time()
+                now = max(int(time.time()), int(last_time))
+                self.append(self._feed.next_items(last_seq, now))
 
     # -- the API -----------------------------------------------------------------------------
 
@@ -317,6 +392,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _answer_call(self, path: str, payload: dict[str, Any]) -> None:
         """One of the other endpoints; the generic faults apply to them as to syncFinder."""
+        self.demo._record(path, payload)
         faults = self.demo.faults
         fault = faults.choose() if faults is not None else None
         if fault == "1001":
@@ -331,6 +407,13 @@ class _Handler(BaseHTTPRequestHandler):
             body = _answer(ENDPOINTS[path](self.demo, payload))
         except ApiError as exc:
             body = _answer(None, "1001", str(exc))
+        except DropConnection:
+            self.close_connection = True
+            try:
+                self.connection.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+            return
         self._send_json(body[: len(body) // 2] if fault == "truncated" else body)
 
     def _answer_sync(self, cursor: Cursor) -> None:

@@ -3,6 +3,11 @@
 The store thread mutates it; the UI thread reads it. Every public method takes the lock and
 returns copies, so a reader never sees a half-applied page and never iterates a dict that is
 changing under it.
+
+Only the head's messages are held here; sealed history stays on disk behind ``sealed`` (a
+``SealedHistory``: per-session catalog, LRU of loaded sessions, search text), attached by the
+store once the segments' sidecars are read. Live-stream state (``LiveStream``, ``_apply_live``)
+is kept from the notices as they arrive and persisted with the head.
 """
 
 from __future__ import annotations
@@ -18,6 +23,9 @@ from ..wire.content import LIVE_ENDED, LIVE_STARTED
 from ..wire.models import Message
 from ..wire.sanitize import scrub_line
 from . import live
+from .catalog import SealedHistory
+from .index_sealed import SealedReads
+from .keyset import KeySet
 
 
 def _order(message: Message) -> tuple[int, int]:
@@ -125,13 +133,18 @@ def _preview(message: Message) -> str:
     return scrub_line(message.text)[:120]
 
 
-class Index:
+class Index(SealedReads):
     def __init__(self) -> None:
         self._lock = threading.RLock()
-        self._keys: set[str] = set()
-        self._by_session: dict[str, list[Message]] = {}
+        self._keys = KeySet()
+        self._by_session: dict[str, list[Message]] = {}  # the head's (unsealed) messages
         self._sessions: dict[str, SessionSummary] = {}
-        self._notices: list[Message] = []
+        self._notices: list[Message] = []  # the head's notices
+        self.sealed: SealedHistory | None = None
+        self._sealed_live_seqs: list[int] = []
+        self._max_notice_seq = 0
+        self.sealed_count = 0  # sealed messages (from the head's meta until the catalog loads)
+        self.sealed_notices = 0
         self._live: dict[str, LiveStream] = {}
         self._live_seen_seq = 0
         self._nicknames: dict[str, str] = {}  # peer → nickname, from the contacts cache
@@ -157,23 +170,37 @@ class Index:
             self._live_seen_seq = live_seen_seq
             self._changed()
 
+    def restore_archived(self, streams: Iterable[LiveStream]) -> None:
+        """Ended streams kept out of the head (the head's copy of a stream wins)."""
+        with self._lock:
+            for stream in streams:
+                self._live.setdefault(stream.object_id, stream)
+            self._changed()
+
     def load(self, messages: Iterable[Message]) -> None:
         """Bulk-load stored messages (no summary or live bookkeeping until ``finish_load``)."""
         with self._lock:
             for message in messages:
-                if message.key in self._keys:
+                if not self._keys.add_if_new(message.key):
                     continue
-                self._keys.add(message.key)
                 self.message_count += 1
                 if message.session_id:
                     self._insert(self._by_session.setdefault(message.session_id, []), message)
                     self._note_feed(message)
                 else:
                     self._insert(self._notices, message)
+                    self._max_notice_seq = max(self._max_notice_seq, message.seq)
 
     def finish_load(self) -> None:
-        """Recompute every derived summary from the messages, keeping aliases and read markers."""
+        """Recompute every derived summary from the messages, keeping aliases and read markers.
+
+        Only when the head holds all history: with sealed segments the persisted summaries
+        (committed atomically with the messages) are the truth, and nothing is re-read."""
         with self._lock:
+            if self.sealed is not None and (self.sealed.segments or self.sealed.bad):
+                self.complete = True
+                self._changed()
+                return
             old = self._sessions
             self._sessions = {}
             for sid, messages in self._by_session.items():
@@ -197,14 +224,14 @@ class Index:
         result = AddResult()
         with self._lock:
             for message in messages:
-                if message.key in self._keys:
+                if not self._keys.add_if_new(message.key):
                     result.duplicates += 1
                     continue
-                self._keys.add(message.key)
                 self.message_count += 1
                 result.new.append(message)
                 if not message.session_id:
                     self._insert(self._notices, message)
+                    self._max_notice_seq = max(self._max_notice_seq, message.seq)
                     change = self._apply_live(message)
                     if change is not None:
                         result.live_changes.append(change)
@@ -334,7 +361,7 @@ class Index:
 
     def mark_live_seen(self) -> bool:
         with self._lock:
-            newest = max((m.seq for m in self._notices), default=0)
+            newest = self._max_notice_seq
             if newest <= self._live_seen_seq:
                 return False
             self._live_seen_seq = newest
@@ -367,27 +394,6 @@ class Index:
             summary = self._sessions.get(session_id)
             return self._named_copy(summary) if summary else None
 
-    def messages(self, session_id: str) -> list[Message]:
-        with self._lock:
-            if session_id == "":
-                return list(self._notices)
-            return list(self._by_session.get(session_id, ()))
-
-    def all_messages(self) -> list[Message]:
-        with self._lock:
-            out: list[Message] = list(self._notices)
-            for messages in self._by_session.values():
-                out.extend(messages)
-            return out
-
-    def notice_count(self) -> int:
-        with self._lock:
-            return len(self._notices)
-
-    def notices(self) -> list[Message]:
-        with self._lock:
-            return list(self._notices)
-
     def live_streams(self, now: float | None = None) -> list[LiveStream]:
         """Live now first, then by most recent end (see ``live.sort_key``)."""
         now = time.time() if now is None else now
@@ -414,11 +420,13 @@ class Index:
 
     def unseen_live_notices(self) -> int:
         with self._lock:
-            return sum(
+            head = sum(
                 1
                 for m in self._notices
                 if m.seq > self._live_seen_seq and m.kind in (LIVE_STARTED, LIVE_ENDED)
             )
+            seqs = self._sealed_live_seqs
+            return head + len(seqs) - bisect.bisect_right(seqs, self._live_seen_seq)
 
     @property
     def live_seen_seq(self) -> int:

@@ -3,9 +3,14 @@
 Layout (see README "Store layout" for the measurements behind it)::
 
     <dir>/head.json        TinyDB: recent messages, sessions, live streams, meta (keyBuff, ...)
-    <dir>/seg-000001.json  TinyDB: sealed older messages, written once, never rewritten
+    <dir>/seg-000001.json  TinyDB: sealed older messages grouped by session, written once
+    <dir>/seg-000001.idx   its sidecar index (segments.py; rebuilt from the segment if lost)
     <dir>/contacts.json    peers' nicknames and the own identity (a cache, store/contacts.py)
+    <dir>/<name>.json      other side tables (sidetable.py): live_archive, other features' state
     <dir>/lock             flock: one process at a time
+
+Sealed history stays on disk (catalog.py): opening reads the head, then the sidecars'
+headers; a conversation reads its own slices of the segments, a search the text index.
 
 Writes go to memory and reach disk on ``commit()``: one atomic rewrite of ``head.json`` that
 carries the messages *and* the keyBuff that covers them, so a kill at any instant leaves the
@@ -17,7 +22,6 @@ ignored and the messages are still in the head. Commit cost stays O(seal_at), no
 
 from __future__ import annotations
 
-import os
 import re
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -30,16 +34,19 @@ from tinydb.table import Document
 
 from ..fsutil import PRIVATE_DIR, DirLock, LockHeldError
 from ..wire.models import Message
+from .catalog import BadSegment, SealedHistory
 from .contacts import Contact, ContactBook, Profile
 from .errors import (
     StoreCorruptError,
     StoreError,
     StoreInUseError,
     StoreVersionError,
-    StoreWriteError,
 )
 from .index import AddResult, Index, LiveChange, LiveStream, SessionSummary
-from .storage import CommitStorage, load_tables
+from .livearchive import LiveArchive
+from .segments import write_segment
+from .sidetable import SideTable
+from .storage import CommitStorage
 
 SCHEMA_VERSION = 1
 HEAD_FILE = "head.json"
@@ -75,6 +82,9 @@ class Store:
         self._head_count = 0
         self.last_commit_seconds = 0.0
         self.commits = 0
+        self._side: dict[str, SideTable] = {}
+        self._live_archive = LiveArchive(self.directory)
+        self._keys_loaded = False
 
     # ---- lifecycle -------------------------------------------------------------------------
 
@@ -90,8 +100,9 @@ class Store:
         """
         store = cls(Path(directory), seal_at=seal_at)
         store._open()
-        if not lazy_history and not store.index.complete:
+        if not lazy_history:
             store.load_segments()
+            store.load_live_archive()
         return store
 
     def _open(self) -> None:
@@ -142,6 +153,8 @@ class Store:
                 f"understands ({SCHEMA_VERSION}); upgrade finder-tui. Nothing was changed."
             )
         self._segments = [s for s in self._meta.get("segments", []) if _SEGMENT.match(s)]
+        counts = self._meta.get("segment_counts")
+        self._segment_counts: dict[str, list[int]] = counts if isinstance(counts, dict) else {}
         # The raw tables, not Table.all(): no Document wrapper per row on every open.
         tables = self._db.storage.read() or {}
         sessions = [SessionSummary.from_doc(d) for d in tables.get("sessions", {}).values()]
@@ -150,8 +163,13 @@ class Store:
         head_docs = self._head_table_docs()
         self._head_count = len(head_docs)
         self.index.load(_messages_from(path, head_docs))
+        known = [self._segment_counts.get(name, [0, 0]) for name in self._segments]
+        self.index.set_sealed_counts(sum(c[0] for c in known), sum(c[1] for c in known))
         self.index.complete = not self._segments
         if not self._segments:
+            self.index.attach(SealedHistory(self.directory))
+            self._keys_loaded = True
+            self.load_live_archive()
             self.index.finish_load()
 
     def _head_table_docs(self) -> list[dict[str, Any]]:
@@ -160,24 +178,72 @@ class Store:
         return list(tables.get("messages", {}).values())
 
     def load_segments(self, after_each: Callable[[], None] | None = None) -> int:
-        """Load sealed history into the index (call from the owning thread after ``open``).
-        ``after_each`` runs after every segment (the service settles the heap there)."""
-        loaded = 0
-        for name in self._segments:
-            path = self.directory / name
-            docs = load_tables(path).get("messages", {})
-            self.index.load(_messages_from(path, docs.values()))
-            loaded += len(docs)
-            del docs
-            if after_each is not None:
-                after_each()
+        """Catalogue sealed history (call from the owning thread after ``open``): read every
+        segment's sidecar (not its messages); returns how many sealed messages are available.
+        A missing or corrupt segment is listed in ``bad_segments``, the rest stays usable.
+        ``after_each`` runs once at the end (the service settles the heap there)."""
+        if self.index.sealed is not None and self.index.complete:
+            return self.index.sealed.count
+        history = SealedHistory(self.directory)
+        counts = {name: c[0] for name, c in self._segment_counts.items() if c}
+        history.open_segments(self._segments, counts)
+        self.index.attach(history)
+        self._keys_loaded = False
         self.index.finish_load()
-        return loaded
+        if after_each is not None:
+            after_each()
+        return history.count
+
+    def load_live_archive(self) -> None:
+        """Ended streams kept out of the head: read by what lists streams (the inbox after
+        its first paint, ``stats``), not by what reads conversations."""
+        if not self._live_archive.loaded:
+            self.index.restore_archived(self._live_archive.load())
+
+    def load_keys(self) -> None:
+        """Sealed history's dedupe keys, read once before the first ingest (only a sync needs
+        them: reading a conversation or searching does not)."""
+        if not self.index.complete:
+            self.load_segments()
+        if not self._keys_loaded and self.index.sealed is not None:
+            self.index.add_sealed_keys(self.index.sealed.keys())
+            self._keys_loaded = True
+
+    def forget_segments(self, names: list[str]) -> None:
+        """Drop segments (set aside by ``check --repair``) from the head and recount every
+        session from what is left; committed by the next ``commit``."""
+        self._segments = [s for s in self._segments if s not in names]
+        self._segment_counts = {k: v for k, v in self._segment_counts.items() if k not in names}
+        self.index.sealed = None
+        self.index.complete = False
+        self.load_segments()
+        self.index.recount()
+        self._meta_dirty = True
+
+    @property
+    def sealed_counts_known(self) -> bool:
+        """Whether the head says how many messages every segment holds (stats need no more)."""
+        return all(name in self._segment_counts for name in self._segments)
+
+    @property
+    def bad_segments(self) -> list[BadSegment]:
+        sealed = self.index.sealed
+        return list(sealed.bad) if sealed is not None else []
+
+    def side_table(self, name: str) -> SideTable:
+        """A small table of its own file in the store directory (see ``sidetable``); opened
+        once, committed by its owner, and again when the store closes."""
+        table = self._side.get(name)
+        if table is None:
+            table = self._side[name] = SideTable(self.directory, name)
+        return table
 
     def close(self) -> None:
         if self._db is None:
             return
         try:
+            for table in self._side.values():
+                table.commit()
             self.commit()
         finally:
             self._db = None
@@ -210,8 +276,7 @@ class Store:
 
     def ingest(self, messages: Iterable[Message]) -> IngestResult:
         """Dedupe and index messages now; they reach disk at the next commit."""
-        if not self.index.complete:
-            self.load_segments()
+        self.load_keys()
         added: AddResult = self.index.add(messages)
         self._pending.extend(m.to_doc() for m in added.new)
         return IngestResult(added.new, added.duplicates, added.live_changes)
@@ -314,10 +379,12 @@ class Store:
             self._head_count += len(self._pending)
         self._pending = []
         self._write_table("sessions", (s.to_doc() for s in self.index.summaries_for_store()))
-        self._write_table("live", (s.to_doc() for s in self.index.live_for_store()))
+        live = self._live_archive.for_head(self.index.live_for_store())
+        self._write_table("live", (s.to_doc() for s in live))
         self._meta.update(
             schema=SCHEMA_VERSION,
             segments=self._segments,
+            segment_counts=self._segment_counts,
             live_seen_seq=self.index.live_seen_seq,
         )
         self._db.table("meta").upsert(Document(self._meta, doc_id=1))
@@ -330,20 +397,16 @@ class Store:
         table.insert_multiple(docs)
 
     def _seal(self, docs: list[dict[str, Any]]) -> None:
+        if not self.index.complete:
+            self.load_segments()
         number = 1 + max((int(_SEGMENT.match(s).group(1)) for s in self._segments), default=0)  # type: ignore[union-attr]
         name = f"seg-{number:06d}.json"
-        path = self.directory / name
-        if path.exists():
-            os.unlink(path)  # an orphan from a kill between seal and head commit: not listed
-        try:
-            segment = TinyDB(str(path), storage=CommitStorage)
-            segment.table("messages").insert_multiple(docs)
-            storage = segment.storage
-            assert isinstance(storage, CommitStorage)
-            storage.commit()
-        except OSError as exc:
-            raise StoreWriteError(f"could not write segment {path}: {exc}") from exc
+        segment = write_segment(self.directory / name, docs)
         self._segments = [*self._segments, name]
+        self._segment_counts = {**self._segment_counts, name: [segment.count, segment.notices]}
+        moved = self.index.on_sealed()
+        assert self.index.sealed is not None
+        self.index.sealed.sealed(segment, moved)
 
 
 def _messages_from(path: Path, docs: Iterable[dict[str, Any]]) -> Iterator[Message]:

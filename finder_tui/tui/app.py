@@ -36,6 +36,7 @@ from .alerting import AlertSettings, TuiAlerts
 from .screens.help import HelpScreen
 from .screens.inbox import InboxScreen
 from .timefmt import clock
+from .widgets.compose import ComposeBox
 from .widgets.conversation import ConversationView
 from .widgets.find_bar import FindBar
 from .widgets.live_view import LiveView
@@ -229,6 +230,10 @@ class FinderApp(App[None]):
                 self.store_error = event.error
                 self.notify(event.error, title="Store", severity="error", markup=False, timeout=10)
                 return False
+            case ev.SegmentsUnavailable():  # the attention banner: only the user can repair
+                files = f"{event.files()}: those messages are unavailable"
+                self.inbox.show_attention(ev.Attention(ev.BAD_SEGMENTS, files, event.HINT))
+                return False
             case ev.NewMessages():
                 self.inbox.new_messages(event)
                 return True
@@ -238,6 +243,8 @@ class FinderApp(App[None]):
                 return True
             case ev.ItemsRejected():
                 return False
+            case ev.OutboxChanged() | ev.OutboxNotice():
+                self.inbox.outbox_event(event)
             case ev.Attention():
                 self.inbox.show_attention(event)
                 return False
@@ -289,7 +296,7 @@ class FinderApp(App[None]):
         if full:  # ``i``: the whole text, in a dialog
             return text, counts, cursor_text
         if self.store_error or state.state in (ev.BACKOFF, ev.STOPPED):
-            text = "(i: details) " + text  # first: a narrow terminal still shows the way
+            text = "(I: details) " + text  # first: a narrow terminal still shows the way
         return text[:300], counts, cursor_text
 
     # ---- app-wide actions and the palette --------------------------------------------------
@@ -302,9 +309,17 @@ class FinderApp(App[None]):
             ("Live view", list(LiveView.BINDINGS)),
             ("Find bar", list(FindBar.BINDINGS)),
             (
+                "Compose box",
+                [
+                    Binding("enter", "", "Send"),
+                    Binding("ctrl+j", "", "New line (also shift+enter, alt+enter)"),
+                    *ComposeBox.BINDINGS,
+                ],
+            ),
+            (
                 "Built in",
                 [
-                    Binding("tab", "", "Move focus between list and conversation"),
+                    Binding("tab", "", "Move focus: list, conversation, compose box"),
                     Binding("ctrl+p", "", "Command palette"),
                 ],
             ),
@@ -362,6 +377,15 @@ class FinderApp(App[None]):
             "Toggle live bell",
             "Ring the terminal bell when a followed account goes live",
             self.action_toggle_bell,
+        )
+        yield on_conversation(
+            "Reply", "Write in the open conversation", "reply", inbox.action_reply
+        )
+        yield SystemCommand(
+            "Retry unsent message", "Send the newest unsent one again", inbox.action_retry_send
+        )
+        yield SystemCommand(
+            "Discard unsent message", "Drop the newest unsent one", inbox.action_discard_send
         )
         yield SystemCommand(
             "Next unread",

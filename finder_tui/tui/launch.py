@@ -58,6 +58,7 @@ def launch(args: argparse.Namespace) -> int:
                 ),
                 page_size=200,
                 live_every=4.0,
+                peer_replies=0.5,
             ).start()
             client: ClientConfig | None = ClientConfig(server.url, DEMO_WID, Secret(token))
             # Only an explicit --store: a configured store is a real account's, and demo data

@@ -25,7 +25,7 @@ BINDINGS = [
         id="app.previous_unread",
     ),
     Binding("u", "mark_unread", "Mark unread", show=False, id="app.mark_unread"),
-    Binding("i", "details", "Status details", show=False, id="app.details"),
+    Binding("I", "details", "Status details", show=False, id="app.details"),
 ]
 
 

@@ -4,7 +4,7 @@
 
 Runs the inbox against the embedded demo server (fixed seed, no live traffic) in a temporary
 store, drives it with Textual's Pilot, and saves SVGs: the inbox with a conversation open, the
-live view, the help screen, and the error state of a server answering 1001.
+live view, the help screen, a reply in progress, and the error state of a server answering 1001.
 """
 
 from __future__ import annotations
@@ -35,6 +35,19 @@ async def _wait(pilot: Pilot[None], done: Callable[[], bool], timeout: float = 2
         if time.monotonic() > deadline:
             raise TimeoutError("the app did not reach the expected state")
         await pilot.pause(0.05)
+
+
+async def _reply_in_progress(app: FinderApp, pilot: Pilot[None]) -> None:
+    """One reply sent (its bubble on the right) and the next one half typed."""
+    from .widgets.compose import ComposeBox
+
+    await pilot.press("i")
+    box = app.query_one(ComposeBox)
+    box.insert("好的，今天下午发货")
+    await pilot.press("enter")
+    await pilot.pause(0.5)
+    box.insert("单号稍后发你，")
+    box.insert("\n另外赠品")
 
 
 async def _shoot(out: Path) -> list[Path]:
@@ -75,7 +88,8 @@ async def _shoot(out: Path) -> list[Path]:
                 )
                 await pilot.press("j", "j", "enter")
                 await save("inbox")
-                await pilot.press("escape")
+                await save("reply", lambda: _reply_in_progress(app, pilot))
+                await pilot.press("escape", "escape")
                 await save("live", lambda: pilot.press("l"))
                 await save("help", lambda: pilot.press("question_mark"))
                 await pilot.press("escape", "k")

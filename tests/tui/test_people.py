@@ -144,12 +144,12 @@ async def test_a_store_in_use_shows_the_banner_over_an_empty_inbox_and_r_reopens
         holder.close()
 
 
-async def test_i_shows_the_full_status_text(tmp_path: Path) -> None:
+async def test_shift_i_shows_the_full_status_text(tmp_path: Path) -> None:
     async with running_app(
         tmp_path / "store", items=_three_unread(), token="wrong-token", wait_state="stopped"
     ) as h:
-        assert "(i: details)" in h.status()
-        await h.pilot.press("i")
+        assert "(I: details)" in h.status()
+        await h.pilot.press("I")
         await h.wait(lambda: isinstance(h.app.screen, DetailsScreen))
         assert isinstance(h.app.screen, DetailsScreen)
         assert "HTTP authentication refused" in h.app.screen.text or "1001" in h.app.screen.text

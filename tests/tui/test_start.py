@@ -12,6 +12,7 @@ import pytest
 from textual.widgets import ContentSwitcher
 
 from finder_tui.demo import DemoServer
+from finder_tui.tui.widgets.compose import ComposeBox
 from finder_tui.tui.widgets.conversation import ConversationView
 from finder_tui.tui.widgets.live_view import LiveView
 from finder_tui.tui.widgets.session_list import LIVE_ENTRY, SessionList
@@ -93,6 +94,7 @@ async def test_j_k_g_G_move_selection_and_open_at_once(tmp_path: Path) -> None:
 
 async def test_enter_tab_escape_move_focus(tmp_path: Path) -> None:
     async with running_app(tmp_path / "store", page_size=ONE_PAGE) as h:
+        await h.wait(lambda: h.app.query(ComposeBox), what="the compose box (after 1st frame)")
         assert _focused(h) is SessionList
         await h.pilot.press("enter")
         assert _focused(h) is ConversationView
@@ -100,6 +102,8 @@ async def test_enter_tab_escape_move_focus(tmp_path: Path) -> None:
         assert _focused(h) is SessionList
         await h.pilot.press("tab")
         assert _focused(h) is ConversationView
+        await h.pilot.press("tab")
+        assert _focused(h) is ComposeBox  # the reply box under the conversation
         await h.pilot.press("tab")
         assert _focused(h) is SessionList
         # Enter on the Live row focuses the live view.

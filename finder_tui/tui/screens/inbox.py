@@ -34,6 +34,7 @@ from ..widgets.session_list import LIVE_ENTRY, SessionList
 from .alias import AliasScreen
 from .export import ExportScreen
 from .inbox_people import PeopleInInbox
+from .inbox_reply import ReplyInConversation
 from .search import SearchJump, SearchScreen
 
 if TYPE_CHECKING:
@@ -54,10 +55,10 @@ class InboxHost(Protocol):
 
 
 # Actions that act on the open conversation: disabled (and shown so) while none is open.
-NEEDS_CONVERSATION = frozenset({"alias", "export", "find"})
+NEEDS_CONVERSATION = frozenset({"alias", "export", "find", "reply"})
 
 
-class InboxScreen(PeopleInInbox):
+class InboxScreen(PeopleInInbox, ReplyInConversation):
     # Every key of the inbox, in the order the key bar shows them. The ids are user config
     # (keymap): they keep the "app." prefix they had when these were the App's bindings.
     BINDINGS = [
@@ -72,6 +73,9 @@ class InboxScreen(PeopleInInbox):
         Binding("s", "search", "Search all", id="app.search"),
         Binding("escape", "back_to_list", "Back to list", show=False, id="app.back"),
         *READ_STATE_BINDINGS,
+        Binding("i", "reply", "Reply", id="app.reply"),
+        Binding("R", "retry_send", "Retry unsent message", show=False, id="app.retry_send"),
+        Binding("D", "discard_send", "Discard unsent message", show=False, id="app.discard_send"),
     ]
 
     def __init__(self) -> None:
@@ -88,6 +92,10 @@ class InboxScreen(PeopleInInbox):
     @property
     def host(self) -> InboxHost:
         return cast(InboxHost, self.app)
+
+    @property
+    def reply_service(self) -> SyncService:
+        return self.host.service
 
     @property
     def index(self) -> Index | None:
@@ -137,6 +145,7 @@ class InboxScreen(PeopleInInbox):
         # land in the box, not in the list while the box mounts.
         await self._ensure_filter_box()
         await self._ensure_find_bar()
+        await self.ensure_compose_box()
 
     # ---- called by the App's event pump ----------------------------------------------------
 
@@ -260,14 +269,19 @@ class InboxScreen(PeopleInInbox):
             self.query_one("#new-below").display = False
             self.show_header(None, "● Live streams")
             self._show_live()
+            self.reply_opened(key)
             return
         switcher.current = "conversation"
         if self.index is None:
             return
         summary = self.index.session(key)
         name = display_name(summary.peer, summary.alias, summary.nickname) if summary else key
-        self.query_one(ConversationView).show(key, self.index.messages(key), name)
+        conversation = self.query_one(ConversationView)
+        index = self.index
+        conversation.fetch_older = lambda before, n: index.messages_before(key, before, n)
+        conversation.show(key, index.messages_before(key, None, conversation.FETCH), name)
         self.show_header(summary, key)
+        self.reply_opened(key)
         if seen:
             self.host.service.mark_read(key)
         self._close_find()
@@ -425,6 +439,10 @@ class InboxScreen(PeopleInInbox):
         self.query_one(SessionList).select_key(target.session_id, announce=False)
         self._open(target.session_id)
         conversation = self.query_one(ConversationView)
+        while True:  # an older hit: read history back to it
+            keys = [m.key for m in conversation.messages]
+            if target.message_key in keys or not conversation.fetch_more():
+                break
         for i, message in enumerate(conversation.messages):
             if message.key == target.message_key:
                 conversation.set_highlight(target.query, i)

@@ -7,6 +7,7 @@ redoing the rest.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from rich.cells import cell_len
@@ -21,7 +22,8 @@ from ..cells import wrap
 from ..timefmt import clock, day_label, day_of
 from .line_list import LineList, seg
 
-DAY, META, BUBBLE, CENTER, BLANK = range(5)
+OUTBOX_KEY = "outbox:"  # key prefix of a message shown from the outbox, not the store
+DAY, META, BUBBLE, CENTER, BLANK, NOTE = range(6)
 
 
 @dataclass(slots=True)
@@ -58,6 +60,7 @@ class ConversationView(LineList):
         "conversation--system",
         "conversation--match",
         "conversation--current-match",
+        "conversation--not-sent",
     }
 
     class NewBelow(TextualMessage):
@@ -69,6 +72,7 @@ class ConversationView(LineList):
 
     INITIAL_MESSAGES = 300  # laid out on open; older ones as the user scrolls up
     CHUNK = 500
+    FETCH = 2_000  # older messages read from the store at a time (see ``fetch_older``)
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
@@ -83,6 +87,15 @@ class ConversationView(LineList):
         self.highlight = ""  # find-in-conversation query (casefolded)
         self.current_match_message = -1
         self._laid_width = 0
+        # Older history on demand: (before (create_time, seq), how many) -> messages, oldest
+        # first (set by the app before ``show``; None: ``messages`` is the whole history).
+        self.fetch_older: Callable[[tuple[int, int], int], list[Message]] | None = None
+        self._history_done = True
+        # Replying: our messages still in the outbox (shown after the stored ones), a state
+        # mark per message key for the meta line, and a note under a message that was not sent.
+        self.outgoing: list[Message] = []
+        self.marks: dict[str, str] = {}
+        self.notes: dict[str, str] = {}
 
     @property
     def line_count(self) -> int:
@@ -95,8 +108,10 @@ class ConversationView(LineList):
         are laid out now, so opening costs the same for 20 or 20,000 messages."""
         self.session_id = session_id
         self.peer_name = peer_name
+        self.outgoing, self.marks, self.notes = [], {}, {}
         self.messages = messages
         self._keys = {m.key for m in messages}
+        self._history_done = self.fetch_older is None
         self.highlight = ""
         self.current_match_message = -1
         self._set_new_below(0)
@@ -108,6 +123,16 @@ class ConversationView(LineList):
         """New messages for this conversation: stay at the bottom, or count them as new below."""
         fresh = [m for m in messages if m.key not in self._keys]  # the open copy may have them
         if not fresh:
+            return
+        if self.outgoing:
+            # Stored messages go before the outbox's, which stay last until delivered.
+            outgoing = self.outgoing
+            self.outgoing = []
+            self.messages = [m for m in self.messages if not m.key.startswith(OUTBOX_KEY)]
+            self._keys.difference_update(m.key for m in outgoing)
+            self._keys.update(m.key for m in fresh)
+            self.messages = sorted(self.messages + fresh, key=lambda m: (m.create_time, m.seq))
+            self.set_outgoing(outgoing, self.marks, self.notes)
             return
         self._keys.update(m.key for m in fresh)
         at_bottom = self.is_vertical_scroll_end or self.max_scroll_y == 0
@@ -130,6 +155,26 @@ class ConversationView(LineList):
         else:
             self._set_new_below(self.new_below + len(fresh))
 
+    def set_outgoing(
+        self, outgoing: list[Message], marks: dict[str, str], notes: dict[str, str]
+    ) -> None:
+        """Replace the outbox's messages shown after the stored ones (a stored copy wins: a
+        message is never shown twice), with their state marks and notes."""
+        stored = [m for m in self.messages if not m.key.startswith(OUTBOX_KEY)]
+        keys = {m.key for m in stored}
+        fresh = [m for m in outgoing if str(m.new_msg_id) not in keys or not m.new_msg_id]
+        if fresh == self.outgoing and marks == self.marks and notes == self.notes:
+            return
+        at_bottom = self.is_vertical_scroll_end or self.max_scroll_y == 0
+        self.outgoing, self.marks, self.notes = fresh, marks, notes
+        self.messages = stored + fresh
+        self._keys = keys | {m.key for m in fresh}
+        self._relayout(min(self.laid_from, len(stored)))
+        self.virtual_size = self.virtual_size.with_height(len(self.lines))
+        self.refresh()
+        if at_bottom:
+            self.call_after_refresh(self.scroll_end, animate=False, immediate=True, force=True)
+
     def _set_new_below(self, count: int) -> None:
         if count != self.new_below:
             self.new_below = count
@@ -139,7 +184,9 @@ class ConversationView(LineList):
         super().watch_scroll_y(old_value, new_value)
         if self.new_below and new_value >= self.max_scroll_y:
             self._set_new_below(0)
-        if self.laid_from and new_value < self.scrollable_content_region.height:
+        if (self.laid_from or not self._history_done) and (
+            new_value < self.scrollable_content_region.height
+        ):
             self.call_later(self.load_older)
 
     # ---- layout ----------------------------------------------------------------------------
@@ -154,6 +201,8 @@ class ConversationView(LineList):
     def load_older(self, down_to: int | None = None) -> None:
         """Lay out an older chunk (or everything from ``down_to``) above the current lines,
         keeping what the user looks at in place."""
+        if self.laid_from < self.CHUNK:
+            self.fetch_more()
         if not self.laid_from:
             return
         start = max(
@@ -171,6 +220,27 @@ class ConversationView(LineList):
         self.virtual_size = self.virtual_size.with_height(len(self.lines))
         self.scroll_to(y=self.scroll_y + added, animate=False, immediate=True, force=True)
         self.refresh()
+
+    def fetch_more(self) -> bool:
+        """Prepend an older batch of history from ``fetch_older``; False once there is none."""
+        if self._history_done or self.fetch_older is None or not self.messages:
+            self._history_done = True
+            return False
+        first = self.messages[0]
+        batch = self.fetch_older((first.create_time, first.seq), self.FETCH)
+        older = [m for m in batch if m.key not in self._keys]
+        if not older:
+            self._history_done = True
+            return False
+        shift = len(older)
+        self.messages = older + self.messages
+        self._keys.update(m.key for m in older)
+        for line in self.lines:
+            line.message += shift
+        self.laid_from += shift
+        if self.current_match_message >= 0:
+            self.current_match_message += shift
+        return True
 
     def on_resize(self) -> None:
         if self._laid_width != self.content_width():
@@ -202,6 +272,9 @@ class ConversationView(LineList):
             body = wrap(_body(message), text_width) or [""]
             bubble = max(cell_len(line) for line in body) + 2
             lines.extend(Line(BUBBLE, i, line, bubble) for line in body)
+            note = self.notes.get(message.key)
+            if note:
+                lines.append(Line(NOTE, i, note))
             lines.append(Line(BLANK, i))
 
     # ---- rendering -------------------------------------------------------------------------
@@ -223,10 +296,15 @@ class ConversationView(LineList):
                 seg(fill * (rule - left), style),
             ]
         message = self.messages[line.message]
+        if line.kind == NOTE:
+            label = f"{line.text} "
+            style = get("conversation--not-sent")
+            return [seg(" " * max(0, width - cell_len(label) - 1)), seg(label, style)]
         if line.kind == META:
             style = get("conversation--time")
             if message.is_sender:
-                label = f"{line.text} me"
+                mark = self.marks.get(message.key, "")
+                label = f"{line.text} me{' ' + mark if mark else ''}"
                 return [seg(" " * max(0, width - cell_len(label) - 1)), seg(label, style)]
             label = f"{self.peer_name} {line.text}" if self.peer_name else line.text
             return [seg(" "), seg(label, style)]
@@ -303,6 +381,8 @@ class ConversationView(LineList):
         self.scroll_to(y=self.scroll_y + direction * height, animate=False)
 
     def action_top(self) -> None:
+        while self.fetch_more():
+            pass
         self.load_older(down_to=0)
         self.scroll_home(animate=False)
 

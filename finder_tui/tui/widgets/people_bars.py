@@ -60,6 +60,7 @@ class AttentionBanner(Static):
     TITLES = {
         ev.AUTH: "The server refused the token",
         ev.STORE_IN_USE: "The store is in use by another finder-tui",
+        ev.BAD_SEGMENTS: "Store files are unreadable",
     }
 
     def __init__(self, *, id: str | None = None) -> None:

@@ -1,0 +1,218 @@
+"""Replying in the open conversation: the compose box, the outbox's bubbles, retry, discard.
+
+A base of ``InboxScreen`` (like ``FindInConversation``): it needs the open conversation
+(``open_key``), ``_mark_seen`` and the service. It reads the outbox through the service
+(copies) and sends through the service's typed commands, never touching the store.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import TYPE_CHECKING
+
+from textual.css.query import NoMatches
+from textual.screen import Screen
+
+from ... import service_events as ev
+from ...outbox import FAILED, PENDING, SENT, UNKNOWN, Entry
+from ...outbox_service import QUEUED
+from ...wire.content import TEXT
+from ...wire.models import Message
+from ..widgets.compose import ComposeBox
+from ..widgets.conversation import OUTBOX_KEY, ConversationView
+from ..widgets.session_list import LIVE_ENTRY
+from .confirm import ConfirmScreen
+
+if TYPE_CHECKING:
+    from ...service import SyncService
+
+MARKS = {PENDING: "◷", SENT: "✓", FAILED: "✗", UNKNOWN: "?"}
+DELIVERED_MARK = "✓✓"
+NOTES = {
+    FAILED: "not sent — R retry / D discard",
+    UNKNOWN: "no answer: maybe not sent — R retry / D discard",
+}
+_LAST = (1 << 64) - 1  # an outbox bubble sorts after every stored message of its second
+
+
+def outbox_message(entry: Entry) -> Message:
+    """An outbox entry as a bubble of ours (its key says it is not a stored message)."""
+    return Message(
+        key=f"{OUTBOX_KEY}{entry.id}",
+        new_msg_id=entry.new_msg_id or 0,
+        session_id=entry.session_id,
+        peer=entry.to_user,
+        is_sender=True,
+        create_time=int(entry.created),
+        seq=_LAST,
+        msg_type=1,
+        kind=TEXT,
+        text=entry.text,
+        me=entry.my_user,
+    )
+
+
+class ReplyInConversation(Screen[None]):
+    open_key: str | None  # the inbox's open conversation (or the live view, or None)
+
+    def __init__(self) -> None:
+        super().__init__()
+        # Pressed send, not yet in the outbox (the store thread may be busy with another
+        # send for up to its timeout): shown at once as queued, in order, per session.
+        self._queued: dict[str, list[Entry]] = {}
+
+    @property
+    def reply_service(self) -> SyncService:
+        raise NotImplementedError
+
+    def _mark_seen(self) -> None:
+        raise NotImplementedError
+
+    # ---- the compose box -------------------------------------------------------------------
+
+    def compose_box(self) -> ComposeBox | None:
+        try:
+            return self.query_one(ComposeBox)
+        except NoMatches:
+            return None  # not mounted yet (after the first frame)
+
+    async def ensure_compose_box(self) -> ComposeBox:
+        box = self.compose_box()
+        if box is None:
+            service = self.reply_service
+            box = ComposeBox(save_draft=service.save_draft, id="compose")
+            box.set_unavailable(service.offline_reason)
+            await self.query_one("#main-pane").mount(box, after="#switcher")
+            self.reply_opened(self.open_key)
+        return box
+
+    def reply_opened(self, key: str | None) -> None:
+        """A conversation (or the live view) opened: swap drafts, show its outbox."""
+        box = self.compose_box()
+        if box is None:
+            return
+        self.save_compose_draft()
+        if key is None or key == LIVE_ENTRY:
+            box.display = False
+            box.open_session(None, "")
+            return
+        box.display = True
+        box.open_session(key, self.reply_service.draft(key))
+        self.refresh_outgoing()
+
+    def save_compose_draft(self) -> None:
+        box = self.compose_box()
+        taken = box.take_draft() if box is not None else None
+        if taken is not None:
+            self.reply_service.save_draft(*taken)
+
+    # ---- the outbox's bubbles --------------------------------------------------------------
+
+    def refresh_outgoing(self) -> None:
+        key = self.open_key
+        if key is None or key == LIVE_ENTRY:
+            return
+        service = self.reply_service
+        entries = sorted(service.outbox_entries(key), key=lambda e: e.created)
+        entries += self._queued.get(key, [])
+        marks = {f"{OUTBOX_KEY}{e.id}": MARKS.get(e.state, "") for e in entries}
+        marks.update({str(i): DELIVERED_MARK for i in service.delivered_ids(key)})
+        notes = {f"{OUTBOX_KEY}{e.id}": NOTES[e.state] for e in entries if e.state in NOTES}
+        conversation = self.query_one(ConversationView)
+        conversation.set_outgoing([outbox_message(e) for e in entries], marks, notes)
+
+    def outbox_event(self, event: ev.OutboxChanged | ev.OutboxNotice) -> None:
+        """Called by the App's event pump."""
+        if isinstance(event, ev.OutboxNotice) or event.state == QUEUED:
+            self._unqueue(event.session_id)
+        if isinstance(event, ev.OutboxNotice):
+            self.notify(event.text, title="Send", severity="warning", markup=False, timeout=8)
+            return
+        if event.session_id == self.open_key:
+            self.refresh_outgoing()
+        if event.state == FAILED:
+            self.notify(
+                f"Message not sent: {event.detail}. R retries, D discards.",
+                title="Send",
+                severity="error",
+                markup=False,
+                timeout=8,
+            )
+        elif event.state == UNKNOWN:
+            self.notify(
+                f"No answer to a send ({event.detail}); it may have been sent. The next sync "
+                "tells; nothing is sent again unless you retry (R).",
+                title="Send",
+                severity="warning",
+                markup=False,
+                timeout=10,
+            )
+
+    def _unqueue(self, session_id: str) -> None:
+        queued = self._queued.get(session_id)
+        if queued:
+            queued.pop(0)  # commands are applied in order: the oldest one was taken
+            if session_id == self.open_key:
+                self.refresh_outgoing()
+
+    def _unsent(self) -> Entry | None:
+        """The message retry/discard act on: the newest failed or unknown one of the open
+        conversation (the conversation has no message cursor yet)."""
+        key = self.open_key
+        if key is None or key == LIVE_ENTRY:
+            return None
+        entries = self.reply_service.outbox_entries(key)
+        unsent = [e for e in entries if e.state in (FAILED, UNKNOWN)]
+        return max(unsent, key=lambda e: e.created) if unsent else None
+
+    # ---- actions and the compose box's messages --------------------------------------------
+
+    async def action_reply(self) -> None:
+        box = await self.ensure_compose_box()
+        if self.open_key is None or self.open_key == LIVE_ENTRY:
+            self.notify("Open a conversation to reply to it.", markup=False)
+            return
+        self._mark_seen()
+        box.focus()
+
+    def action_retry_send(self) -> None:
+        entry = self._unsent()
+        if entry is None:
+            self.notify("No unsent message in this conversation.", markup=False, timeout=3)
+            return
+        service = self.reply_service
+        if entry.state == FAILED:
+            service.retry_send(entry.id)
+            return
+        entry_id = entry.id
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                service.retry_send(entry_id)
+
+        self.app.push_screen(
+            ConfirmScreen(
+                "Send again?",
+                "No answer came for this message: it may already have been sent. Sending "
+                "it again may make it arrive twice.",
+            ),
+            answered,
+        )
+
+    def action_discard_send(self) -> None:
+        entry = self._unsent()
+        if entry is None:
+            self.notify("No unsent message in this conversation.", markup=False, timeout=3)
+            return
+        self.reply_service.discard_send(entry.id)
+        self.notify("Discarded the unsent message.", markup=False, timeout=3)
+
+    def on_compose_box_submitted(self, event: ComposeBox.Submitted) -> None:
+        self._queued.setdefault(event.session_id, []).append(
+            Entry(f"local-{time.monotonic_ns()}", event.session_id, "", "", event.text, time.time())
+        )
+        self.reply_service.send_text(event.session_id, event.text)
+        self.refresh_outgoing()
+
+    def on_compose_box_left(self, _: ComposeBox.Left) -> None:
+        self.query_one(ConversationView).focus()
