@@ -1,10 +1,12 @@
 """Turn sync events into hook runs and notifications (headless; the TUI and ``sync`` share it).
 
-Only traffic that arrived while running counts: a catch-up's backlog (``backfill``) never runs
-a hook or notifies. Notifications are for received DMs when the app is not focused or the DM is
-in another session than the open one, and for live starts only with ``notify_live``; at most one
-per session per few seconds. Delivering a notification (a terminal sequence, the bell) is the
-UI's job; ``run_desktop`` runs a desktop notifier in the background.
+A catch-up's backlog (``backfill``: after the start or after an outage) never notifies; hooks
+still run for what it brings that was created after the process started (a forwarder must not
+lose the DMs of a network blip). Notifications are for received DMs when the app is not focused
+or the DM is in another session than the open one, and for live starts only with
+``notify_live``; at most one per session per few seconds, then a trailing "(N new)" one.
+Delivering a notification (a toast, a terminal sequence, the bell) is the UI's job;
+``run_desktop`` runs a desktop notifier in the background.
 """
 
 from __future__ import annotations

@@ -13,6 +13,7 @@ import os
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from textual.app import App
@@ -123,7 +124,7 @@ class TuiAlerts:
         elif self.mode == "terminal":
             self._write_notification(note)
         elif self.mode == "desktop":
-            missing = lambda: self._call_soon(lambda: self._desktop_missing(note))  # noqa: E731
+            missing = partial(self._call_soon, partial(self._desktop_missing, note))
             started = run_desktop(
                 note, secret=secret, on_failure=self._desktop_failed, on_missing=missing
             )

@@ -20,6 +20,10 @@ class TopBar(Static):
 
     COMPONENT_CLASSES = {"top-bar--live"}
     DEFAULT_CSS = """
+    TopBar {
+        text-wrap: nowrap;
+        text-overflow: ellipsis;
+    }
     TopBar > .top-bar--live {
         background: $error;
         color: $text;
