@@ -166,7 +166,7 @@ class LiveView(LineList):
             ids = f"object {stream.object_id}" + (
                 f" · live {stream.live_id}" if stream.live_id else ""
             )
-            return [seg(" " * indent), seg(ids, get("live-view--header"))]
+            return [seg(" " * indent), seg(truncate(ids, width - indent), get("live-view--header"))]
         out = [seg(" ")]
         for (_, w), cell in zip(cols, cells, strict=False):
             out.append(seg(pad_to(truncate(cell, w), w) + "  ", style))
