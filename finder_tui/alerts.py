@@ -1,10 +1,12 @@
 """Turn sync events into hook runs and notifications (headless; the TUI and ``sync`` share it).
 
-Only traffic that arrived while running counts: a catch-up's backlog (``backfill``) never runs
-a hook or notifies. Notifications are for received DMs when the app is not focused or the DM is
-in another session than the open one, and for live starts only with ``notify_live``; at most one
-per session per few seconds. Delivering a notification (a terminal sequence, the bell) is the
-UI's job; ``run_desktop`` runs a desktop notifier in the background.
+A catch-up's backlog (``backfill``: after the start or after an outage) never notifies; hooks
+still run for what it brings that was created after the process started (a forwarder must not
+lose the DMs of a network blip). Notifications are for received DMs when the app is not focused
+or the DM is in another session than the open one, and for live starts only with
+``notify_live``; at most one per session per few seconds, then a trailing "(N new)" one.
+Delivering a notification (a toast, a terminal sequence, the bell) is the UI's job;
+``run_desktop`` runs a desktop notifier in the background.
 """
 
 from __future__ import annotations
@@ -31,9 +33,17 @@ class Notification:
     key: str  # session id, or LIVE_KEY
     title: str
     body: str
+    external: bool = True  # False: a live start to toast in the app, not to notify outside
 
 
 class AlertRouter:
+    """Decides, in one place, what notifies and which hooks run.
+
+    Notifications: only traffic that arrived while running (never a catch-up's backlog, after
+    a start or an outage). Hooks: that too, plus what a catch-up brings that was created after
+    ``hooks_since`` (the process start): a forwarder must not lose the DMs of a network blip.
+    """
+
     def __init__(
         self,
         index: Index,
@@ -42,12 +52,14 @@ class AlertRouter:
         notify_mode: str = "off",
         notify_live: bool = False,
         coalesce: float = notify.COALESCE_SECONDS,
+        hooks_since: float | None = None,
     ) -> None:
         self.index = index
         self.runner = runner
         self.notify_mode = notify_mode
         self.notify_live = notify_live
         self.coalescer = notify.Coalescer(coalesce)
+        self.hooks_since = time.time() if hooks_since is None else hooks_since
 
     def session_name(self, session_id: str, peer: str) -> str:
         summary = self.index.session(session_id)
@@ -55,15 +67,34 @@ class AlertRouter:
             return display_name(peer)
         return display_name(summary.peer or peer, summary.alias, summary.nickname)
 
+    def live_title(self, stream: LiveStream) -> str:
+        (title,) = self.index.live_titles([stream])
+        return title
+
     def handle(
         self, event: ev.Event, *, focused: bool = False, open_session: str | None = None
     ) -> list[Notification]:
         """Run the hooks an event calls for; the notifications to show (already coalesced)."""
-        if isinstance(event, ev.NewMessages) and not event.backfill:
+        if isinstance(event, ev.NewMessages):
             return self._messages(event, focused, open_session)
-        if isinstance(event, ev.LiveEvent) and not event.backfill:
+        if isinstance(event, ev.LiveEvent):
             return self._live(event)
         return []
+
+    def due(self, *, focused: bool = False, open_session: str | None = None) -> list[Notification]:
+        """Trailing notifications: what a session's coalescing window held back, now it ended."""
+        out = []
+        for key, held in self.coalescer.due():
+            if self.notify_mode == "off" or (focused and key == open_session):
+                continue
+            summary = self.index.session(key)
+            name = self.session_name(key, summary.peer if summary else "")
+            body = held.last if held.count == 1 else f"({held.count} new) {held.last}"
+            out.append(Notification(key, name, body))
+        return out
+
+    def _hook_due(self, backfill: bool, when: int | None) -> bool:
+        return not backfill or (when is not None and when >= self.hooks_since)
 
     def _messages(
         self, event: ev.NewMessages, focused: bool, open_session: str | None
@@ -73,37 +104,43 @@ class AlertRouter:
             received = [m for m in messages if not m.is_sender and not m.is_system]
             name = self.session_name(session_id, messages[0].peer) if messages else ""
             for message in messages:
-                if message.is_system:
+                if message.is_system or not self._hook_due(event.backfill, message.create_time):
                     continue
                 hook = hooks.SENT if message.is_sender else hooks.MESSAGE
                 if self.runner is not None and self.runner.has(hook):
                     self.runner.fire(hook, message_values(message, name))
-            if not received or self.notify_mode == "off":
+            if event.backfill or not received or self.notify_mode == "off":
                 continue
             if focused and session_id == open_session:
                 continue
-            if not self.coalescer.allow(session_id):
-                continue
             last = max(received, key=lambda m: (m.create_time, m.seq))
+            if not self.coalescer.allow(session_id):
+                self.coalescer.hold(session_id, len(received), last.text)
+                continue
             body = last.text if len(received) == 1 else f"({len(received)} new) {last.text}"
             out.append(Notification(session_id, name, body))
         return out
 
     def _live(self, event: ev.LiveEvent) -> list[Notification]:
         stream = event.stream
-        (title,) = self.index.live_titles([stream])
-        hook = hooks.LIVE_START if event.event == live.STARTED else hooks.LIVE_END
-        if self.runner is not None and self.runner.has(hook):
+        title = self.live_title(stream)
+        started = event.event == live.STARTED
+        hook = hooks.LIVE_START if started else hooks.LIVE_END
+        when = stream.started_at if started else stream.ended_at
+        if (
+            self.runner is not None
+            and self.runner.has(hook)
+            and self._hook_due(event.backfill, when)
+        ):
             self.runner.fire(hook, live_values(stream, event.event, title))
         if (
-            event.event != live.STARTED
-            or not self.notify_live
-            or self.notify_mode == "off"
+            event.backfill
+            or not started
             or not live.is_live(stream, stale_after=self.index.live_stale_after)
-            or not self.coalescer.allow(LIVE_KEY)
         ):
             return []
-        return [Notification(LIVE_KEY, title, "went live")]
+        external = self.notify_live and self.notify_mode != "off" and self.coalescer.allow(LIVE_KEY)
+        return [Notification(LIVE_KEY, title, "went live", external=external)]
 
 
 def with_hooks(
@@ -113,12 +150,15 @@ def with_hooks(
     token: Secret | None,
     on_failure: Callable[[str], None],
 ) -> Callable[[ev.Event], None]:
-    """``emit``, plus the configured hooks for what arrives once caught up (``finder-tui sync``)."""
+    """``emit``, plus the configured hooks (``finder-tui sync``, a headless forwarder).
+
+    A flood of DMs waits for a free hook (back-pressure on sync) rather than skipping any.
+    """
     table = dict(configured)
     if not table:
         return emit
     runner = hooks.HookRunner(
-        table, secret=token.reveal() if token else None, on_failure=on_failure
+        table, secret=token.reveal() if token else None, on_failure=on_failure, block=True
     )
     router = AlertRouter(index, runner=runner)
 
@@ -144,7 +184,7 @@ def live_values(stream: LiveStream, event: str, name: str) -> dict[str, str]:
     when = stream.ended_at if event == live.ENDED_EVENT else stream.started_at
     return {
         "peer": stream.account,
-        "peer_name": name,
+        "peer_name": "" if name == live.UNKNOWN_ACCOUNT else name,
         "time": str(when or int(time.time())),
         "object_id": stream.object_id,
         "live_id": stream.live_id,
@@ -156,16 +196,19 @@ def run_desktop(
     *,
     secret: str | None = None,
     on_failure: Callable[[str], None] = lambda text: None,
+    on_missing: Callable[[], None] = lambda: None,
 ) -> bool:
-    """Show a desktop notification in the background (argv list, minimal environment)."""
+    """Show a desktop notification in the background (argv list, minimal environment).
+
+    False where this platform has no notifier; ``on_missing`` is called (from the worker
+    thread) when the notifier is not installed after all, so the caller can fall back.
+    """
     command = notify.desktop_command(notification.title, notification.body)
     if command is None:
         return False
     argv, values = command
-    env = hooks.hook_environment({}, secret=secret)
-    env.update(values)
-    if secret:  # the title and body are message text: drop one that holds the token
-        env = {k: v for k, v in env.items() if secret not in v}
+    # One environment, built like a hook's: safe base, FINDER_TUI_* values, never the token.
+    env = hooks.hook_environment(values, secret=secret)
 
     def run() -> None:
         try:
@@ -178,6 +221,8 @@ def run_desktop(
                 timeout=hooks.TIMEOUT,
                 check=False,
             )
+        except FileNotFoundError:
+            on_missing()
         except (OSError, subprocess.SubprocessError) as exc:
             on_failure(f"desktop notification failed: {exc}")
 

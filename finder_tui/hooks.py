@@ -7,8 +7,10 @@ from a short list of harmless variables, not inherited: the token (and any varia
 value) never reaches a hook.
 
 Hooks run in the background on a few worker threads (at most ``max_running`` at once, a bounded
-queue behind them), each killed after ``timeout`` seconds. A failing hook is logged and reported
-once per event through ``on_failure``; it never stops sync.
+queue behind them), each killed after ``timeout`` seconds. When the queue is full, ``block``
+decides: wait for room (``finder-tui sync``: a forwarder must not lose a DM) or skip the hook and
+report it (the inbox must never stall). A failing hook is reported once per event through
+``on_failure`` (or logged as a warning when there is no one to report to); it never stops sync.
 """
 
 from __future__ import annotations
@@ -18,11 +20,13 @@ import os
 import queue
 import signal
 import subprocess
+import tempfile
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import IO
 
-from .wire.sanitize import scrub_line
+from .wire.sanitize import scrub, scrub_line
 
 log = logging.getLogger(__name__)
 
@@ -44,7 +48,10 @@ SAFE_BASE = (
     "XDG_RUNTIME_DIR",
 )
 MAX_VALUE = 4096  # a value longer than this is cut (environment space is shared with argv)
+MULTI_LINE = ("text",)  # values that keep their newlines (a DM's lines); the rest are one line
 TIMEOUT = 10.0
+REAP_TIMEOUT = 2.0  # after the kill: how long to wait for the process to be gone
+MAX_STDERR = 4096  # the most of a hook's stderr read back (the tail) for its failure message
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,7 +71,8 @@ def hook_environment(
     source = os.environ if base is None else base
     env = {k: v for k, v in source.items() if k in SAFE_BASE or k.startswith("LC_")}
     for name, value in values.items():
-        cleaned = scrub_line(str(value)).replace("\x00", "")[:MAX_VALUE]
+        fold = scrub if name in MULTI_LINE else scrub_line
+        cleaned = fold(str(value)).replace("\x00", "")[:MAX_VALUE]
         env[PREFIX + name.upper()] = cleaned
     if secret:
         env = {k: v for k, v in env.items() if secret not in v and secret not in k}
@@ -84,10 +92,15 @@ class HookRunner:
         timeout: float = TIMEOUT,
         max_running: int = 3,
         max_queued: int = 64,
+        block: bool = False,
     ) -> None:
-        self.hooks = {event: tuple(argv) for event, argv in hooks.items() if argv}
+        # ``~/bin/on-dm`` works as in a shell; the rest of argv is passed exactly as written.
+        self.hooks = {
+            event: (os.path.expanduser(argv[0]), *argv[1:]) for event, argv in hooks.items() if argv
+        }
+        self.block = block
         self.secret = secret
-        self.on_failure = on_failure or (lambda text: None)
+        self.on_failure = on_failure or _no_report
         self.timeout = timeout
         self.max_running = max_running
         self.runs = 0  # hooks started (for tests and the status line)
@@ -102,17 +115,23 @@ class HookRunner:
         return event in self.hooks
 
     def fire(self, event: str, values: Mapping[str, str]) -> bool:
-        """Queue the hook for ``event`` (if one is configured); False when none ran or the queue
-        is full (a flood of messages must not pile up processes without bound)."""
+        """Queue the hook for ``event`` (if one is configured); False when none is or the queue
+        is full (a flood of messages must not pile up processes without bound). With ``block``
+        a full queue waits for room instead: never False for a configured hook."""
         argv = self.hooks.get(event)
         if argv is None:
             return False
         env = hook_environment({"event": event, **values}, secret=self.secret)
+        call = HookCall(event, argv, env)
+        if self.block:
+            self._ensure_workers(always=True)
+            self._queue.put(call)
+            return True
         try:
-            self._queue.put_nowait(HookCall(event, argv, env))
+            self._queue.put_nowait(call)
         except queue.Full:
             self.dropped += 1
-            self._fail(event, "too many hooks waiting; this one was skipped")
+            self._fail(event, "too many hooks waiting; some were skipped", key="dropped")
             return False
         self._ensure_workers()
         return True
@@ -138,10 +157,10 @@ class HookRunner:
 
     # ---- workers ---------------------------------------------------------------------------
 
-    def _ensure_workers(self) -> None:
+    def _ensure_workers(self, *, always: bool = False) -> None:
         with self._lock:
             self._workers = [w for w in self._workers if w.is_alive()]
-            if len(self._workers) < self.max_running and self._queue.qsize() > 0:
+            if len(self._workers) < self.max_running and (always or self._queue.qsize() > 0):
                 worker = threading.Thread(target=self._work, name="finder-hook", daemon=True)
                 self._workers.append(worker)
                 worker.start()
@@ -160,46 +179,67 @@ class HookRunner:
 
     def _run(self, call: HookCall) -> None:
         self.runs += 1
-        try:
-            process = subprocess.Popen(  # noqa: S603 - the user's argv, no shell, no text in it
-                list(call.argv),
-                env=call.env,
-                stdin=subprocess.DEVNULL,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.PIPE,
-                close_fds=True,
-                start_new_session=True,  # its own process group: the kill reaches its children
-                shell=False,
-            )
-        except OSError as exc:
-            self._fail(call.event, f"cannot run {call.argv[0]}: {exc.strerror or exc}")
-            return
-        try:
-            _, err = process.communicate(timeout=self.timeout)
-        except subprocess.TimeoutExpired:
-            _kill_group(process)
-            process.communicate()
-            self._fail(call.event, f"{call.argv[0]} took longer than {self.timeout:g} s; killed")
-            return
-        if process.returncode != 0:
-            tail = scrub_line(err.decode("utf-8", "replace"))[-200:]
-            if self.secret:
-                tail = tail.replace(self.secret, "***")
-            detail = f": {tail}" if tail else ""
-            self._fail(call.event, f"{call.argv[0]} exited with {process.returncode}{detail}")
+        # stderr goes to a file, not a pipe: a grandchild that keeps it open cannot block us,
+        # and only its tail is read back into memory.
+        with tempfile.TemporaryFile() as err_file:
+            try:
+                process = subprocess.Popen(  # noqa: S603 - the user's argv, no shell, no text in it
+                    list(call.argv),
+                    env=call.env,
+                    stdin=subprocess.DEVNULL,
+                    stdout=subprocess.DEVNULL,
+                    stderr=err_file,
+                    close_fds=True,
+                    start_new_session=True,  # its own process group: the kill reaches its children
+                    shell=False,
+                )
+            except OSError as exc:
+                self._fail(call.event, f"cannot run {call.argv[0]}: {exc.strerror or exc}")
+                return
+            try:
+                process.wait(timeout=self.timeout)
+            except subprocess.TimeoutExpired:
+                _kill_group(process)
+                try:
+                    process.wait(timeout=REAP_TIMEOUT)
+                except subprocess.TimeoutExpired:
+                    pass  # unkillable (stuck in the kernel): the worker moves on regardless
+                self._fail(
+                    call.event, f"{call.argv[0]} took longer than {self.timeout:g} s; killed"
+                )
+                return
+            if process.returncode != 0:
+                self._fail(call.event, self._exit_text(call, process.returncode, err_file))
 
-    def _fail(self, event: str, text: str) -> None:
+    def _exit_text(self, call: HookCall, code: int, err_file: IO[bytes]) -> str:
+        size = err_file.seek(0, os.SEEK_END)
+        err_file.seek(max(0, size - MAX_STDERR))
+        tail = scrub_line(err_file.read(MAX_STDERR).decode("utf-8", "replace"))[-200:]
+        if self.secret:
+            tail = tail.replace(self.secret, "***")
+        detail = f": {tail}" if tail else ""
+        return f"{call.argv[0]} exited with {code}{detail}"
+
+    def _fail(self, event: str, text: str, *, key: str | None = None) -> None:
+        """Count a failure; report it once per ``key`` (the event by default)."""
         self.failures += 1
         message = f"hook '{event}' failed: {scrub_line(text)}"
-        log.warning("%s", message)
         with self._lock:
-            first = event not in self._reported
-            self._reported.add(event)
+            first = (key or event) not in self._reported
+            self._reported.add(key or event)
+        if self.on_failure is _no_report:
+            log.warning("%s", message)  # nobody else reports it
+            return
+        log.debug("%s", message)  # reported once below: never printed twice
         if first:
             try:
                 self.on_failure(message)
             except Exception:  # noqa: BLE001 - reporting must not fail the worker
                 log.exception("reporting a hook failure failed")
+
+
+def _no_report(text: str) -> None:
+    pass
 
 
 def _kill_group(process: subprocess.Popen[bytes]) -> None:

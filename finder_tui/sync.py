@@ -54,6 +54,15 @@ class Backoff:
 
 
 class SyncEngine:
+    """Pages into the store and emits what arrived.
+
+    ``caught_up``: the server ran dry since the last outage. Until then pages are a catch-up
+    (``backfill``): after the start, and again after failing for ``OUTAGE_AFTER`` seconds, so
+    what piled up while we were away does not notify as a storm (hooks decide by message time,
+    see ``alerts``).
+    """
+
+    OUTAGE_AFTER = 30.0  # failing this long is an outage: what comes next is a catch-up again
     MAX_PAGES_PER_CYCLE = 100_000  # a server that never runs dry must not pin us forever
     MAX_REPLAYS = 5
     SETTLE_EVERY = 5_000  # new messages between two gc.freeze() calls
@@ -62,7 +71,8 @@ class SyncEngine:
         self.client = client
         self.store = store
         self.emit: Emit = emit or (lambda event: None)
-        self.caught_up = False  # first empty page seen in this process: later items are "live"
+        self.caught_up = False  # ran dry since the start or the last outage: items are "live"
+        self.failing_since: float | None = None  # monotonic time of the first failure in a row
         self.should_stop: Callable[[], bool] = lambda: False  # checked between pages
         self.between_pages: Callable[[], None] = lambda: None  # e.g. apply the user's commands
         self._replays = 0
@@ -72,6 +82,9 @@ class SyncEngine:
         """Fetch pages until the server has nothing new. Raises ``SyncError``/``StoreError``."""
         report = report or SyncReport()
         started = time.perf_counter()
+        failing = self.failing_since
+        if failing is not None and time.monotonic() - failing >= self.OUTAGE_AFTER:
+            self.caught_up = False  # back after an outage: catch up again before "live"
         try:
             for _ in range(self.MAX_PAGES_PER_CYCLE):
                 self.between_pages()
@@ -82,7 +95,12 @@ class SyncEngine:
             else:
                 return report  # the server never ran dry: not caught up, poll again later
             self.caught_up = True
+            self.failing_since = None
             self.store.mark_synced(time.time())
+        except BaseException:
+            if self.failing_since is None:
+                self.failing_since = time.monotonic()
+            raise
         finally:
             # Commit what was fetched even when a later page failed: never re-fetch needlessly.
             self.store.commit()

@@ -52,6 +52,7 @@ def _isolate_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "config"))
     for name in _SERVER_ENV:
         monkeypatch.delenv(name, raising=False)
+    monkeypatch.delenv("TMUX", raising=False)  # notifications are wrapped inside tmux
 
 
 @pytest.fixture(scope="session")

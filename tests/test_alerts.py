@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 import os
 import subprocess
 import sys
@@ -9,6 +11,9 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
+
+from finder_tui import alerts
 from finder_tui import service_events as ev
 from finder_tui.alerts import LIVE_KEY, AlertRouter
 from finder_tui.demo import DemoServer, seed_items
@@ -87,6 +92,41 @@ def test_a_burst_in_one_session_is_one_notification() -> None:
     assert len(router.handle(arrived(dm(4, SESSION_B, PEER_B, "other")))) == 1
 
 
+def test_a_dm_held_back_by_the_window_comes_as_a_trailing_notification_when_it_ends() -> None:
+    first, second, third = (dm(n, SESSION_A, PEER_A, t) for n, t in ((1, "a"), (2, "b"), (3, "c")))
+    router = AlertRouter(index_with(first, second, third), notify_mode="terminal", coalesce=0.3)
+    assert len(router.handle(arrived(first))) == 1
+    assert router.handle(arrived(second)) == [] and router.handle(arrived(third)) == []
+    assert router.due() == [], "the window is still open"
+    time.sleep(0.35)
+    (note,) = router.due()
+    assert (note.key, note.title, note.body) == (SESSION_A, "Ann", "(2 new) c")
+    assert router.due() == []
+
+
+def test_a_trailing_notification_skips_the_session_now_open_in_a_focused_app() -> None:
+    first, second = dm(1, SESSION_A, PEER_A, "a"), dm(2, SESSION_A, PEER_A, "b")
+    router = AlertRouter(index_with(first, second), notify_mode="terminal", coalesce=0.1)
+    router.handle(arrived(first))
+    router.handle(arrived(second))
+    time.sleep(0.15)
+    assert router.due(focused=True, open_session=SESSION_A) == []
+
+
+def test_hooks_forward_backlog_created_after_the_start_but_never_older_backlog(
+    tmp_path: Path,
+) -> None:
+    script, out = write_hook(tmp_path)
+    runner = HookRunner({"message": [str(script), str(out)]})
+    old = dataclasses.replace(dm(1, SESSION_A, PEER_A, "before"), create_time=NOW - 3600)
+    during_blip = dm(2, SESSION_A, PEER_A, "during the blip")
+    router = AlertRouter(index_with(old, during_blip), runner=runner, hooks_since=NOW - 60)
+    notes = router.handle(arrived(old, during_blip, backfill=True))
+    assert runner.wait_idle()
+    assert [r.env["FINDER_TUI_TEXT"] for r in runs(out)] == ["during the blip"]
+    assert notes == [], "backlog never notifies"
+
+
 def _live_event(when: int, *, backfill: bool = False) -> tuple[Index, ev.LiveEvent]:
     notice = parse_item(
         build_live_notice(start=True, object_id=42, seq=9, create_time=when, new_msg_id=9)
@@ -99,9 +139,11 @@ def _live_event(when: int, *, backfill: bool = False) -> tuple[Index, ev.LiveEve
 
 def test_live_starts_notify_only_with_notify_live_and_never_a_stale_one() -> None:
     index, event = _live_event(NOW - 60)
-    assert AlertRouter(index, notify_mode="terminal").handle(event) == []
+    (toast,) = AlertRouter(index, notify_mode="terminal").handle(event)
+    assert not toast.external, "without notify_live only the in-app toast"
     (note,) = AlertRouter(index, notify_mode="terminal", notify_live=True).handle(event)
     assert (note.key, note.title, note.body) == (LIVE_KEY, "a followed account", "went live")
+    assert note.external
     stale_index, stale = _live_event(NOW - 2 * 86400)
     assert AlertRouter(stale_index, notify_mode="terminal", notify_live=True).handle(stale) == []
 
@@ -115,7 +157,7 @@ def test_live_hooks_get_the_object_and_live_ids(tmp_path: Path) -> None:
     (record,) = runs(out)
     env = record.env
     assert env["FINDER_TUI_EVENT"] == "live_start" and env["FINDER_TUI_OBJECT_ID"] == "42"
-    assert env["FINDER_TUI_PEER_NAME"] == "a followed account"
+    assert env["FINDER_TUI_PEER_NAME"] == "", "unknown: empty, not a phrase to parse"
     assert env["FINDER_TUI_TIME"] == str(NOW - 60)
 
 
@@ -192,3 +234,23 @@ def test_sync_runs_the_message_hook_once_for_a_dm_arriving_after_the_catch_up(
     assert env_seen["FINDER_TUI_PEER_NAME"]
     assert not any(TOKEN in str(v) for v in env_seen.values())
     assert os.environ.get("FINDER_TUI_TOKEN") == TOKEN  # the parent had it; the hook did not
+
+
+def test_sync_hooks_wait_for_room_rather_than_skip_a_dm(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    script, out = write_hook(tmp_path)
+    small = functools.partial(HookRunner, max_running=1, max_queued=1)
+    monkeypatch.setattr(alerts.hooks, "HookRunner", small)
+    messages = [dm(n, SESSION_A, PEER_A, f"dm {n}") for n in range(1, 7)]
+    failures: list[str] = []
+    emit = alerts.with_hooks(
+        lambda event: None,
+        index_with(*messages),
+        [("message", (str(script), str(out)))],
+        None,
+        failures.append,
+    )
+    emit(arrived(*messages))
+    _wait_for(lambda: len(runs(out)) == 6, 30, "every hook")
+    assert failures == []

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import logging
+import os
+import signal
+import stat
+import sys
 import time
 from pathlib import Path
 
@@ -52,8 +57,10 @@ def test_a_value_holding_the_token_is_dropped() -> None:
 
 
 def test_control_characters_and_nul_never_reach_the_environment() -> None:
-    env = hook_environment({"text": "a\x00b\x1b]0;x\x07c\nd"}, secret=None, base={})
-    assert env == {"FINDER_TUI_TEXT": "ab]0;xc d"}
+    env = hook_environment({"text": "a\x00b\x1b]0;x\x07c\r\nd"}, secret=None, base={})
+    assert env == {"FINDER_TUI_TEXT": "ab]0;xc\nd"}, "a multi-line DM keeps its newlines"
+    env = hook_environment({"peer_name": "An\nn\x1b"}, secret=None, base={})
+    assert env == {"FINDER_TUI_PEER_NAME": "An n"}, "names stay one line"
 
 
 def test_an_event_without_a_hook_runs_nothing(tmp_path: Path) -> None:
@@ -107,3 +114,69 @@ def test_at_most_a_few_hooks_run_at_once_and_a_flood_is_bounded(tmp_path: Path) 
     assert runner.wait_idle(15)
     assert 3 <= accepted <= 5 and runner.dropped == 10 - accepted
     assert runner.runs == accepted
+
+
+def test_in_blocking_mode_a_flood_waits_for_room_and_no_hook_is_skipped(tmp_path: Path) -> None:
+    script, out = write_hook(tmp_path)
+    runner = HookRunner(
+        {"message": [str(script), str(out)]}, max_running=2, max_queued=2, block=True
+    )
+    assert all(runner.fire("message", {"text": f"dm {n}"}) for n in range(12))
+    assert runner.wait_idle(30)
+    assert runner.dropped == 0 and len(runs(out)) == 12
+
+
+def test_a_failure_is_reported_once_and_never_also_printed_by_logging(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Without a logging setup, a warning goes to stderr (Python's last-resort handler) next to
+    # what the reporter prints: the same failure twice.
+    reported: list[str] = []
+    runner = HookRunner({"sent": [str(tmp_path / "nope")]}, on_failure=reported.append)
+    runner.fire("sent", {})
+    assert runner.wait_idle()
+    assert len(reported) == 1
+    assert not [r for r in caplog.records if r.levelno >= logging.WARNING]
+
+
+def test_a_tilde_in_the_hook_program_is_the_home_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HOME", str(tmp_path))
+    script, out = write_hook(tmp_path)
+    runner = HookRunner({"message": ["~/" + script.name, str(out)]})
+    runner.fire("message", {"text": "hi"})
+    assert runner.wait_idle()
+    assert len(runs(out)) == 1 and runner.failures == 0
+
+
+GRANDCHILD = """#!{python}
+import subprocess, sys, time
+child = subprocess.Popen(
+    [sys.executable, "-c", "import time; time.sleep(8)"], start_new_session=True
+)
+open(sys.argv[1], "w").write(str(child.pid))
+sys.stderr.write("x" * 100000)
+time.sleep(30)
+"""
+
+
+def test_a_grandchild_holding_stderr_open_never_blocks_the_worker(tmp_path: Path) -> None:
+    script = tmp_path / "spawner"
+    script.write_text(GRANDCHILD.format(python=sys.executable), "utf-8")
+    script.chmod(script.stat().st_mode | stat.S_IXUSR)
+    pid_file = tmp_path / "grandchild.pid"
+    reported: list[str] = []
+    runner = HookRunner(
+        {"message": [str(script), str(pid_file)]}, on_failure=reported.append, timeout=0.5
+    )
+    try:
+        runner.fire("message", {})
+        assert runner.wait_idle(5), "the worker is free long before the grandchild exits"
+        assert reported and "killed" in reported[0]
+    finally:
+        if pid_file.exists():
+            try:
+                os.kill(int(pid_file.read_text()), signal.SIGKILL)
+            except ProcessLookupError:
+                pass

@@ -51,8 +51,30 @@ def test_osc777_has_exactly_its_own_fields() -> None:
 
 
 def test_kitty_gets_a_title_and_a_body_chunk() -> None:
-    out = notify.sequence(notify.OSC99, "Ann", "hello")
-    assert out == "\x1b]99;i=finder:d=0;Ann\x1b\\\x1b]99;i=finder:d=1:p=body;hello\x1b\\"
+    out = notify.sequence(notify.OSC99, "Ann", "hello", ident=7)
+    assert out == "\x1b]99;i=finder-7:d=0;Ann\x1b\\\x1b]99;i=finder-7:d=1:p=body;hello\x1b\\"
+
+
+def test_each_kitty_notification_has_its_own_id_so_none_replaces_another() -> None:
+    ids = {
+        re.findall(r"i=([^:;]+)", notify.sequence(notify.OSC99, "Ann", "hi"))[0] for _ in range(3)
+    }
+    assert len(ids) == 3
+
+
+@pytest.mark.parametrize("flavour", [notify.OSC99, notify.OSC9, notify.OSC777])
+def test_inside_tmux_the_sequence_is_wrapped_in_the_passthrough_envelope(flavour: str) -> None:
+    inner = notify.sequence(flavour, "Ann", HOSTILE, ident=1)
+    out = notify.for_terminal(inner, {"TMUX": "/tmp/tmux-1000/default,1,0"})
+    assert out.startswith("\x1bPtmux;") and out.endswith("\x1b\\")
+    body = out[len("\x1bPtmux;") : -2]
+    assert body == inner.replace("\x1b", "\x1b\x1b"), "every ESC inside is doubled"
+    assert "\x1b\\" not in body.replace("\x1b\x1b", ""), "nothing ends the envelope early"
+    assert notify.for_terminal(inner, {}) == inner
+
+
+def test_the_window_title_and_notifications_share_one_terminal_scrub() -> None:
+    assert notify.terminal_safe("a\x1b]0;x\x07b\x9bc\nd") == "a]0,xbc d"
 
 
 def test_text_is_capped() -> None:
@@ -74,7 +96,14 @@ def test_desktop_on_macos_reads_the_text_from_the_environment_never_from_the_scr
     assert command is not None
     argv, env = command
     assert argv[0] == "osascript" and "Ann" not in " ".join(argv)
-    assert env == {"FINDER_TUI_TITLE": 'Ann" & do shell script "x', "FINDER_TUI_BODY": "body"}
+    assert env == {"title": 'Ann" & do shell script "x', "body": "body"}
+    assert "FINDER_TUI_TITLE" in argv[2] and "FINDER_TUI_BODY" in argv[2]
+
+
+def test_a_desktop_notifier_missing_from_path_is_not_available() -> None:
+    assert not notify.desktop_available("linux", which=lambda name: None)
+    assert notify.desktop_available("linux", which=lambda name: f"/usr/bin/{name}")
+    assert not notify.desktop_available("win32", which=lambda name: f"/usr/bin/{name}")
 
 
 def test_coalescing_allows_one_per_session_per_window() -> None:
@@ -83,3 +112,16 @@ def test_coalescing_allows_one_per_session_per_window() -> None:
     assert not gate.allow("a", now=103.0)
     assert gate.allow("b", now=103.0)
     assert gate.allow("a", now=105.5)
+
+
+def test_what_the_window_refused_comes_back_once_it_ends_as_one_trailing_notification() -> None:
+    gate = notify.Coalescer(5.0)
+    assert gate.allow("a", now=100.0)
+    assert not gate.allow("a", now=101.0)
+    gate.hold("a", 1, "second")
+    gate.hold("a", 2, "fourth")
+    assert gate.due(now=104.0) == []
+    ((key, held),) = gate.due(now=105.0)
+    assert (key, held.count, held.last) == ("a", 3, "fourth")
+    assert gate.due(now=111.0) == [], "handed back once"
+    assert not gate.allow("a", now=106.0), "the trailing one opened a new window"

@@ -21,7 +21,7 @@ from finder_tui.client import ClientConfig, FinderClient, Secret
 from finder_tui.demo import DemoServer, FaultSpec, generate_items, seed_items
 from finder_tui.demo.data import build_item, build_live_notice
 from finder_tui.service import SyncService
-from finder_tui.store import Index, SessionSummary, Store
+from finder_tui.store import Index, SessionSummary, Store, live
 from finder_tui.wire.models import SyncPage, parse_page
 
 Item = dict[str, Any]
@@ -152,7 +152,7 @@ def test_service_backfill_then_live(
     assert started.backfill is False
     assert started.event == "started"
     assert started.stream.object_id == "15555555555555555555"
-    assert started.stream.live_now
+    assert live.is_live(started.stream)
     assert opened[0].index.live_now_count() == 1
 
 

@@ -488,7 +488,7 @@ def test_live_now_persists(seeded: Path) -> None:
         assert store.mark_live_seen() is True
     with Store.open(seeded) as store:
         assert store.index.live_now_count() == 1
-        (live,) = [s for s in store.index.live_streams() if s.live_now]
+        (live,) = [s for s in store.index.live_streams() if s.open_ended]
         assert live.object_id == "15000000000000000001" and live.started_at == started_at
         assert store.index.live_streams()[0].object_id == live.object_id  # live first
         assert len(store.index.live_streams()) == 9

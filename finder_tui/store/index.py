@@ -102,8 +102,8 @@ class LiveStream:
     account_name: str = ""
 
     @property
-    def live_now(self) -> bool:
-        """Started with no end seen; ``live.state`` tells whether that is still plausible."""
+    def open_ended(self) -> bool:
+        """Started with no end notice, however long ago: NOT "live now" (``live.is_live``)."""
         return self.started_at is not None and self.ended_at is None
 
     def to_doc(self) -> dict[str, Any]:

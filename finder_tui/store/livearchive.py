@@ -47,7 +47,7 @@ class LiveArchive:
 
     def for_head(self, streams: list[LiveStream]) -> list[LiveStream]:
         """The streams the head keeps; archives a batch first when enough piled up."""
-        ended = [s for s in streams if not s.live_now and s.object_id not in self.archived]
+        ended = [s for s in streams if not s.open_ended and s.object_id not in self.archived]
         if len(ended) < KEEP_ENDED + ARCHIVE_BATCH:
             return [s for s in streams if s.object_id not in self.archived]
         ended.sort(key=_ended_order)

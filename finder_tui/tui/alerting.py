@@ -1,9 +1,10 @@
 """Notifications and hooks inside the inbox: the headless AlertRouter, delivered through Textual.
 
-A terminal notification is written through the app's driver (the same path Textual uses for the
-bell and the clipboard; Textual 8 has no public method for an arbitrary sequence), never with
-``print``, which would land in the middle of a frame. Whether the app is focused comes from
-Textual's AppFocus/AppBlur events (``App.app_focus``) where the terminal reports them.
+The router decides what notifies (and runs the hooks); this module only delivers: a toast for a
+live start, the bell, a terminal sequence (``terminal.write_terminal``, wrapped for tmux), or a
+desktop notifier, falling back to the terminal's sequence when none is installed. Whether the app
+is focused comes from Textual's AppFocus/AppBlur events (``App.app_focus``) where the terminal
+reports them. The app's 1 s tick delivers the trailing notifications coalescing held back.
 """
 
 from __future__ import annotations
@@ -12,17 +13,20 @@ import os
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from textual.app import App
 
 from .. import notify
 from .. import service_events as ev
-from ..alerts import AlertRouter, Notification, run_desktop
+from ..alerts import LIVE_KEY, AlertRouter, Notification, run_desktop
 from ..client import Secret
 from ..config import Settings
 from ..hooks import HookRunner
 from ..store.index import Index
+from ..wire.sanitize import scrub_line
+from .terminal import write_terminal
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,9 +56,14 @@ class TuiAlerts:
     def __init__(self, app: App[Any], settings: AlertSettings) -> None:
         self.app = app
         self.settings = settings
+        self.mode = settings.notify
+        if self.mode == "desktop" and not notify.desktop_available():
+            self.mode = "terminal"  # no notifier installed (checked once): the terminal's own
         self.flavour = notify.terminal_flavour(os.environ, settings.notify_terminal)
         self.written: list[str] = []  # every terminal sequence written (tests, the status bar)
         self.shown: list[Notification] = []
+        self.live_toasts = 0
+        self.bell_on_live = False  # the older ``bell = true`` setting (palette: toggle)
         self._desktop_reported = False
         self.router: AlertRouter | None = None
         self.runner = (
@@ -74,7 +83,7 @@ class TuiAlerts:
         self.router = AlertRouter(
             index,
             runner=self.runner,
-            notify_mode=self.settings.notify,
+            notify_mode=self.mode,
             notify_live=self.settings.notify_live,
         )
 
@@ -83,7 +92,25 @@ class TuiAlerts:
             return
         focused = bool(self.app.app_focus)
         for note in self.router.handle(event, focused=focused, open_session=open_session):
+            if note.key == LIVE_KEY:
+                self._live_toast(note)
+            if note.external:
+                self.deliver(note)
+
+    def tick(self, open_session: str | None) -> None:
+        """Deliver what a session's coalescing window held back, now that it ended."""
+        if self.router is None:
+            return
+        focused = bool(self.app.app_focus)
+        for note in self.router.due(focused=focused, open_session=open_session):
             self.deliver(note)
+
+    def _live_toast(self, note: Notification) -> None:
+        self.live_toasts += 1
+        # markup=False: names come from the wire.
+        self.app.notify(f"{scrub_line(note.title)} went live", title="Live now", markup=False)
+        if self.bell_on_live and not (note.external and self.mode == "bell"):
+            self.app.bell()  # one bell: ``notify = "bell"`` rings it in ``deliver`` already
 
     def deliver(self, note: Notification) -> None:
         secret = self.settings.token.reveal() if self.settings.token else None
@@ -92,21 +119,32 @@ class TuiAlerts:
                 note.key, note.title.replace(secret, "***"), note.body.replace(secret, "***")
             )
         self.shown.append(note)
-        mode = self.settings.notify
-        if mode == "bell":
+        if self.mode == "bell":
             self.app.bell()
-        elif mode == "terminal":
-            self.write(notify.sequence(self.flavour, note.title, note.body))
-        elif mode == "desktop":
-            if not run_desktop(note, secret=secret, on_failure=self._desktop_failed):
-                # No desktop notifier on this platform: the terminal's own is the next best.
-                self.write(notify.sequence(self.flavour, note.title, note.body))
+        elif self.mode == "terminal":
+            self._write_notification(note)
+        elif self.mode == "desktop":
+            missing = partial(self._call_soon, partial(self._desktop_missing, note))
+            started = run_desktop(
+                note, secret=secret, on_failure=self._desktop_failed, on_missing=missing
+            )
+            if not started:  # no desktop notifier on this platform
+                self._write_notification(note)
+
+    def _write_notification(self, note: Notification) -> None:
+        self.write(notify.sequence(self.flavour, note.title, note.body))
 
     def write(self, sequence: str) -> None:
+        sequence = notify.for_terminal(sequence, os.environ)
         self.written.append(sequence)
-        driver = self.app._driver  # noqa: SLF001 - see the module docstring
-        if driver is not None:
-            driver.write(sequence)
+        write_terminal(self.app, sequence)
+
+    def _desktop_missing(self, note: Notification) -> None:
+        """The notifier vanished from PATH: the terminal's sequence from now on."""
+        self.mode = "terminal"
+        if self.router is not None:
+            self.router.notify_mode = "terminal"
+        self._write_notification(note)
 
     def _report(self, text: str) -> None:
         self.app.notify(text, title="Hook", severity="warning", timeout=8, markup=False)
@@ -115,7 +153,7 @@ class TuiAlerts:
         self._call_soon(lambda: self._report(text))
 
     def _desktop_failed(self, text: str) -> None:
-        if not self._desktop_reported:  # once: a missing notify-send fails every time
+        if not self._desktop_reported:  # once: a broken notifier fails every time
             self._desktop_reported = True
             self._report_from_thread(text)
 

@@ -29,7 +29,6 @@ from .. import service_events as ev
 from ..client import ClientConfig
 from ..fsutil import atomic_write_bytes
 from ..service import SyncService
-from ..store import live
 from ..store.index import Index
 from ..wire import keybuff
 from ..wire.sanitize import scrub_line
@@ -66,14 +65,13 @@ class FinderApp(App[None]):
     ) -> None:
         super().__init__()
         self.alerts = TuiAlerts(self, alerts or AlertSettings())
+        self.alerts.bell_on_live = bell
         self.user_keymap = dict(keymap or {})
         self.mode = mode
-        self.bell_enabled = bell
         self.index: Index | None = None
         self.sync_state = ev.StateChanged(ev.STARTING)
         self.progress: ev.Progress | None = None
         self.store_error = ""
-        self.live_toasts = 0
         self.caught_up = False  # the first catch-up ended (refreshes go faster after it)
         self._inbox: InboxScreen | None = None
         self._pending: list[ev.Event] = []
@@ -120,6 +118,7 @@ class FinderApp(App[None]):
             return
         try:
             self.inbox.tick()
+            self.alerts.tick(self.inbox.open_key)
         except NoMatches:
             pass  # shutting down: the inbox's widgets are gone before the app's timers stop
 
@@ -239,8 +238,7 @@ class FinderApp(App[None]):
                 self.inbox.new_messages(event)
                 return True
             case ev.LiveEvent():
-                self._on_live(event)
-                return True
+                return True  # its toast, bell and hooks: ``self.alerts`` (one place decides)
             case ev.IndexChanged():
                 return True
             case ev.ItemsRejected():
@@ -252,17 +250,13 @@ class FinderApp(App[None]):
                 return False
         return False
 
-    def _on_live(self, event: ev.LiveEvent) -> None:
-        if event.backfill or event.event != "started" or self.index is None:
-            return
-        if not live.is_live(event.stream, stale_after=self.index.live_stale_after):
-            return
-        self.live_toasts += 1
-        (name,) = self.index.live_titles([event.stream])
-        # markup=False: names come from the wire.
-        self.notify(f"{scrub_line(name)} went live", title="Live now", markup=False)
-        if self.bell_enabled:
-            self.bell()
+    @property
+    def live_toasts(self) -> int:
+        return self.alerts.live_toasts
+
+    @property
+    def bell_enabled(self) -> bool:
+        return self.alerts.bell_on_live
 
     # ---- status ----------------------------------------------------------------------------
 
@@ -333,7 +327,7 @@ class FinderApp(App[None]):
         self.push_screen(HelpScreen(sections, self.user_keymap))
 
     def action_toggle_bell(self) -> None:
-        self.bell_enabled = not self.bell_enabled
+        self.alerts.bell_on_live = not self.alerts.bell_on_live
         state = "on" if self.bell_enabled else "off"
         self.notify(f"Live bell {state}", timeout=2, markup=False)
 

@@ -51,6 +51,11 @@ def full(ts: int | float) -> str:
     return _local(ts).strftime("%Y-%m-%d %H:%M")
 
 
+def day_time(ts: int | float) -> str:
+    """``12-02 05:40``: ``full`` without the year, in 11 cells."""
+    return _local(ts).strftime("%m-%d %H:%M")
+
+
 def duration(seconds: float) -> str:
     seconds = max(0, int(seconds))
     days, rest_of_day = divmod(seconds, 86400)

@@ -93,7 +93,13 @@ async def test_a_dm_in_another_session_writes_one_scrubbed_osc_notification(
         written: list[str] = []
         driver = h.app._driver
         assert driver is not None
-        monkeypatch.setattr(driver, "write", written.append)
+
+        # Notifications only (the window title goes through the same driver).
+        def record(sequence: str) -> None:
+            if not sequence.startswith("\x1b]2;"):
+                written.append(sequence)
+
+        monkeypatch.setattr(driver, "write", record)
         hostile = "hi\x1b]777;notify;pwned;x\x07 there; \x1b\\ end"
         await h.push([S2.item(10, NOW, hostile)])
         await h.wait(lambda: len(written) == 1, what="one notification")

@@ -62,7 +62,7 @@ async def test_start_shows_inbox_status_and_header(tmp_path: Path) -> None:
 
         # Header: the mode and the live badge.
         # The demo's history leaves streams without an end; only recent ones count as live.
-        assert any(s.live_now for s in index.live_streams()), "streams with no end notice"
+        assert any(s.open_ended for s in index.live_streams()), "streams with no end notice"
         live_now = index.live_now_count()
         top = h.top()
         assert " demo " in top

@@ -83,6 +83,7 @@ class InboxScreen(PeopleInInbox, ReplyInConversation):
     def __init__(self) -> None:
         super().__init__()
         self.open_key: str | None = None
+        self.live_shown = 0  # the live count the badge shows (the 1 s tick recounts it)
         # Whether the user has looked at the open conversation: one the app opened by itself
         # (the newest, at start) keeps its unread count until the user picks or enters it.
         self.open_seen = False
@@ -177,7 +178,7 @@ class InboxScreen(PeopleInInbox, ReplyInConversation):
         index = self.index
         if index is None:
             return
-        live_now = index.live_now_count()
+        live_now = self.live_shown = index.live_now_count()
         session_list = self.query_one(SessionList)
         session_list.update_data(index.sessions(), live_now, index.unseen_live_notices())
         self.query_one(TopBar).show(self.host.mode, live_now, live_names(index, live_now))
@@ -211,6 +212,9 @@ class InboxScreen(PeopleInInbox, ReplyInConversation):
     def tick(self) -> None:
         self.refresh_status()
         self.query_one(LiveView).tick()
+        # A stream crossing ``live_stale_after`` stops counting with nothing else happening.
+        if self.index is not None and self.index.live_now_count() != self.live_shown:
+            self.refresh_list()
 
     # ---- keys ------------------------------------------------------------------------------
 

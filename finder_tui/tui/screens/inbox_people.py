@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from ... import service_events as ev
 from ...store.index import SessionSummary
 from ..read_state import ReadDelay, next_unread_key
+from ..terminal import terminal_safe, write_terminal
 from ..widgets.people_bars import AttentionBanner, ConversationHeader
 from ..widgets.session_list import LIVE_ENTRY, SessionList
 from .details import DetailsScreen
@@ -63,7 +64,7 @@ class PeopleInInbox(FindInConversation):
         if title == self.window_title:
             return
         self.window_title = title
-        safe = "".join(c for c in title if c.isprintable() and c not in "\x1b\x07;")
+        safe = terminal_safe(title)
         # The first time, save the terminal's own title (xterm's title stack) to restore it.
         self._write_terminal(("" if self._title_saved else "\x1b[22;0t") + f"\x1b]2;{safe}\x07")
         self._title_saved = True
@@ -74,9 +75,7 @@ class PeopleInInbox(FindInConversation):
             self._title_saved = False
 
     def _write_terminal(self, sequence: str) -> None:
-        driver = self.app._driver
-        if driver is not None and not self.app.is_headless:
-            driver.write(sequence)
+        write_terminal(self.app, sequence)
 
     # ---- read state ---------------------------------------------------------------------------
 

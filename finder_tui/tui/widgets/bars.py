@@ -5,8 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from rich.cells import cell_len
+from textual import events
 from textual.content import Content
 from textual.widgets import Static
+
+from ..cells import truncate
 
 
 class TopBar(Static):
@@ -19,6 +22,10 @@ class TopBar(Static):
 
     COMPONENT_CLASSES = {"top-bar--live"}
     DEFAULT_CSS = """
+    TopBar {
+        text-wrap: nowrap;
+        text-overflow: ellipsis;
+    }
     TopBar > .top-bar--live {
         background: $error;
         color: $text;
@@ -31,20 +38,27 @@ class TopBar(Static):
     def show(self, mode: str, live_now: int, names: tuple[str, ...] = ()) -> None:
         """``names``: who is live, when known (untrusted text: plain Content, capped)."""
         self._shown = (mode, live_now, names)
-        who = f"· {', '.join(names)} "[:40] if names else ""
+        title, mode_text, count = " finder-tui ", f" {mode} ", f" ● {live_now} LIVE "
+        # The names get what is left of the bar, in cells (a wide name is two a character),
+        # cut with an ellipsis; with no room for one, the badge stays just the count.
+        room = self.size.width - cell_len(title + mode_text + "  " + count) - 3
+        who = f"· {truncate(', '.join(names), room)} " if names and room >= 2 else ""
         badge = (
-            Content.styled(f" ● {live_now} LIVE {who}", self.get_visual_style("top-bar--live"))
+            Content.styled(count + who, self.get_visual_style("top-bar--live"))
             if live_now
             else Content("")
         )
         self.update(
             Content.assemble(
-                Content.styled(" finder-tui ", "bold"),
-                Content.styled(f" {mode} ", "reverse"),
+                Content.styled(title, "bold"),
+                Content.styled(mode_text, "reverse"),
                 "  ",
                 badge,
             )
         )
+
+    def on_resize(self, _: events.Resize) -> None:
+        self._reshow()  # the names' room changed
 
     def notify_style_update(self) -> None:
         super().notify_style_update()

@@ -46,7 +46,13 @@ class LiveDetail(Static):
 
 
 class LivePane(Vertical):
-    """The live list and, under it, the detail of the stream Enter was pressed on."""
+    """The live list and, under it, the detail of the stream Enter was pressed on.
+
+    The detail stays on that stream (by object id) while the cursor moves and the list
+    refreshes; Enter on another stream switches it, Escape closes it.
+    """
+
+    detail_id: str | None = None  # object id of the stream the detail shows
 
     def compose(self) -> ComposeResult:
         yield LiveView(id="live-list")
@@ -62,9 +68,20 @@ class LivePane(Vertical):
     def on_live_view_details_requested(self, event: LiveView.DetailsRequested) -> None:
         event.stop()
         view = self.query_one(LiveView)
+        self.detail_id = event.stream.object_id
+        view.details_open = True
         self.query_one(LiveDetail).show_stream(
             event.stream, event.title, view.now, view.stale_after
         )
+
+    def on_live_view_details_closed(self, event: LiveView.DetailsClosed) -> None:
+        event.stop()
+        self.close_detail()
+
+    def close_detail(self) -> None:
+        self.detail_id = None
+        self.query_one(LiveView).details_open = False
+        self.query_one(LiveDetail).display = False
 
     def show_streams(self, index: Index) -> None:
         """The index's streams (live now first, then by end), named, with its stale limit."""
@@ -75,13 +92,18 @@ class LivePane(Vertical):
         self.refresh_detail()
 
     def refresh_detail(self) -> None:
-        """Keep an open detail pane in step with the list (a stream that just ended)."""
+        """Keep an open detail pane in step with its stream (one that just ended), wherever
+        the cursor is."""
         detail = self.query_one(LiveDetail)
         view = self.query_one(LiveView)
-        selected = view.selected
-        if detail.display and selected is not None:
-            title = view.titles[view.cursor]
-            detail.show_stream(selected, title, view.now, view.stale_after)
+        if not detail.display or self.detail_id is None:
+            return
+        ids = [s.object_id for s in view.streams]
+        if self.detail_id not in ids:
+            self.close_detail()  # gone from the store (never expected): nothing to show
+            return
+        row = ids.index(self.detail_id)
+        detail.show_stream(view.streams[row], view.titles[row], view.now, view.stale_after)
 
 
 def live_names(index: Index, live_now: int) -> tuple[str, ...]:

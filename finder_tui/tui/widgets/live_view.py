@@ -2,7 +2,10 @@
 
 A start with no end seen for longer than ``live_stale_after`` is shown dim as "no end seen"
 with its age, not as live. The object and live ids stay on a detail line; Enter opens the
-stream's notices in the detail pane (see ``live_pane``).
+stream's notices in the detail pane (see ``live_pane``), Escape closes it.
+
+The columns fit the pane's width in terminal cells: full times from 74 cells, "MM-DD HH:MM"
+from 52, and below that the times move to the second line (the ids stay in the detail pane).
 """
 
 from __future__ import annotations
@@ -17,12 +20,24 @@ from textual.strip import Strip
 from ...store import live
 from ...store.index import LiveStream
 from ..cells import pad_to, truncate
-from ..timefmt import duration, full
+from ..timefmt import day_time, duration, full
 from .line_list import LineList, seg
 
-# Fits the main pane of a 120-column terminal (74 cells); the ids go on a second line.
-_COLUMNS = (("", 15), ("account", 20), ("started", 16), ("ended", 16))
 HEADER_LINES = 2  # the column titles and a rule: they stay put while the streams scroll
+WIDE, COMPACT = 74, 52  # pane widths (cells) for full times, then short times in columns
+_STATUS = 15
+
+
+def columns(width: int) -> tuple[tuple[tuple[str, int], ...], bool]:
+    """The columns (title, cells) for a pane ``width`` cells wide, and whether the times are
+    full. Below ``COMPACT`` only status and account: the times go on the second line."""
+    if width >= WIDE:
+        account = width - 1 - _STATUS - 16 - 16 - 6
+        return (("", _STATUS), ("account", account), ("started", 16), ("ended", 16)), True
+    if width >= COMPACT:
+        account = width - 1 - _STATUS - 11 - 11 - 6
+        return (("", _STATUS), ("account", account), ("started", 11), ("ended", 11)), False
+    return (("", _STATUS), ("account", max(1, width - 1 - _STATUS - 2))), False
 
 
 class LiveView(LineList):
@@ -30,6 +45,7 @@ class LiveView(LineList):
         Binding("down,j", "move(1)", "Down", show=False, id="live.down"),
         Binding("up,k", "move(-1)", "Up", show=False, id="live.up"),
         Binding("enter", "details", "Details", id="live.details"),
+        Binding("escape", "close_details", "Close details", show=False, id="live.close_details"),
     ]
 
     COMPONENT_CLASSES = {
@@ -48,6 +64,9 @@ class LiveView(LineList):
             self.stream = stream
             self.title = title
 
+    class DetailsClosed(Message):
+        """Escape with the detail pane open."""
+
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.streams: list[LiveStream] = []
@@ -55,6 +74,7 @@ class LiveView(LineList):
         self.stale_after = live.DEFAULT_STALE_AFTER
         self.cursor = 0
         self.now = time.time()
+        self.details_open = False  # set by the pane: Escape closes it, else goes back to the list
 
     @property
     def line_count(self) -> int:
@@ -86,8 +106,8 @@ class LiveView(LineList):
         return live.state(stream, self.now, self.stale_after)
 
     def tick(self) -> None:
-        """Refresh the running durations and ages."""
-        if any(s.live_now for s in self.streams):
+        """Refresh the running durations and ages (and a stream turning "no end seen")."""
+        if any(s.open_ended for s in self.streams):
             self.now = time.time()
             self._strips.clear()
             self.refresh()
@@ -100,12 +120,13 @@ class LiveView(LineList):
             return f"no end seen {live.age_text(self.now - stream.started_at)}"
         return "ended"
 
-    def row_cells(self, stream: LiveStream, title: str) -> list[str]:
+    def row_cells(self, stream: LiveStream, title: str, full_times: bool = True) -> list[str]:
+        when = full if full_times else day_time
         return [
             self.status_text(stream),
             title,
-            full(stream.started_at) if stream.started_at else "(start not seen)",
-            full(stream.ended_at) if stream.ended_at else "—",
+            when(stream.started_at) if stream.started_at else "(start not seen)",
+            when(stream.ended_at) if stream.ended_at else "—",
         ]
 
     def render_line(self, y: int) -> Strip:
@@ -123,9 +144,10 @@ class LiveView(LineList):
 
     def build_line(self, y: int, width: int) -> list[Segment]:
         get = self.get_component_rich_style
+        cols, full_times = columns(width)
         if y == 0:
             header = get("live-view--header")
-            return [seg(" ")] + [seg(pad_to(title, w) + "  ", header) for title, w in _COLUMNS]
+            return [seg(" ")] + [seg(pad_to(title, w) + "  ", header) for title, w in cols]
         if y == 1:
             return [seg("─" * width, get("live-view--header"))]
         if not self.streams:
@@ -135,16 +157,21 @@ class LiveView(LineList):
         style = get(self._row_style(stream))
         if row == self.cursor and self.has_focus:
             style += get("live-view--cursor")
+        cells = self.row_cells(stream, title, full_times)
         if (y - 2) % 2:
+            if len(cols) == 2:  # narrow: the times here; the ids are in the detail pane
+                times = f"{cells[2]} → {cells[3]}"
+                return [seg("   "), seg(truncate(times, width - 3), style)]
+            indent = _STATUS + 4
             ids = f"object {stream.object_id}" + (
                 f" · live {stream.live_id}" if stream.live_id else ""
             )
-            return [seg(" " * 19), seg(ids, get("live-view--header"))]
-        cells = self.row_cells(stream, title)
+            return [seg(" " * indent), seg(truncate(ids, width - indent), get("live-view--header"))]
         out = [seg(" ")]
-        for (_, w), cell in zip(_COLUMNS, cells, strict=True):
+        for (_, w), cell in zip(cols, cells, strict=False):
             out.append(seg(pad_to(truncate(cell, w), w) + "  ", style))
-        return out[:-1] + [seg(truncate(cells[-1], _COLUMNS[-1][1]), style)]
+        last = cells[len(cols) - 1]
+        return out[:-1] + [seg(truncate(last, cols[-1][1]), style)]
 
     def on_focus(self) -> None:
         self.invalidate()
@@ -165,6 +192,13 @@ class LiveView(LineList):
             self.scroll_to(y=max(0, top - HEADER_LINES), animate=False)
         elif top + 2 > self.scroll_y + height:
             self.scroll_to(y=top + 2 - height, animate=False)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # Escape with no detail open goes on to the inbox (back to the list).
+        return self.details_open if action == "close_details" else True
+
+    def action_close_details(self) -> None:
+        self.post_message(self.DetailsClosed())
 
     def action_details(self) -> None:
         stream = self.selected
