@@ -4,12 +4,12 @@ in a child process that gets no token and no finder-tui settings."""
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
+from ..hooks import hook_environment
 from ..wire.xmlread import web_url
 
 
@@ -30,12 +30,13 @@ def opener_argv(target: str, *, platform: str | None = None) -> list[str]:
     raise OpenError(f"no system opener found ({' or '.join(candidates)})")
 
 
-def child_env() -> dict[str, str]:
-    """The environment minus anything of ours (the token above all)."""
-    return {k: v for k, v in os.environ.items() if not k.startswith("FINDER_TUI_")}
+def child_env(secret: str | None = None) -> dict[str, str]:
+    """The hooks' minimal environment: no FINDER_TUI_TOKEN and no variable, whatever its
+    name, that holds the token's value."""
+    return hook_environment({}, secret=secret)
 
 
-def open_external(target: str) -> None:
+def open_external(target: str, *, secret: str | None = None) -> None:
     argv = opener_argv(target)
     try:
         subprocess.Popen(  # noqa: S603 - an argv list of a checked value, no shell
@@ -43,7 +44,7 @@ def open_external(target: str) -> None:
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
-            env=child_env(),
+            env=child_env(secret),
             start_new_session=True,
             close_fds=True,
         )
