@@ -7,7 +7,7 @@ import os
 import stat
 import struct
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import httpx
@@ -130,6 +130,36 @@ def test_a_redirect_to_another_scheme_is_refused() -> None:
 
     with pytest.raises(MediaError, match="not an http"):
         download("https://cdn.example/a.png", transport=httpx.MockTransport(answer))
+
+
+@pytest.mark.parametrize(
+    "url", ["http://[::1/x.png", "http://xn--/a.png", f"http://{'b' * 300}.com/"]
+)
+def test_a_link_with_a_malformed_host_is_a_clear_error_not_a_crash(url: str) -> None:
+    with pytest.raises(MediaError, match="not a valid link"):
+        download(url, timeout=2)
+
+
+def test_a_redirect_to_a_malformed_host_is_a_clear_error_not_a_crash() -> None:
+    def answer(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(302, headers={"location": "http://xn--/a.png"})
+
+    with pytest.raises(MediaError, match="not a valid link"):
+        download("https://cdn.example/a.png", transport=httpx.MockTransport(answer))
+
+
+def test_an_endless_body_without_a_length_stops_at_the_cap() -> None:
+    def endless() -> Iterator[bytes]:
+        while True:
+            yield b"\0" * 4096
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, content=endless())
+
+    with pytest.raises(MediaError, match="larger than"):
+        download(
+            "https://cdn.example/a.png", max_bytes=64 * 1024, transport=httpx.MockTransport(answer)
+        )
 
 
 def test_an_image_over_the_size_cap_stops_the_download(server: DemoServer) -> None:

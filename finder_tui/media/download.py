@@ -52,9 +52,14 @@ def download(
                 raise MediaError("the image server did not answer in time") from None
             except httpx.HTTPError as exc:
                 raise MediaError(f"cannot reach the image server ({type(exc).__name__})") from None
+            except (httpx.InvalidURL, ValueError):  # a bad host or port (IDNA), or a bad redirect
+                raise MediaError("not a valid link") from None
             if location is None:
                 return check_image(data)
-            url = urljoin(url, location)
+            try:
+                url = urljoin(url, location)
+            except ValueError:
+                raise MediaError("the image server redirected to a bad link") from None
     raise MediaError("too many redirects")
 
 
