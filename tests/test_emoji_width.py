@@ -75,3 +75,12 @@ def test_wrapped_lines_with_a_stray_joiner_measure_what_the_terminal_draws() -> 
 def test_a_joiner_between_two_emoji_is_kept() -> None:
     assert pad_to("👨‍👩‍👧", 4) == "👨‍👩‍👧  "
     assert truncate("👩🏽‍💻 coding", 20) == "👩🏽‍💻 coding"
+
+
+@pytest.mark.parametrize(
+    "env",
+    [{"TERM": "tmux-256color"}, {"TERM": "screen.xterm-256color"}, {"TERM_PROGRAM": "tmux"}],
+)
+def test_auto_picks_base_under_tmux_over_ssh_where_only_term_says_so(env: dict[str, str]) -> None:
+    assert resolve_mode("auto", env) == BASE
+    assert resolve_mode("auto", {"TERM": "xterm-256color"}) == FULL
