@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Mapping
 
 FULL, BASE, AUTO = "full", "base", "auto"
 MODES = (AUTO, FULL, BASE)
@@ -39,7 +40,7 @@ def resolve_mode(value: str | None, environ: dict[str, str] | None = None) -> st
     return chosen
 
 
-def _under_multiplexer(env: dict[str, str]) -> bool:
+def _under_multiplexer(env: Mapping[str, str]) -> bool:
     """tmux or GNU screen: their own variables, or (over ssh, where those stay behind on the
     other machine) the TERM they set, which ssh passes on."""
     if (env.get("TMUX") or env.get("STY") or "").strip():
