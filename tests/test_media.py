@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import stat
 import struct
+import time
 import zlib
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -160,6 +161,23 @@ def test_an_endless_body_without_a_length_stops_at_the_cap() -> None:
         download(
             "https://cdn.example/a.png", max_bytes=64 * 1024, transport=httpx.MockTransport(answer)
         )
+
+
+def test_a_server_dripping_bytes_is_cut_off_at_the_overall_deadline() -> None:
+    def drip() -> Iterator[bytes]:
+        while True:
+            time.sleep(0.02)
+            yield b"\0"
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, content=drip())
+
+    started = time.monotonic()
+    with pytest.raises(MediaError, match="too slow"):
+        download(
+            "https://cdn.example/a.png", max_seconds=0.3, transport=httpx.MockTransport(answer)
+        )
+    assert time.monotonic() - started < 5
 
 
 def test_an_image_over_the_size_cap_stops_the_download(server: DemoServer) -> None:
