@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from PIL import Image
 
 from finder_tui.demo.kinds import SAMPLES
+from finder_tui.media import MediaFetcher
 from finder_tui.tui.image_view import image_widget_class
 from finder_tui.tui.screens.media import ImagePreviewScreen
 from tests.tui.helpers import Chat, running_app
@@ -39,3 +41,22 @@ async def test_the_preview_keeps_the_images_aspect_ratio(tmp_path: Path) -> None
         dialog = h.app.screen.query_one("#image-dialog")
         assert widget.region.right <= dialog.region.right
         assert widget.region.bottom <= dialog.region.bottom
+
+
+async def test_an_unexpected_failure_fetching_an_image_is_said_not_swallowed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(self: MediaFetcher, message: object) -> Path:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(MediaFetcher, "image", broken)
+    async with running_app(tmp_path / "store", items=[P.item(1, T0, IMAGE_XML, msg_type=3)]) as h:
+        await h.open_session(P.session_id)
+        h.conv.focus()
+        await h.pilot.press("k", "enter")
+
+        def said() -> bool:
+            return any("image unavailable" in str(n.message) for n in h.app._notifications)
+
+        await h.wait(said, what="the failure notice")
+        assert h.app.is_running

@@ -162,6 +162,12 @@ def _with_image(screen: Screen[Any], message: Message, then: Callable[[Path], No
                 screen.notify, str(exc), severity="warning", timeout=6, markup=False
             )
             return
+        except Exception as exc:  # noqa: BLE001 - a worker's error would vanish without a word
+            text = f"image unavailable: {type(exc).__name__}"
+            screen.app.call_from_thread(
+                screen.notify, text, severity="error", timeout=6, markup=False
+            )
+            return
         finally:
             if client is not None:
                 client.close()
