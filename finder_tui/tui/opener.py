@@ -4,6 +4,7 @@ in a child process that gets no token and no finder-tui settings."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -30,10 +31,31 @@ def opener_argv(target: str, *, platform: str | None = None) -> list[str]:
     raise OpenError(f"no system opener found ({' or '.join(candidates)})")
 
 
+# What xdg-open needs beyond the hooks' base to pick the desktop's own opener and browser.
+_DESKTOP = (
+    "XDG_CURRENT_DESKTOP",
+    "XDG_SESSION_TYPE",
+    "XDG_DATA_DIRS",
+    "XDG_CONFIG_DIRS",
+    "XDG_DATA_HOME",
+    "XDG_CONFIG_HOME",
+    "DESKTOP_SESSION",
+    "KDE_FULL_SESSION",
+    "KDE_SESSION_VERSION",
+    "GNOME_DESKTOP_SESSION_ID",
+    "BROWSER",
+)
+
+
 def child_env(secret: str | None = None) -> dict[str, str]:
-    """The hooks' minimal environment: no FINDER_TUI_TOKEN and no variable, whatever its
-    name, that holds the token's value."""
-    return hook_environment({}, secret=secret)
+    """The hooks' minimal environment plus the desktop's variables: no FINDER_TUI_TOKEN and
+    no variable, whatever its name, that holds the token's value."""
+    env = hook_environment({}, secret=secret)
+    for name in _DESKTOP:
+        value = os.environ.get(name)
+        if value is not None and not (secret and secret in value):
+            env[name] = value
+    return env
 
 
 def open_external(target: str, *, secret: str | None = None) -> None:

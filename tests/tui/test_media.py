@@ -157,6 +157,8 @@ def test_the_opener_drops_any_variable_holding_the_token_whatever_its_name(
     log = fake_opener(tmp_path, monkeypatch)
     monkeypatch.setenv("WKTEAM_AUTH", "secret-token-abc")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "unrelated-secret")
+    monkeypatch.setenv("XDG_CURRENT_DESKTOP", "KDE")
+    monkeypatch.setenv("BROWSER", "x-secret-token-abc")
     open_external("https://example.org/", secret="secret-token-abc")
     deadline = time.monotonic() + 10
     while not log.exists() and time.monotonic() < deadline:
@@ -165,6 +167,7 @@ def test_the_opener_drops_any_variable_holding_the_token_whatever_its_name(
     assert "secret-token-abc" not in seen
     assert "unrelated-secret" not in seen
     assert "PATH=" in seen
+    assert "XDG_CURRENT_DESKTOP=KDE" in seen  # xdg-open still finds the desktop's opener
 
 
 @pytest.mark.parametrize(
