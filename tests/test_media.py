@@ -6,8 +6,9 @@ from __future__ import annotations
 import os
 import stat
 import struct
+import time
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import httpx
@@ -130,6 +131,53 @@ def test_a_redirect_to_another_scheme_is_refused() -> None:
 
     with pytest.raises(MediaError, match="not an http"):
         download("https://cdn.example/a.png", transport=httpx.MockTransport(answer))
+
+
+@pytest.mark.parametrize(
+    "url", ["http://[::1/x.png", "http://xn--/a.png", f"http://{'b' * 300}.com/"]
+)
+def test_a_link_with_a_malformed_host_is_a_clear_error_not_a_crash(url: str) -> None:
+    with pytest.raises(MediaError, match="not a valid link"):
+        download(url, timeout=2)
+
+
+def test_a_redirect_to_a_malformed_host_is_a_clear_error_not_a_crash() -> None:
+    def answer(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(302, headers={"location": "http://xn--/a.png"})
+
+    with pytest.raises(MediaError, match="not a valid link"):
+        download("https://cdn.example/a.png", transport=httpx.MockTransport(answer))
+
+
+def test_an_endless_body_without_a_length_stops_at_the_cap() -> None:
+    def endless() -> Iterator[bytes]:
+        while True:
+            yield b"\0" * 4096
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, content=endless())
+
+    with pytest.raises(MediaError, match="larger than"):
+        download(
+            "https://cdn.example/a.png", max_bytes=64 * 1024, transport=httpx.MockTransport(answer)
+        )
+
+
+def test_a_server_dripping_bytes_is_cut_off_at_the_overall_deadline() -> None:
+    def drip() -> Iterator[bytes]:
+        while True:
+            time.sleep(0.02)
+            yield b"\0"
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, content=drip())
+
+    started = time.monotonic()
+    with pytest.raises(MediaError, match="too slow"):
+        download(
+            "https://cdn.example/a.png", max_seconds=0.3, transport=httpx.MockTransport(answer)
+        )
+    assert time.monotonic() - started < 5
 
 
 def test_an_image_over_the_size_cap_stops_the_download(server: DemoServer) -> None:

@@ -5,6 +5,7 @@ without tripping its decompression-bomb guard."""
 from __future__ import annotations
 
 import io
+import time
 import warnings
 from dataclasses import dataclass
 from urllib.parse import urljoin
@@ -17,6 +18,7 @@ from .errors import MediaError
 MAX_IMAGE_BYTES = 20 * 1024 * 1024
 MAX_PIXELS = 64_000_000  # below Pillow's own bomb limit: a 8000x8000 photo is the largest kept
 MAX_REDIRECTS = 5
+MAX_SECONDS = 120.0  # the whole download: a server dripping bytes cannot hold a worker forever
 _GONE = {403: "expired", 404: "expired", 410: "expired"}
 _FORMATS = {"PNG": "png", "JPEG": "jpg", "GIF": "gif", "WEBP": "webp", "BMP": "bmp"}
 
@@ -34,9 +36,13 @@ def download(
     *,
     max_bytes: int = MAX_IMAGE_BYTES,
     timeout: float = 20.0,
+    max_seconds: float = MAX_SECONDS,
     transport: httpx.BaseTransport | None = None,
 ) -> ImageBytes:
-    """The checked image at ``url``; raises ``MediaError`` with a reason a user can read."""
+    """The checked image at ``url``; raises ``MediaError`` with a reason a user can read.
+
+    ``timeout`` bounds each wait for bytes, ``max_seconds`` the whole download."""
+    deadline = time.monotonic() + max_seconds
     with httpx.Client(
         timeout=httpx.Timeout(timeout, connect=min(timeout, 5.0)),
         follow_redirects=False,
@@ -47,18 +53,23 @@ def download(
             if not web_url(url):
                 raise MediaError("not an http(s) link")
             try:
-                data, location = _get(http, url, max_bytes)
+                data, location = _get(http, url, max_bytes, deadline)
             except httpx.TimeoutException:
                 raise MediaError("the image server did not answer in time") from None
             except httpx.HTTPError as exc:
                 raise MediaError(f"cannot reach the image server ({type(exc).__name__})") from None
+            except (httpx.InvalidURL, ValueError):  # a bad host or port (IDNA), or a bad redirect
+                raise MediaError("not a valid link") from None
             if location is None:
                 return check_image(data)
-            url = urljoin(url, location)
+            try:
+                url = urljoin(url, location)
+            except ValueError:
+                raise MediaError("the image server redirected to a bad link") from None
     raise MediaError("too many redirects")
 
 
-def _get(http: httpx.Client, url: str, max_bytes: int) -> tuple[bytes, str | None]:
+def _get(http: httpx.Client, url: str, max_bytes: int, deadline: float) -> tuple[bytes, str | None]:
     with http.stream("GET", url) as response:
         if response.is_redirect:
             return b"", response.headers.get("location", "")
@@ -74,6 +85,8 @@ def _get(http: httpx.Client, url: str, max_bytes: int) -> tuple[bytes, str | Non
             buffer += chunk
             if len(buffer) > max_bytes:
                 raise MediaError(f"larger than {format_size(max_bytes)}")
+            if time.monotonic() > deadline:
+                raise MediaError("the image server is too slow")
         return bytes(buffer), None
 
 

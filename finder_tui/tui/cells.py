@@ -22,6 +22,20 @@ _CLUSTERING = re.compile(
 )
 
 
+# A joiner that does not join two emoji: rich's cell_len skips the character after any ZWJ
+# (so "a\u200db " measures 2 while a terminal draws 3), and cell_len stops being additive, so
+# a padded row measured by Textual comes out a cell short and pushes the pane divider out.
+_PICTOGRAPH = "\u2600-\u27bf\u2b00-\u2bff\U0001f000-\U0001f1e5\U0001f200-\U0001faff"
+_STRAY_JOINER = re.compile(f"(?<![{_PICTOGRAPH}\ufe0f])\u200d|\u200d(?![{_PICTOGRAPH}])")
+
+
+def drop_stray_joiners(text: str) -> str:
+    """``text`` without the ZWJs that do not sit between two emoji (they draw nothing)."""
+    if _ZWJ not in text:
+        return text
+    return _STRAY_JOINER.sub("", text)
+
+
 def _joins_previous(char: str) -> bool:
     code = ord(char)
     return (
@@ -63,7 +77,7 @@ def wrap(text: str, width: int) -> list[str]:
     """Wrap to ``width`` cells: at spaces where possible, anywhere in CJK, never mid-cluster."""
     width = max(1, width)
     lines: list[str] = []
-    for paragraph in text.split("\n"):
+    for paragraph in drop_stray_joiners(text).split("\n"):
         paragraph = paragraph.replace("\t", "    ")
         if cell_len(paragraph) <= width:
             lines.append(paragraph)
@@ -195,6 +209,7 @@ def _cut(units: list[tuple[str, int]], start: int, i: int, width: int) -> int:
 
 def truncate(text: str, width: int, ellipsis: str = "…") -> str:
     """Cut to at most ``width`` cells, on a cluster boundary, marking the cut."""
+    text = drop_stray_joiners(text)
     if cell_len(text) <= width:
         return text
     out: list[str] = []
@@ -210,4 +225,5 @@ def truncate(text: str, width: int, ellipsis: str = "…") -> str:
 
 
 def pad_to(text: str, width: int) -> str:
+    text = drop_stray_joiners(text)
     return text + " " * max(0, width - cell_len(text))

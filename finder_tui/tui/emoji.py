@@ -5,13 +5,14 @@ glyph of two cells for Unicode and rich, but tmux (and some terminals) count eac
 line holding one overflows and pushes the pane divider out. In ``base`` mode such a sequence is
 drawn as its base emoji (👨, 👍, ❤) and a flag as its two letters (CN): each exactly as wide as
 the tables say. ``auto`` (the default) picks ``base`` inside tmux or GNU screen, ``full``
-elsewhere. Config key ``emoji``, or env ``FINDER_TUI_EMOJI``.
+elsewhere (also when TERM is tmux*/screen*, as over ssh). Config key ``emoji``, or env ``FINDER_TUI_EMOJI``.
 """
 
 from __future__ import annotations
 
 import os
 import re
+from collections.abc import Mapping
 
 FULL, BASE, AUTO = "full", "base", "auto"
 MODES = (AUTO, FULL, BASE)
@@ -35,8 +36,17 @@ def resolve_mode(value: str | None, environ: dict[str, str] | None = None) -> st
     if chosen not in MODES:
         chosen = AUTO
     if chosen == AUTO:
-        return BASE if (env.get("TMUX") or env.get("STY") or "").strip() else FULL
+        return BASE if _under_multiplexer(env) else FULL
     return chosen
+
+
+def _under_multiplexer(env: Mapping[str, str]) -> bool:
+    """tmux or GNU screen: their own variables, or (over ssh, where those stay behind on the
+    other machine) the TERM they set, which ssh passes on."""
+    if (env.get("TMUX") or env.get("STY") or "").strip():
+        return True
+    term = env.get("TERM", "").lower()
+    return term.startswith(("tmux", "screen")) or env.get("TERM_PROGRAM", "").lower() == "tmux"
 
 
 def configure(value: str | None) -> str:

@@ -11,6 +11,7 @@ import re
 
 from ..wire.models import Message
 from ..wire.xmlread import web_url
+from .cells import drop_stray_joiners
 
 # up to a space or a character that ends a URL in running (often Chinese) text
 _URL = re.compile(r"https?://[^\s<>\"'`，。、；：！？（）「」『』【】《》]+", re.IGNORECASE)
@@ -42,7 +43,8 @@ def message_urls(message: Message) -> list[str]:
 
 def line_links(body: str, lines: list[str]) -> list[tuple[LinkSpan, ...]]:
     """For each wrapped line of ``body``, the URL pieces it holds (wrap only drops spaces at
-    breaks, so each line is found in order)."""
+    breaks and joiners that join nothing, so each line is found in order)."""
+    body = drop_stray_joiners(body)
     spans = urls_in_text(body)
     out: list[tuple[LinkSpan, ...]] = []
     pos = 0

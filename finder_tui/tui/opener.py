@@ -10,6 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from ..hooks import hook_environment
 from ..wire.xmlread import web_url
 
 
@@ -30,12 +31,34 @@ def opener_argv(target: str, *, platform: str | None = None) -> list[str]:
     raise OpenError(f"no system opener found ({' or '.join(candidates)})")
 
 
-def child_env() -> dict[str, str]:
-    """The environment minus anything of ours (the token above all)."""
-    return {k: v for k, v in os.environ.items() if not k.startswith("FINDER_TUI_")}
+# What xdg-open needs beyond the hooks' base to pick the desktop's own opener and browser.
+_DESKTOP = (
+    "XDG_CURRENT_DESKTOP",
+    "XDG_SESSION_TYPE",
+    "XDG_DATA_DIRS",
+    "XDG_CONFIG_DIRS",
+    "XDG_DATA_HOME",
+    "XDG_CONFIG_HOME",
+    "DESKTOP_SESSION",
+    "KDE_FULL_SESSION",
+    "KDE_SESSION_VERSION",
+    "GNOME_DESKTOP_SESSION_ID",
+    "BROWSER",
+)
 
 
-def open_external(target: str) -> None:
+def child_env(secret: str | None = None) -> dict[str, str]:
+    """The hooks' minimal environment plus the desktop's variables: no FINDER_TUI_TOKEN and
+    no variable, whatever its name, that holds the token's value."""
+    env = hook_environment({}, secret=secret)
+    for name in _DESKTOP:
+        value = os.environ.get(name)
+        if value is not None and not (secret and secret in value):
+            env[name] = value
+    return env
+
+
+def open_external(target: str, *, secret: str | None = None) -> None:
     argv = opener_argv(target)
     try:
         subprocess.Popen(  # noqa: S603 - an argv list of a checked value, no shell
@@ -43,7 +66,7 @@ def open_external(target: str) -> None:
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
-            env=child_env(),
+            env=child_env(secret),
             start_new_session=True,
             close_fds=True,
         )

@@ -151,6 +151,25 @@ def test_the_opener_gets_the_url_as_one_argument_and_no_token(
     assert "secret-token-xyz" not in log.read_text()
 
 
+def test_the_opener_drops_any_variable_holding_the_token_whatever_its_name(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    log = fake_opener(tmp_path, monkeypatch)
+    monkeypatch.setenv("WKTEAM_AUTH", "secret-token-abc")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "unrelated-secret")
+    monkeypatch.setenv("XDG_CURRENT_DESKTOP", "KDE")
+    monkeypatch.setenv("BROWSER", "x-secret-token-abc")
+    open_external("https://example.org/", secret="secret-token-abc")
+    deadline = time.monotonic() + 10
+    while not log.exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    seen = log.read_text()
+    assert "secret-token-abc" not in seen
+    assert "unrelated-secret" not in seen
+    assert "PATH=" in seen
+    assert "XDG_CURRENT_DESKTOP=KDE" in seen  # xdg-open still finds the desktop's opener
+
+
 @pytest.mark.parametrize(
     "target", ["-x", "javascript:alert(1)", "file:///etc/passwd", "relative.png"]
 )

@@ -9,7 +9,7 @@ from pathlib import Path
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
+from textual.containers import Container, Vertical
 from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList
@@ -26,7 +26,9 @@ class ImagePreviewScreen(ModalScreen[str | None]):
     DEFAULT_CSS = """
     ImagePreviewScreen { align: center middle; }
     #image-dialog { width: 90%; height: 90%; border: round $accent; background: $surface; }
-    #image-dialog > .preview-image { width: 1fr; height: 1fr; }
+    #image-area { width: 1fr; height: 1fr; align: center middle; }
+    /* auto in both: textual-image fits the picture keeping its proportions (1fr stretched it) */
+    #image-area > .preview-image { width: auto; height: auto; }
     #image-dialog > Label { width: 100%; padding: 0 1; }
     """
     BINDINGS = [
@@ -44,7 +46,8 @@ class ImagePreviewScreen(ModalScreen[str | None]):
         widget_class = image_widget_class()
         with Vertical(id="image-dialog"):
             yield Label(Content(self.title_text), classes="dialog-title")
-            yield widget_class(str(self.path), classes="preview-image")
+            with Container(id="image-area"):
+                yield widget_class(str(self.path), classes="preview-image")
             yield Label(
                 Content("O open in the system viewer · S save · Escape closes"),
                 classes="dialog-hint",

@@ -95,9 +95,15 @@ def handle(screen: Screen[Any], message: Message, verb: str) -> None:
 
 def _open(screen: Screen[Any], target: str) -> None:
     try:
-        open_external(target)
+        open_external(target, secret=_token(screen))
     except OpenError as exc:
         screen.notify(str(exc), severity="warning", timeout=5, markup=False)
+
+
+def _token(screen: Screen[Any]) -> str | None:
+    """The token's value, so the opener's environment can drop any variable holding it."""
+    config = getattr(getattr(screen.app, "service", None), "client_config", None)
+    return config.token.reveal() if config is not None else None
 
 
 def _image_action(screen: Screen[Any], message: Message, path: Path, verb: str) -> None:
@@ -154,6 +160,12 @@ def _with_image(screen: Screen[Any], message: Message, then: Callable[[Path], No
         except MediaError as exc:
             screen.app.call_from_thread(
                 screen.notify, str(exc), severity="warning", timeout=6, markup=False
+            )
+            return
+        except Exception as exc:  # noqa: BLE001 - a worker's error would vanish without a word
+            text = f"image unavailable: {type(exc).__name__}"
+            screen.app.call_from_thread(
+                screen.notify, text, severity="error", timeout=6, markup=False
             )
             return
         finally:

@@ -19,7 +19,7 @@ from textual.message import Message as TextualMessage
 from ...export.common import NameOf, content_text, names_for
 from ...wire.content import BROKEN, SYSTEM_KINDS, TEXT
 from ...wire.models import Message
-from ..cells import wrap
+from ..cells import truncate, wrap
 from ..emoji import BASE, simplify
 from ..emoji import mode as emoji_mode
 from ..links import LinkSpan, line_links
@@ -363,7 +363,7 @@ class ConversationView(MessageCursor, LineList):
                 label = f"{line.text} me{' ' + mark if mark else ''}"
                 return [seg(" " * max(0, width - cell_len(label) - 1)), seg(label, style)]
             label = f"{self.peer_name} {line.text}" if self.peer_name else line.text
-            return [seg(" "), seg(label, style)]
+            return [seg(" "), seg(truncate(simplify(label), max(1, width - 1)), style)]
         return self._bubble(line, message, width)
 
     def _bubble(self, line: Line, message: Message, width: int) -> list[Segment]:

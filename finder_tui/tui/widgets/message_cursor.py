@@ -54,12 +54,39 @@ class MessageCursor:
             y -= 1
         return int(lines[y].message)
 
+    def _top_message(self) -> int:
+        lines = self.lines  # type: ignore[attr-defined]
+        if not lines:
+            return -1
+        y = min(len(lines) - 1, int(self.scroll_y))  # type: ignore[attr-defined]
+        while y + 1 < len(lines) and lines[y].message < 0:
+            y += 1
+        return int(lines[y].message)
+
+    def _cursor_in_view(self) -> bool:
+        """Whether any line of the cursor's message is on screen (a scroll may have left it)."""
+        if self.cursor < self.laid_from:  # type: ignore[attr-defined]
+            return False  # not laid out, so not on screen (and not worth laying out to know)
+        top = self.first_line_of(self.cursor)  # type: ignore[attr-defined]
+        if top is None:
+            return False
+        lines = self.lines  # type: ignore[attr-defined]
+        bottom = top
+        while bottom + 1 < len(lines) and lines[bottom + 1].message == self.cursor:
+            bottom += 1
+        scroll_y = int(self.scroll_y)  # type: ignore[attr-defined]
+        height = max(1, self.scrollable_content_region.height)  # type: ignore[attr-defined]
+        return bool(bottom >= scroll_y and top < scroll_y + height)
+
     def action_cursor(self, delta: int) -> None:
         messages: list[Message] = self.messages  # type: ignore[attr-defined]
         if not messages:
             return
         if self.cursor < 0:
             self.cursor = self._bottom_message()
+        elif not self._cursor_in_view():
+            # scrolled away from it: start again from the view, never jump back out of it
+            self.cursor = self._top_message() if delta > 0 else self._bottom_message()
         else:
             self.cursor = max(0, min(len(messages) - 1, self.cursor + delta))
         self._cursor_into_view()
@@ -86,8 +113,8 @@ class MessageCursor:
         messages: list[Message] = self.messages  # type: ignore[attr-defined]
         if not messages:
             return
-        if self.cursor < 0:
-            self.cursor = self._bottom_message()
+        if self.cursor < 0 or not self._cursor_in_view():
+            self.cursor = self._bottom_message()  # act only on a message the user can see
             self._cursor_into_view()
         if 0 <= self.cursor < len(messages):
             self.post_message(self.Act(messages[self.cursor], verb))  # type: ignore[attr-defined]

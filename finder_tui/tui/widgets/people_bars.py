@@ -10,6 +10,7 @@ from ... import service_events as ev
 from ...peers import identity_label, peer_kind, short_id
 from ...store.index import SessionSummary
 from ...textfmt import plural
+from ..emoji import simplify
 
 # Which parts go first when the line is too narrow; the name always stays.
 DROP_ORDER = ("count", "alias", "identity", "kind")
@@ -66,7 +67,8 @@ class ConversationHeader(Static):
         if self._summary is None:
             self.update(Content(self._fallback))
             return
-        name, *rest = fit_parts(header_parts(self._summary), self.content_size.width)
+        parts = [(role, simplify(text)) for role, text in header_parts(self._summary)]
+        name, *rest = fit_parts(parts, self.content_size.width)
         pieces: list[Content | str] = [Content.styled(name, "bold")]
         for part in rest:
             pieces += [Content.styled(SEPARATOR, "dim"), Content(part)]

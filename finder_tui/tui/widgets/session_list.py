@@ -174,7 +174,7 @@ class SessionList(LineList):
                 title_style = styles["live_title"]
             return [
                 seg(" ", styles["time"]),
-                seg(pad_to(truncate(row.title, room), room), title_style),
+                seg(pad_to(truncate(simplify(row.title), room), room), title_style),
                 seg(" " + when + " ", styles["time"]),
             ]
         badge = f" {row.badge} " if row.badge else ""
