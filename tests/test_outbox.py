@@ -510,3 +510,26 @@ def test_send_as_an_identity_starts_a_conversation_through_get_session_id(
     }
     assert calls[1].body["sessionId"] == answer["session_id"]
     assert answer["session_id"].endswith("@findermsg") and answer["state"] == SENT
+
+
+def test_send_as_with_an_ambiguous_session_lists_the_candidates_and_sends_nothing(
+    demo_server: ServerFactory,
+    server_env: Env,
+    store_dir: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from finder_tui.demo.data import OWN_FINDER
+
+    server = demo_server()
+    synced_store(server, server_env, store_dir)
+    with Store.open(store_dir) as store:
+        sessions = store.index.sessions()
+    prefix = "v2_"  # the start of every Channels peer id
+    assert sum(1 for s in sessions if s.peer.startswith(prefix)) > 1
+    capsys.readouterr()
+
+    assert send(store_dir, prefix, "hi", "--as", OWN_FINDER) == 2
+
+    assert "matches several sessions" in capsys.readouterr().err
+    assert server.calls_to("/privateSend") == [] and server.calls_to("/getSessionId") == []
+    assert not (store_dir / OUTBOX_FILE).exists() or outbox_on_disk(store_dir) == []
