@@ -36,6 +36,7 @@ from .store import Store
 
 DEFAULT_SEND_TIMEOUT = 15.0
 QUEUED = "queued"  # OutboxChanged.state of a new entry (a UI shows its own bubble until then)
+STALE = "stale"  # OutboxChanged.state of a retry ignored because the entry had moved on
 
 
 def send_client_config(config: ClientConfig, send_timeout: float) -> ClientConfig:
@@ -77,8 +78,8 @@ class OutboxDesk:
                 self._send_text(session_id, text)
             case SendToUser(to_user, my_user, text):
                 self._send_to_user(to_user, my_user, text)
-            case RetrySend(entry_id):
-                self._retry(entry_id)
+            case RetrySend(entry_id, seen_state, seen_attempts):
+                self._retry(entry_id, seen_state, seen_attempts)
             case DiscardSend(entry_id):
                 self._discard(entry_id)
             case SaveDraft(session_id, text):
@@ -148,11 +149,21 @@ class OutboxDesk:
                 return message.me
         return ""
 
-    def _retry(self, entry_id: str) -> None:
+    def _retry(self, entry_id: str, seen_state: str, seen_attempts: int) -> None:
         entry = self.outbox.get(entry_id)
-        if entry is None or entry.state not in (FAILED, UNKNOWN) or self.sender is None:
-            if self.sender is None:
-                self.emit(ev.OutboxNotice(self.offline_reason, entry.session_id if entry else ""))
+        if entry is None:
+            return
+        if self.sender is None:
+            self.emit(ev.OutboxNotice(self.offline_reason, entry.session_id))
+            return
+        if (
+            entry.state not in (FAILED, UNKNOWN)
+            or entry.state != seen_state
+            or entry.attempts != seen_attempts
+        ):
+            # Moved on since the user chose (e.g. a first retry timed out into unknown):
+            # sending now would be a send the user never confirmed.
+            self.emit(ev.OutboxChanged(entry.session_id, entry_id, STALE))
             return
         self.outbox.update(entry_id, state=PENDING, attempted_at=None, error="")
         self._commit()

@@ -192,7 +192,7 @@ def _retry(args: argparse.Namespace) -> int:
                 "pass --yes to send it again",
                 EXIT_USAGE,
             )
-        events = desk.run(RetrySend(entry.id))
+        events = desk.run(RetrySend(entry.id, entry.state, entry.attempts))
     finally:
         desk.close()
     return _report(events, getattr(args, "json", False), desk.outbox)

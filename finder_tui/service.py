@@ -110,8 +110,9 @@ class SyncService:
     def send_text(self, session_id: str, text: str) -> None:
         self.send(cmd.SendText(session_id, text))
 
-    def retry_send(self, entry_id: str) -> None:
-        self.send(cmd.RetrySend(entry_id))
+    def retry_send(self, entry: Entry) -> None:
+        """Retry ``entry`` as the caller saw it (a no-op once it has moved on)."""
+        self.send(cmd.RetrySend(entry.id, entry.state, entry.attempts))
 
     def discard_send(self, entry_id: str) -> None:
         self.send(cmd.DiscardSend(entry_id))
@@ -285,13 +286,7 @@ class SyncService:
                         if engine is not None:
                             next_sync = time.monotonic()
                         continue
-                    case (
-                        cmd.SendText()
-                        | cmd.SendToUser()
-                        | cmd.RetrySend()
-                        | cmd.DiscardSend()
-                        | cmd.SaveDraft()
-                    ):
+                    case _ if isinstance(command, cmd.OUTBOX_COMMANDS):
                         self._apply_outbox(command)
                         continue
                     case _:
@@ -330,13 +325,7 @@ class SyncService:
                     return
                 case cmd.SyncNow():
                     pass  # already syncing
-                case (
-                    cmd.SendText()
-                    | cmd.SendToUser()
-                    | cmd.RetrySend()
-                    | cmd.DiscardSend()
-                    | cmd.SaveDraft()
-                ):
+                case _ if isinstance(command, cmd.OUTBOX_COMMANDS):
                     self._apply_outbox(command)
                 case _:
                     self._apply(command)

@@ -56,6 +56,10 @@ class RetrySend:
     arrive twice). Nothing ever sends twice by itself."""
 
     entry_id: str
+    # What the user saw when choosing: a retry of an entry whose state or attempt count has
+    # moved on since (a second R queued behind the first) is ignored, never a second send.
+    seen_state: str
+    seen_attempts: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,4 +84,5 @@ class SendToUser:
 
 
 OutboxCommand = SendText | SendToUser | RetrySend | DiscardSend | SaveDraft
+OUTBOX_COMMANDS = (SendText, SendToUser, RetrySend, DiscardSend, SaveDraft)  # isinstance checks
 Command = SyncNow | MarkRead | MarkUnread | SetAlias | MarkLiveSeen | Stop | OutboxCommand

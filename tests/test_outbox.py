@@ -533,3 +533,38 @@ def test_send_as_with_an_ambiguous_session_lists_the_candidates_and_sends_nothin
     assert "matches several sessions" in capsys.readouterr().err
     assert server.calls_to("/privateSend") == [] and server.calls_to("/getSessionId") == []
     assert not (store_dir / OUTBOX_FILE).exists() or outbox_on_disk(store_dir) == []
+
+
+def test_a_second_retry_queued_behind_a_timed_out_one_sends_nothing(
+    demo_server: ServerFactory, store_dir: Path, server_env: Env
+) -> None:
+    from finder_tui.client import ClientConfig, Secret
+    from finder_tui.outbox_service import STALE, OutboxDesk
+    from finder_tui.service_commands import RetrySend, SendText
+
+    server = demo_server(faults="send_fail=1")
+    session_id, _, _ = synced_store(server, server_env, store_dir)
+    config = ClientConfig(server.url, WID, Secret(TOKEN), 2.0, 5.0)
+    events: list[ev.Event] = []
+    with Store.open(store_dir) as store:
+        desk = OutboxDesk(store, Outbox.load(store_dir), config, events.append, send_timeout=0.5)
+        try:
+
+            def apply_then_send(command: RetrySend | SendText) -> None:
+                desk.apply(command)  # as the store thread does: one command, then its sends
+                while desk.has_work:
+                    desk.send_one()
+
+            apply_then_send(SendText(session_id, "twice pressed"))
+            (entry,) = desk.outbox.open_entries(session_id)
+            assert (entry.state, entry.attempts) == (FAILED, 1)
+            server.set_faults(FaultSpec.parse("send_timeout=1,send_timeout_seconds=2"))
+            # R pressed twice while the thread was busy: two retries of the failed entry.
+            apply_then_send(RetrySend(entry.id, FAILED, 1))
+            apply_then_send(RetrySend(entry.id, FAILED, 1))
+        finally:
+            desk.close()
+
+    assert len(server.calls_to("/privateSend")) == 2  # the first send and ONE retry
+    assert desk.outbox.get(entry.id).state == UNKNOWN  # type: ignore[union-attr]
+    assert [e.state for e in events if isinstance(e, ev.OutboxChanged)][-1] == STALE

@@ -15,7 +15,7 @@ from textual.screen import Screen
 
 from ... import service_events as ev
 from ...outbox import FAILED, PENDING, SENT, UNKNOWN, Entry
-from ...outbox_service import QUEUED
+from ...outbox_service import QUEUED, STALE
 from ...wire.content import TEXT
 from ...wire.models import Message
 from ..widgets.compose import ComposeBox
@@ -60,6 +60,9 @@ class ReplyInConversation(Screen[None]):
         # Pressed send, not yet in the outbox (the store thread may be busy with another
         # send for up to its timeout): shown at once as queued, in order, per session.
         self._queued: dict[str, list[Entry]] = {}
+        # Entries a retry was asked for, until the store thread reports back on them: a second
+        # R meanwhile is ignored (it could otherwise send a timed-out retry again, unasked).
+        self._retrying: set[str] = set()
 
     @property
     def reply_service(self) -> SyncService:
@@ -126,7 +129,13 @@ class ReplyInConversation(Screen[None]):
         if isinstance(event, ev.OutboxNotice) or event.state == QUEUED:
             self._unqueue(event.session_id)
         if isinstance(event, ev.OutboxNotice):
+            self._retrying.clear()  # a refusal answers whatever was asked
             self.notify(event.text, title="Send", severity="warning", markup=False, timeout=8)
+            return
+        self._retrying.discard(event.entry_id)
+        if event.state == STALE:
+            if event.session_id == self.open_key:
+                self.refresh_outgoing()
             return
         if event.session_id == self.open_key:
             self.refresh_outgoing()
@@ -180,15 +189,19 @@ class ReplyInConversation(Screen[None]):
         if entry is None:
             self.notify("No unsent message in this conversation.", markup=False, timeout=3)
             return
+        if entry.id in self._retrying:
+            self.notify("Already retrying this message.", markup=False, timeout=3)
+            return
         service = self.reply_service
         if entry.state == FAILED:
-            service.retry_send(entry.id)
+            self._retrying.add(entry.id)
+            service.retry_send(entry)
             return
-        entry_id = entry.id
 
         def answered(yes: bool | None) -> None:
-            if yes:
-                service.retry_send(entry_id)
+            if yes and entry.id not in self._retrying:
+                self._retrying.add(entry.id)
+                service.retry_send(entry)
 
         self.app.push_screen(
             ConfirmScreen(
