@@ -568,3 +568,20 @@ def test_a_second_retry_queued_behind_a_timed_out_one_sends_nothing(
     assert len(server.calls_to("/privateSend")) == 2  # the first send and ONE retry
     assert desk.outbox.get(entry.id).state == UNKNOWN  # type: ignore[union-attr]
     assert [e.state for e in events if isinstance(e, ev.OutboxChanged)][-1] == STALE
+
+
+def test_the_same_text_sent_half_a_minute_before_the_request_left_does_not_deliver_it(
+    tmp_path: Path,
+) -> None:
+    outbox = Outbox(tmp_path)
+    sent_at = 1_700_000_000.0
+    entry = outbox.add("s@findermsg", "peer", "me", "ok", sent_at)
+    outbox.update(entry.id, state=UNKNOWN, attempted_at=sent_at)
+
+    # "ok" typed on the phone 30 s earlier: not this message, which may never have left.
+    assert outbox.reconcile([_sent_message("s@findermsg", "ok", int(sent_at) - 30, 7)]) == set()
+    assert outbox.get(entry.id).state == UNKNOWN  # type: ignore[union-attr]
+    # A second of clock difference is still allowed.
+    assert outbox.reconcile([_sent_message("s@findermsg", "ok", int(sent_at) - 1, 8)]) == {
+        "s@findermsg"
+    }

@@ -36,8 +36,10 @@ FORMAT = 1
 # characters is a safe ceiling for a DM: the compose box warns past it and sending is refused.
 MAX_TEXT = 2_000
 # A sync-delivered copy counts as ours only if the server stamped it no earlier than this many
-# seconds before our request left (the server's clock and ours differ a little).
-CLOCK_SKEW = 60
+# seconds before our request left (the server's clock and ours differ a little). Small on
+# purpose: the same text typed a minute earlier (sent from the phone) must not mark a message
+# delivered that never left.
+CLOCK_SKEW = 5
 KEEP_DELIVERED = 7 * 86_400  # delivered entries only mark bubbles; dropped after a week
 
 
