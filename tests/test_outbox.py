@@ -585,3 +585,24 @@ def test_the_same_text_sent_half_a_minute_before_the_request_left_does_not_deliv
     assert outbox.reconcile([_sent_message("s@findermsg", "ok", int(sent_at) - 1, 8)]) == {
         "s@findermsg"
     }
+
+
+def test_one_bad_outbox_entry_is_skipped_and_reported_and_the_others_are_kept(
+    tmp_path: Path,
+) -> None:
+    outbox = Outbox(tmp_path)
+    good = outbox.add("s@findermsg", "peer", "me", "still here", time.time())
+    outbox.set_draft("s@findermsg", "a draft")
+    outbox.commit()
+    data = orjson.loads((tmp_path / OUTBOX_FILE).read_bytes())
+    data["entries"].append({"id": "broken", "state": "teleported", "text": "?"})
+    data["entries"].append("not even an object")
+    raw = orjson.dumps(data)
+    (tmp_path / OUTBOX_FILE).write_bytes(raw)
+
+    again = Outbox.load(tmp_path)
+
+    assert [e.id for e in again.entries()] == [good.id]
+    assert again.draft("s@findermsg") == "a draft"
+    assert "2 unreadable outbox entries were skipped" in again.warning
+    assert [p.read_bytes() for p in tmp_path.glob(f"{OUTBOX_FILE}.bad-entries-*")] == [raw]

@@ -102,7 +102,7 @@ class Outbox:
         self._entries: dict[str, Entry] = {}
         self._drafts: dict[str, str] = {}
         self._lock = threading.Lock()
-        self.warning = ""  # set by load() when the file was unreadable and moved aside
+        self.warning = ""  # set by load() when the file, or an entry, was unreadable
         self.commits = 0
 
     # ---- loading and committing ------------------------------------------------------------
@@ -113,7 +113,8 @@ class Outbox:
 
         A ``pending`` entry whose request had left is now ``unknown`` (the process died before
         the answer); one that never left is ``failed``. Neither is ever sent again by itself.
-        An unreadable file is moved aside (kept, named in ``warning``), never deleted.
+        An unreadable file is moved aside (kept, named in ``warning``), never deleted; an
+        unreadable entry is skipped (the file as read is copied aside) and the rest kept.
         """
         outbox = cls(directory)
         now = time.time() if now is None else now
@@ -125,7 +126,7 @@ class Outbox:
             raise OutboxError(f"cannot read {outbox.path}: {exc.strerror or exc}") from exc
         try:
             data = orjson.loads(raw)
-            entries = [Entry.from_doc(doc) for doc in data.get("entries", [])]
+            entries, bad = _entries_of(list(data.get("entries", [])))
             drafts = {str(k): str(v) for k, v in dict(data.get("drafts", {})).items()}
         except (orjson.JSONDecodeError, AttributeError, KeyError, TypeError, ValueError) as exc:
             aside = outbox.path.with_name(f"{OUTBOX_FILE}.unreadable-{int(now)}")
@@ -141,6 +142,8 @@ class Outbox:
                 "and a new outbox started: check there for messages that may have been sent"
             )
             return outbox
+        if bad:
+            outbox.warning = _keep_bad_entries(outbox.path, raw, bad, now)
         for entry in entries:
             if entry.state == PENDING:
                 if entry.attempted_at is not None:
@@ -273,6 +276,33 @@ class Outbox:
                 claimed.add(message.new_msg_id)
                 changed.add(entry.session_id)
         return changed
+
+
+def _entries_of(docs: list[Any]) -> tuple[list[Entry], list[str]]:
+    """The readable entries, and why each unreadable one was skipped (one bad entry never
+    costs the others)."""
+    entries: list[Entry] = []
+    bad: list[str] = []
+    for number, doc in enumerate(docs, 1):
+        try:
+            entries.append(Entry.from_doc(doc))
+        except (AttributeError, KeyError, TypeError, ValueError) as exc:
+            bad.append(f"entry {number}: {type(exc).__name__}")
+    return entries, bad
+
+
+def _keep_bad_entries(path: Path, raw: bytes, bad: list[str], now: float) -> str:
+    """Copy the file as read aside (the next commit rewrites it without the bad entries)."""
+    aside = path.with_name(f"{OUTBOX_FILE}.bad-entries-{int(now)}")
+    try:
+        atomic_write_bytes(aside, raw)
+        kept = f"the file as it was is kept as {aside}"
+    except OSError as exc:
+        kept = f"a copy could not be kept ({exc.strerror or exc})"
+    return (
+        f"{len(bad)} unreadable outbox {'entry was' if len(bad) == 1 else 'entries were'} "
+        f"skipped ({'; '.join(bad[:3])}); the others are kept; {kept}"
+    )
 
 
 def _same_text(waiting: list[Entry], message: Message) -> Entry | None:
