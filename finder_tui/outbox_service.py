@@ -90,15 +90,14 @@ class OutboxDesk:
         text = clean_text(raw_text)
         refusal = self._refusal(session_id, text)
         if refusal:
-            self.emit(ev.OutboxNotice(refusal, session_id))
+            self.emit(ev.OutboxNotice(refusal, session_id, refused_text=raw_text))
             return
         summary = self.store.index.session(session_id)
         assert summary is not None  # _refusal checked it
         entry = self.outbox.add(
             session_id, summary.peer, self._identity(session_id), text, time.time()
         )
-        self.outbox.set_draft(session_id, "")
-        self._queue(entry)
+        self._queue(entry, raw_text)
 
     def _send_to_user(self, to_user: str, my_user: str, raw_text: str) -> None:
         text = clean_text(raw_text)
@@ -110,12 +109,19 @@ class OutboxDesk:
             return
         self._queue(self.outbox.add("", to_user, my_user, text, time.time()))
 
-    def _queue(self, entry: Entry) -> None:
+    def _queue(self, entry: Entry, raw_text: str = "") -> None:
+        """Commit ``entry`` and queue it; a session's draft is cleared only with that commit
+        (a refused commit leaves the draft, and hands the text back to the UI)."""
+        draft = self.outbox.draft(entry.session_id) if entry.session_id else ""
+        if entry.session_id:
+            self.outbox.set_draft(entry.session_id, "")
         try:
             self.outbox.commit()
         except OutboxError as exc:
             self.outbox.discard(entry.id)
-            self.emit(ev.OutboxNotice(f"not sent: {exc}", entry.session_id))
+            if entry.session_id:
+                self.outbox.set_draft(entry.session_id, draft)
+            self.emit(ev.OutboxNotice(f"not sent: {exc}", entry.session_id, refused_text=raw_text))
             return
         assert self.sender is not None
         self.sender.enqueue(entry.id)

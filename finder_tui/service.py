@@ -236,6 +236,8 @@ class SyncService:
         try:
             self.outbox = Outbox.load(self.store_dir)
         except OutboxError as exc:
+            # The compose box shows this (it reads offline_reason on every notice).
+            self.offline_reason = f"the outbox could not be opened: {exc}"
             self.emit(ev.OutboxNotice(str(exc)))
             return
         if self.outbox.warning:
@@ -334,11 +336,16 @@ class SyncService:
         """Apply a send command, then send what is queued (one request at a time, each with
         the send timeout; the stop flag is checked between two)."""
         if self._desk is None:
-            if not isinstance(command, cmd.SaveDraft):
-                session_id = command.session_id if isinstance(command, cmd.SendText) else ""
+            if isinstance(command, cmd.SendText):
                 self.emit(
-                    ev.OutboxNotice("the outbox could not be opened; nothing was sent", session_id)
+                    ev.OutboxNotice(
+                        f"nothing was sent: {self.offline_reason}",
+                        command.session_id,
+                        refused_text=command.text,
+                    )
                 )
+            elif not isinstance(command, cmd.SaveDraft):  # a draft: the box already says why
+                self.emit(ev.OutboxNotice(f"nothing was sent: {self.offline_reason}"))
             return
         self._desk.apply(command)
         while self._desk.has_work and not self._stop_requested.is_set():

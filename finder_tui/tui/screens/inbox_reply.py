@@ -126,12 +126,18 @@ class ReplyInConversation(Screen[None]):
 
     def outbox_event(self, event: ev.OutboxChanged | ev.OutboxNotice) -> None:
         """Called by the App's event pump."""
-        if isinstance(event, ev.OutboxNotice) or event.state == QUEUED:
-            self._unqueue(event.session_id)
         if isinstance(event, ev.OutboxNotice):
+            if event.refused_text:
+                self._unqueue(event.session_id)
+                self._put_back(event.session_id, event.refused_text)
             self._retrying.clear()  # a refusal answers whatever was asked
+            box = self.compose_box()
+            if box is not None:
+                box.set_unavailable(self.reply_service.offline_reason)
             self.notify(event.text, title="Send", severity="warning", markup=False, timeout=8)
             return
+        if event.state == QUEUED:
+            self._unqueue(event.session_id)
         self._retrying.discard(event.entry_id)
         if event.state == STALE:
             if event.session_id == self.open_key:
@@ -156,6 +162,16 @@ class ReplyInConversation(Screen[None]):
                 markup=False,
                 timeout=10,
             )
+
+    def _put_back(self, session_id: str, text: str) -> None:
+        """A message the store thread refused goes back where it was typed, before any text
+        typed since (the user's words are never lost to a refusal)."""
+        box = self.compose_box()
+        if box is not None and box.session_id == session_id:
+            box.put_back(text)
+            return
+        draft = self.reply_service.draft(session_id)
+        self.reply_service.save_draft(session_id, f"{text}\n{draft}" if draft else text)
 
     def _unqueue(self, session_id: str) -> None:
         queued = self._queued.get(session_id)

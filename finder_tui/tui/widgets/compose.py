@@ -85,6 +85,13 @@ class ComposeBox(TextArea):
         self._saved = self.text
         return self.session_id, self.text
 
+    def put_back(self, text: str) -> None:
+        """A sent text the store refused: back in the box, before what was typed since."""
+        current = self.text
+        self.load_text(f"{text}\n{current}" if current else text)
+        self.move_cursor(self.document.end)
+        self._save_soon(self.DRAFT_SAVE_DELAY)
+
     def set_unavailable(self, reason: str) -> None:
         self.unavailable = reason
         self._show_state()

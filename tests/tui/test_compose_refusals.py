@@ -1,0 +1,48 @@
+"""The compose box never loses typed text to a send the store thread refuses."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from finder_tui.outbox.book import OUTBOX_FILE
+from tests.tui.helpers import running_app
+from tests.tui.test_compose import K1, box, inbox, open_and_focus, sends, type_text
+
+
+async def test_an_outbox_that_cannot_open_says_so_in_the_box_and_enter_keeps_the_text(
+    tmp_path: Path,
+) -> None:
+    store = tmp_path / "store"
+    store.mkdir()
+    (store / OUTBOX_FILE).mkdir()  # unreadable as a file
+    async with running_app(store, items=inbox()) as h:
+        await open_and_focus(h, K1)
+        await h.wait(lambda: "outbox could not be opened" in str(box(h).border_title))
+        assert str(box(h).border_title).startswith("cannot send:")
+        await type_text(h, "keep me")
+        await h.pilot.press("enter")
+        await h.pilot.pause(0.2)
+
+        assert box(h).text == "keep me"
+        assert sends(h) == []
+
+
+async def test_a_send_whose_outbox_commit_fails_puts_the_text_back_in_the_box(
+    tmp_path: Path,
+) -> None:
+    store = tmp_path / "store"
+    async with running_app(store, items=inbox()) as h:
+        await open_and_focus(h, K1)
+        outbox_file = store / OUTBOX_FILE
+        if outbox_file.exists():
+            outbox_file.unlink()
+        outbox_file.mkdir()  # the next commit cannot replace it
+        (outbox_file / "x").write_text("")
+        await type_text(h, "not lost")
+        await h.pilot.press("enter")
+
+        await h.wait(lambda: box(h).text == "not lost", what="the text back in the box")
+        assert sends(h) == []
+        assert any("not sent" in str(n.message) for n in h.app._notifications)
+        shutil.rmtree(outbox_file)
