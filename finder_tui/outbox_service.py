@@ -17,6 +17,7 @@ from .outbox import (
     FAILED,
     MAX_TEXT,
     PENDING,
+    SENT,
     UNKNOWN,
     Entry,
     Outbox,
@@ -178,7 +179,9 @@ class OutboxDesk:
 
     def _discard(self, entry_id: str) -> None:
         entry = self.outbox.get(entry_id)
-        if entry is None or entry.in_flight or entry.state not in (FAILED, UNKNOWN, PENDING):
+        # A ``sent`` one too: it went out, but a sync may never bring it back (forgetting it
+        # only empties the outbox).
+        if entry is None or entry.in_flight or entry.state not in (FAILED, UNKNOWN, PENDING, SENT):
             return
         self.outbox.discard(entry_id)
         self._commit()

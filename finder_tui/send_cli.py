@@ -202,12 +202,19 @@ def _discard(args: argparse.Namespace) -> int:
     desk = _Desk(args, online=False)
     try:
         entry = _find(desk.outbox, args.entry)
-        if entry.state not in (FAILED, UNKNOWN):
-            raise _Failure(f"{entry.id} is {entry.state}: only failed or unknown can be discarded")
+        if entry.state not in (FAILED, UNKNOWN, SENT):
+            raise _Failure(
+                f"{entry.id} is {entry.state}: only failed, unknown or sent can be discarded"
+            )
         desk.run(DiscardSend(entry.id))
     finally:
         desk.close()
-    print(f"discarded {entry.id}")
+    if entry.state == SENT:
+        print(
+            f"forgot {entry.id}: it was sent (newMsgId {entry.new_msg_id}); only the outbox forgets it"
+        )
+    else:
+        print(f"discarded {entry.id}")
     return 0
 
 

@@ -606,3 +606,33 @@ def test_one_bad_outbox_entry_is_skipped_and_reported_and_the_others_are_kept(
     assert again.draft("s@findermsg") == "a draft"
     assert "2 unreadable outbox entries were skipped" in again.warning
     assert [p.read_bytes() for p in tmp_path.glob(f"{OUTBOX_FILE}.bad-entries-*")] == [raw]
+
+
+def test_a_sent_message_that_never_syncs_back_can_be_forgotten_saying_it_was_sent(
+    demo_server: ServerFactory,
+    server_env: Env,
+    store_dir: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    server = demo_server()
+    session_id, _, _ = synced_store(server, server_env, store_dir)
+    capsys.readouterr()
+    assert send(store_dir, session_id, "gone out") == 0  # sent; no sync has brought it back
+    entry_id = last_json(capsys)["id"]
+
+    assert main(["outbox", "discard", entry_id, "--store", str(store_dir)]) == 0
+
+    assert "it was sent" in capsys.readouterr().out
+    assert Outbox.load(store_dir).entries() == []
+    assert len(server.calls_to("/privateSend")) == 1
+
+
+def test_a_sent_entry_a_day_old_ages_out_of_the_outbox(tmp_path: Path) -> None:
+    outbox = Outbox(tmp_path)
+    sent_at = time.time()
+    entry = outbox.add("s@findermsg", "peer", "me", "went out", sent_at)
+    outbox.update(entry.id, state=SENT, new_msg_id=42)  # stamps updated: now
+    outbox.commit()
+
+    assert [e.id for e in Outbox.load(tmp_path, now=sent_at + 3_600).entries()] == [entry.id]
+    assert Outbox.load(tmp_path, now=sent_at + 2 * 86_400).entries() == []

@@ -41,6 +41,9 @@ MAX_TEXT = 2_000
 # delivered that never left.
 CLOCK_SKEW = 5
 KEEP_DELIVERED = 7 * 86_400  # delivered entries only mark bubbles; dropped after a week
+# A ``sent`` entry (the server gave its newMsgId) that no sync brought back within a day will
+# not come back: it is dropped from the outbox (the message went out; nothing is lost).
+KEEP_SENT = 86_400
 
 
 class OutboxError(Exception):
@@ -153,6 +156,8 @@ class Outbox:
                     entry.state = FAILED
                     entry.error = "finder-tui stopped before sending it; nothing was sent"
             if entry.state == DELIVERED and now - entry.updated > KEEP_DELIVERED:
+                continue
+            if entry.state == SENT and now - (entry.updated or entry.created) > KEEP_SENT:
                 continue
             outbox._entries[entry.id] = entry
         outbox._drafts = {k: v for k, v in drafts.items() if v}
