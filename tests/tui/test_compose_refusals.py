@@ -5,7 +5,9 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+from finder_tui.outbox import FAILED
 from finder_tui.outbox.book import OUTBOX_FILE
+from finder_tui.tui.screens.confirm import ConfirmScreen
 from tests.tui.helpers import running_app
 from tests.tui.test_compose import K1, box, inbox, open_and_focus, sends, type_text
 
@@ -46,3 +48,27 @@ async def test_a_send_whose_outbox_commit_fails_puts_the_text_back_in_the_box(
         assert sends(h) == []
         assert any("not sent" in str(n.message) for n in h.app._notifications)
         shutil.rmtree(outbox_file)
+
+
+async def test_d_with_other_text_in_the_box_asks_before_discarding_a_failed_message(
+    tmp_path: Path,
+) -> None:
+    async with running_app(tmp_path / "store", items=inbox(), faults="send_fail=1") as h:
+        await open_and_focus(h, K1)
+        await type_text(h, "failed one")
+        await h.pilot.press("enter")
+        await h.wait(
+            lambda: [e.state for e in h.app.service.outbox_entries(K1.session_id)] == [FAILED]
+        )
+        await type_text(h, "other")
+        await h.pilot.press("escape", "D")
+
+        await h.wait(lambda: isinstance(h.app.screen, ConfirmScreen), what="the question")
+        await h.pilot.press("n")
+        await h.pilot.pause(0.2)
+        assert len(h.app.service.outbox_entries(K1.session_id)) == 1
+        assert box(h).text == "other"
+        await h.pilot.press("D")
+        await h.wait(lambda: isinstance(h.app.screen, ConfirmScreen), what="the question")
+        await h.pilot.press("y")
+        await h.wait(lambda: not h.app.service.outbox_entries(K1.session_id), what="discard")

@@ -180,14 +180,14 @@ class ReplyInConversation(Screen[None]):
             if session_id == self.open_key:
                 self.refresh_outgoing()
 
-    def _unsent(self) -> Entry | None:
+    def _unsent(self, states: tuple[str, ...] = (FAILED, UNKNOWN)) -> Entry | None:
         """The message retry/discard act on: the newest failed or unknown one of the open
         conversation (the conversation has no message cursor yet)."""
         key = self.open_key
         if key is None or key == LIVE_ENTRY:
             return None
         entries = self.reply_service.outbox_entries(key)
-        unsent = [e for e in entries if e.state in (FAILED, UNKNOWN)]
+        unsent = [e for e in entries if e.state in states]
         return max(unsent, key=lambda e: e.created) if unsent else None
 
     # ---- actions and the compose box's messages --------------------------------------------
@@ -229,12 +229,44 @@ class ReplyInConversation(Screen[None]):
         )
 
     def action_discard_send(self) -> None:
-        entry = self._unsent()
+        """D: discard the newest unsent message, its text back in an empty compose box (or
+        after a question); with none, forget a sent one no sync brought back."""
+        entry = self._unsent() or self._unsent((SENT,))
         if entry is None:
             self.notify("No unsent message in this conversation.", markup=False, timeout=3)
             return
-        self.reply_service.discard_send(entry.id)
-        self.notify("Discarded the unsent message.", markup=False, timeout=3)
+        service = self.reply_service
+        if entry.state == SENT:
+            service.discard_send(entry.id)
+            self.notify(
+                "Forgot a sent message: it went out, only the outbox no longer waits for it.",
+                markup=False,
+                timeout=5,
+            )
+            return
+        box = self.compose_box()
+        if box is not None and box.session_id == entry.session_id and not box.text.strip():
+            service.discard_send(entry.id)
+            box.put_back(entry.text)
+            self.notify(
+                "Discarded the unsent message; its text is back in the compose box.",
+                markup=False,
+                timeout=4,
+            )
+            return
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                service.discard_send(entry.id)
+                self.notify("Discarded the unsent message.", markup=False, timeout=3)
+
+        self.app.push_screen(
+            ConfirmScreen(
+                "Discard the unsent message?",
+                "The compose box holds other text, so this message's text would be lost.",
+            ),
+            answered,
+        )
 
     def on_compose_box_submitted(self, event: ComposeBox.Submitted) -> None:
         self._queued.setdefault(event.session_id, []).append(
