@@ -15,7 +15,6 @@ from . import service_events as ev
 from .client import ClientConfig, FinderClient
 from .outbox import (
     FAILED,
-    MAX_TEXT,
     PENDING,
     SENT,
     UNKNOWN,
@@ -24,6 +23,7 @@ from .outbox import (
     OutboxError,
     Sender,
     clean_text,
+    text_refusal,
 )
 from .service_commands import (
     DiscardSend,
@@ -131,11 +131,7 @@ class OutboxDesk:
     def _text_refusal(self, text: str) -> str:
         if self.sender is None:
             return self.offline_reason
-        if not text:
-            return "nothing to send: the message is empty"
-        if len(text) > MAX_TEXT:
-            return f"too long to send: {len(text):,} characters (the limit is {MAX_TEXT:,})"
-        return ""
+        return text_refusal(text)
 
     def _refusal(self, session_id: str, text: str) -> str:
         refusal = self._text_refusal(text)

@@ -636,3 +636,11 @@ def test_a_sent_entry_a_day_old_ages_out_of_the_outbox(tmp_path: Path) -> None:
 
     assert [e.id for e in Outbox.load(tmp_path, now=sent_at + 3_600).entries()] == [entry.id]
     assert Outbox.load(tmp_path, now=sent_at + 2 * 86_400).entries() == []
+
+
+def test_one_text_check_refuses_empty_and_overlong_messages_for_box_and_store_alike() -> None:
+    from finder_tui.outbox import MAX_TEXT, text_refusal
+
+    assert text_refusal("") == "nothing to send: the message is empty"
+    assert "the limit is 2,000" in text_refusal("x" * (MAX_TEXT + 1))
+    assert text_refusal("x" * MAX_TEXT) == ""

@@ -50,6 +50,16 @@ class OutboxError(Exception):
     """The outbox file cannot be written (or read); the text says which and why."""
 
 
+def text_refusal(text: str) -> str:
+    """Why a cleaned message text cannot be sent ("" when it can): the one check the compose
+    box and the store thread both make."""
+    if not text:
+        return "nothing to send: the message is empty"
+    if len(text) > MAX_TEXT:
+        return f"too long to send: {len(text):,} characters (the limit is {MAX_TEXT:,})"
+    return ""
+
+
 def clean_text(text: str) -> str:
     """What a message body becomes before it is stored or sent: control characters stripped
     exactly as at ingest (``wire.sanitize.scrub``), outer blank space trimmed."""

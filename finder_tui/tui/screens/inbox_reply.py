@@ -17,7 +17,7 @@ from ... import service_events as ev
 from ...outbox import FAILED, PENDING, SENT, UNKNOWN, Entry
 from ...outbox_service import QUEUED, STALE
 from ...wire.content import TEXT
-from ...wire.models import Message
+from ...wire.models import U64_MAX, Message
 from ..widgets.compose import ComposeBox
 from ..widgets.conversation import OUTBOX_KEY, ConversationView
 from ..widgets.session_list import LIVE_ENTRY
@@ -32,7 +32,7 @@ NOTES = {
     FAILED: "not sent — R retry / D discard",
     UNKNOWN: "no answer: maybe not sent — R retry / D discard",
 }
-_LAST = (1 << 64) - 1  # an outbox bubble sorts after every stored message of its second
+_LAST = U64_MAX  # an outbox bubble sorts after every stored message of its second
 
 
 def outbox_message(entry: Entry) -> Message:

@@ -22,7 +22,7 @@ from textual.message import Message as TextualMessage
 from textual.timer import Timer
 from textual.widgets import TextArea
 
-from ...outbox import MAX_TEXT, clean_text
+from ...outbox import MAX_TEXT, clean_text, text_refusal
 
 NEWLINE_KEYS = frozenset({"shift+enter", "alt+enter", "ctrl+j"})
 
@@ -133,14 +133,10 @@ class ComposeBox(TextArea):
             self.notify(f"Cannot send: {self.unavailable}", severity="warning", markup=False)
             return
         text = clean_text(self.text)
-        if not text:
-            self.notify("Nothing to send: the message is empty.", markup=False, timeout=3)
-            return
-        if len(text) > MAX_TEXT:
+        refusal = text_refusal(text)
+        if refusal:
             self.notify(
-                f"Too long to send: {len(text):,} characters (the limit is {MAX_TEXT:,}).",
-                severity="warning",
-                markup=False,
+                f"{refusal[0].upper()}{refusal[1:]}.", severity="warning", markup=False, timeout=4
             )
             return
         self.post_message(self.Submitted(self.session_id, text))
