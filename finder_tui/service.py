@@ -81,10 +81,18 @@ class SyncService:
     def start(self) -> None:
         self._thread.start()
 
-    def stop(self, timeout: float = 10.0) -> None:
+    def stop(self, timeout: float | None = None) -> None:
+        """Stop the store thread and wait for it to close the store. By default the wait
+        covers a send in flight (its own timeout; the entry is already safe as pending, so
+        unknown after a kill) so that the store is always closed cleanly."""
         self._stop_requested.set()  # also ends a catch-up between two pages
         self.send(cmd.Stop())
-        self._thread.join(timeout)
+        self._thread.join(max(10.0, self.send_timeout + 2.0) if timeout is None else timeout)
+
+    @property
+    def send_in_flight(self) -> bool:
+        """A /privateSend request has left and its answer has not come yet."""
+        return self.outbox is not None and any(e.in_flight for e in self.outbox.open_entries())
 
     def send(self, command: cmd.Command) -> None:
         """Queue a command for the store thread; it never blocks."""

@@ -138,6 +138,19 @@ class FinderApp(App[None]):
         loop = asyncio.get_running_loop()
         await loop.run_in_executor(None, self.service.opened.wait, self.OPEN_WAIT)
 
+    async def action_quit(self) -> None:
+        """Quit; a send in flight is waited for (at most its timeout) with a word on screen,
+        never a silent freeze, and the store closes cleanly after it."""
+        if self.service.send_in_flight:
+            self.notify(
+                f"Waiting for a send to finish (at most {self.service.send_timeout:g} s)…",
+                title="Quitting",
+                markup=False,
+                timeout=self.service.send_timeout + 2,
+            )
+            await asyncio.to_thread(self.service.stop)
+        self.exit()
+
     async def on_unmount(self) -> None:
         if self._inbox is not None:
             self._inbox.restore_window_title()

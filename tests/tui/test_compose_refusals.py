@@ -72,3 +72,24 @@ async def test_d_with_other_text_in_the_box_asks_before_discarding_a_failed_mess
         await h.wait(lambda: isinstance(h.app.screen, ConfirmScreen), what="the question")
         await h.pilot.press("y")
         await h.wait(lambda: not h.app.service.outbox_entries(K1.session_id), what="discard")
+
+
+async def test_quitting_during_a_send_says_it_waits_and_the_store_closes_after_the_answer(
+    tmp_path: Path,
+) -> None:
+    faults = "send_timeout=1,send_timeout_seconds=1.5"  # answers after 1.5 s, in time
+    async with running_app(tmp_path / "store", items=inbox(), faults=faults) as h:
+        await open_and_focus(h, K1)
+        await type_text(h, "last words")
+        await h.pilot.press("enter")
+        await h.wait(lambda: sends(h) == ["last words"], what="the send in flight")
+        await h.wait(lambda: h.app.service.send_in_flight, what="the entry in flight")
+        service = h.app.service
+
+        await h.pilot.press("escape", "q")
+        await h.pilot.pause(0.1)
+        assert any("Waiting for a send" in str(n.message) for n in h.app._notifications)
+        await h.wait(lambda: service._stopped.is_set(), what="the store thread to end")
+
+    assert service.outbox is not None
+    assert [e.state for e in service.outbox.entries()] == ["sent"]  # the answer was recorded
