@@ -75,8 +75,8 @@ class OutboxDesk:
 
     def apply(self, command: OutboxCommand) -> None:
         match command:
-            case SendText(session_id, text):
-                self._send_text(session_id, text)
+            case SendText(session_id, text, pressed_at):
+                self._send_text(session_id, text, pressed_at)
             case SendToUser(to_user, my_user, text):
                 self._send_to_user(to_user, my_user, text)
             case RetrySend(entry_id, seen_state, seen_attempts):
@@ -87,7 +87,7 @@ class OutboxDesk:
                 if self.outbox.set_draft(session_id, text):
                     self._commit()
 
-    def _send_text(self, session_id: str, raw_text: str) -> None:
+    def _send_text(self, session_id: str, raw_text: str, pressed_at: float) -> None:
         text = clean_text(raw_text)
         refusal = self._refusal(session_id, text)
         if refusal:
@@ -96,7 +96,7 @@ class OutboxDesk:
         summary = self.store.index.session(session_id)
         assert summary is not None  # _refusal checked it
         entry = self.outbox.add(
-            session_id, summary.peer, self._identity(session_id), text, time.time()
+            session_id, summary.peer, self._identity(session_id), text, pressed_at
         )
         self._queue(entry, raw_text)
 

@@ -6,7 +6,8 @@ on the store thread with ``match``. No textual here.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +49,9 @@ class SendText:
 
     session_id: str
     text: str
+    # When the user pressed send (the command may wait behind a slow send): a message
+    # pressed before the server was found unreachable fails at once, without a request.
+    pressed_at: float = field(default_factory=time.time)
 
 
 @dataclass(frozen=True, slots=True)

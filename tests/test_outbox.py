@@ -644,3 +644,36 @@ def test_one_text_check_refuses_empty_and_overlong_messages_for_box_and_store_al
     assert text_refusal("") == "nothing to send: the message is empty"
     assert "the limit is 2,000" in text_refusal("x" * (MAX_TEXT + 1))
     assert text_refusal("x" * MAX_TEXT) == ""
+
+
+def test_after_a_send_cannot_connect_the_rest_of_the_queue_fails_at_once_without_a_request(
+    demo_server: ServerFactory, store_dir: Path, server_env: Env
+) -> None:
+    from finder_tui.client import ClientConfig, Secret
+    from finder_tui.outbox_service import OutboxDesk
+    from finder_tui.service_commands import SendText
+
+    server = demo_server()
+    session_id, _, _ = synced_store(server, server_env, store_dir)
+    config = ClientConfig(server.url, WID, Secret(TOKEN), 2.0, 5.0)
+    server.stop()  # nothing listens there any more: connections are refused
+    events: list[ev.Event] = []
+    with Store.open(store_dir) as store:
+        desk = OutboxDesk(store, Outbox.load(store_dir), config, events.append, send_timeout=5)
+        try:
+            for text in ("one", "two", "three"):  # pressed while "one" is being sent
+                desk.apply(SendText(session_id, text))
+            while desk.has_work:
+                desk.send_one()
+            desk.apply(SendText(session_id, "four"))  # pressed after: it gets its own try
+            while desk.has_work:
+                desk.send_one()
+        finally:
+            desk.close()
+
+    entries = sorted(desk.outbox.open_entries(session_id), key=lambda e: e.created)
+    assert [e.state for e in entries] == [FAILED] * 4
+    assert [e.attempts for e in entries] == [1, 0, 0, 1]  # "two", "three": no request
+    assert all("could not be reached" in e.error for e in entries[1:3])
+    states = [e.state for e in events if isinstance(e, ev.OutboxChanged)]
+    assert states.count(FAILED) == 4
