@@ -8,7 +8,8 @@ from pathlib import Path
 from finder_tui.outbox import FAILED
 from finder_tui.outbox.book import OUTBOX_FILE
 from finder_tui.tui.screens.confirm import ConfirmScreen
-from tests.tui.helpers import running_app
+from finder_tui.tui.widgets.bars import KeyBar
+from tests.tui.helpers import running_app, widget_text
 from tests.tui.test_compose import K1, box, inbox, open_and_focus, sends, type_text
 
 
@@ -93,3 +94,15 @@ async def test_quitting_during_a_send_says_it_waits_and_the_store_closes_after_t
 
     assert service.outbox is not None
     assert [e.state for e in service.outbox.entries()] == ["sent"]  # the answer was recorded
+
+
+async def test_the_key_bar_shows_the_compose_box_keys_while_it_has_focus(tmp_path: Path) -> None:
+    async with running_app(tmp_path / "store", items=inbox()) as h:
+        await open_and_focus(h, K1)
+        await h.pilot.pause(0.1)
+        keys = widget_text(h.app.screen.query_one(KeyBar))
+        assert "Send" in keys and "New line" in keys and "Leave" in keys
+        assert "Filter" not in keys
+
+        await h.pilot.press("escape")
+        await h.wait(lambda: "Filter" in widget_text(h.app.screen.query_one(KeyBar)))

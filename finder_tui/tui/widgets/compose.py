@@ -31,6 +31,13 @@ class ComposeBox(TextArea):
     BINDINGS = [
         Binding("escape", "leave", "Leave (keeps draft)", id="compose.leave"),
     ]
+    # The key bar while the box has focus: printable keys type here, so the inbox's keys
+    # (/ Filter, ? Help, ...) would be wrong to show.
+    KEY_HINTS = (
+        ("enter", "Send", True),
+        ("^j", "New line", True),
+        ("esc", "Leave (keeps draft)", True),
+    )
     IME_GUARD = 0.05
     PASTE_BURST = 0.005
     DRAFT_SAVE_DELAY = 1.0
