@@ -139,15 +139,11 @@ class FinderApp(App[None]):
         await loop.run_in_executor(None, self.service.opened.wait, self.OPEN_WAIT)
 
     async def action_quit(self) -> None:
-        """Quit; a send in flight is waited for (at most its timeout) with a word on screen,
-        never a silent freeze, and the store closes cleanly after it."""
+        """A send in flight is waited for (at most its timeout) with a word, not a freeze."""
         if self.service.send_in_flight:
-            self.notify(
-                f"Waiting for a send to finish (at most {self.service.send_timeout:g} s)…",
-                title="Quitting",
-                markup=False,
-                timeout=self.service.send_timeout + 2,
-            )
+            wait = self.service.send_timeout
+            text = f"Waiting for a send to finish (at most {wait:g} s)…"
+            self.notify(text, markup=False, timeout=wait + 2)
             await asyncio.to_thread(self.service.stop)
         self.exit()
 
