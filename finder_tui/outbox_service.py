@@ -34,6 +34,7 @@ from .service_commands import (
     SendToUser,
 )
 from .store import Store
+from .wire.keybuff import KeyBuffError, decode
 
 DEFAULT_SEND_TIMEOUT = 15.0
 QUEUED = "queued"  # OutboxChanged.state of a new entry (a UI shows its own bubble until then)
@@ -95,9 +96,8 @@ class OutboxDesk:
             return
         summary = self.store.index.session(session_id)
         assert summary is not None  # _refusal checked it
-        entry = self.outbox.add(
-            session_id, summary.peer, self._identity(session_id), text, pressed_at
-        )
+        me, known_seq = self._identity(session_id), self._known_seq()
+        entry = self.outbox.add(session_id, summary.peer, me, text, pressed_at, known_seq)
         self._queue(entry, raw_text)
 
     def _send_to_user(self, to_user: str, my_user: str, raw_text: str) -> None:
@@ -143,6 +143,13 @@ class OutboxDesk:
             return "cannot tell which identity this conversation uses; sync it first"
         return ""
 
+    def _known_seq(self) -> int:
+        """The last seq synced so far (0 when unknown: then time and text alone decide)."""
+        try:
+            return decode(self.store.key_buff).value(1) if self.store.key_buff else 0
+        except KeyBuffError:
+            return 0
+
     def _identity(self, session_id: str) -> str:
         summary = self.store.index.session(session_id)
         if summary is not None and summary.me:
@@ -168,7 +175,9 @@ class OutboxDesk:
             # sending now would be a send the user never confirmed.
             self.emit(ev.OutboxChanged(entry.session_id, entry_id, STALE))
             return
-        self.outbox.update(entry_id, state=PENDING, attempted_at=None, error="")
+        self.outbox.update(
+            entry_id, state=PENDING, attempted_at=None, error="", known_seq=self._known_seq()
+        )
         self._commit()
         self.sender.enqueue(entry_id)
         self.emit(ev.OutboxChanged(entry.session_id, entry_id, PENDING))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import signal
 import subprocess
@@ -677,3 +678,16 @@ def test_after_a_send_cannot_connect_the_rest_of_the_queue_fails_at_once_without
     assert all("could not be reached" in e.error for e in entries[1:3])
     states = [e.state for e in events if isinstance(e, ev.OutboxChanged)]
     assert states.count(FAILED) == 4
+
+
+def test_a_message_synced_before_the_send_never_reconciles_it_by_text(tmp_path: Path) -> None:
+    outbox = Outbox(tmp_path)
+    sent_at = 1_700_000_000.0
+    entry = outbox.add("s@findermsg", "peer", "me", "same", sent_at, known_seq=100)
+    outbox.update(entry.id, state=UNKNOWN, attempted_at=sent_at)
+    known = _sent_message("s@findermsg", "same", int(sent_at) + 1, 11)
+    new = _sent_message("s@findermsg", "same", int(sent_at) + 1, 12)
+
+    assert outbox.reconcile([dataclasses.replace(known, seq=100)]) == set()
+    assert outbox.reconcile([dataclasses.replace(new, seq=101)]) == {"s@findermsg"}
+    assert outbox.get(entry.id).new_msg_id == 12  # type: ignore[union-attr]

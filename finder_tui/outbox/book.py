@@ -80,6 +80,9 @@ class Entry:
     new_msg_id: int | None = None
     error: str = ""
     updated: float = 0.0
+    # The sync cursor's last seq when send (or retry) was pressed: a message at or below it
+    # was already known before this send, so it never reconciles this entry by its text.
+    known_seq: int = 0
 
     @property
     def in_flight(self) -> bool:
@@ -232,8 +235,19 @@ class Outbox:
 
     # ---- changes (the owning thread; the caller commits) -----------------------------------
 
-    def add(self, session_id: str, to_user: str, my_user: str, text: str, now: float) -> Entry:
-        entry = Entry(_new_id(self._entries), session_id, to_user, my_user, text, now, updated=now)
+    def add(
+        self, session_id: str, to_user: str, my_user: str, text: str, now: float, known_seq: int = 0
+    ) -> Entry:
+        entry = Entry(
+            _new_id(self._entries),
+            session_id,
+            to_user,
+            my_user,
+            text,
+            now,
+            updated=now,
+            known_seq=known_seq,
+        )
         with self._lock:
             self._entries[entry.id] = entry
         return entry.copy()
@@ -328,6 +342,7 @@ def _same_text(waiting: list[Entry], message: Message) -> Entry | None:
             and (entry.state == UNKNOWN or entry.in_flight)
             and entry.attempted_at is not None
             and message.create_time >= entry.attempted_at - CLOCK_SKEW
+            and message.seq > entry.known_seq
             and entry.text == text
         ):
             return entry
