@@ -106,3 +106,23 @@ async def test_the_key_bar_shows_the_compose_box_keys_while_it_has_focus(tmp_pat
 
         await h.pilot.press("escape")
         await h.wait(lambda: "Filter" in widget_text(h.app.screen.query_one(KeyBar)))
+
+
+async def test_r_again_before_the_store_thread_answered_is_ignored(tmp_path: Path) -> None:
+    async with running_app(tmp_path / "store", items=inbox(), faults="send_fail=1") as h:
+        await open_and_focus(h, K1)
+        await type_text(h, "again")
+        await h.pilot.press("enter")
+        await h.wait(
+            lambda: [e.state for e in h.app.service.outbox_entries(K1.session_id)] == [FAILED]
+        )
+        await h.pilot.press("escape")
+
+        h.inbox.action_retry_send()
+        h.inbox.action_retry_send()  # same tick: the store thread cannot have answered yet
+        await h.pilot.pause()  # the toast asked for above is shown
+
+        assert any("Already retrying" in str(n.message) for n in h.app._notifications)
+        await h.wait(lambda: len(sends(h)) == 2, what="the one retry")
+        await h.pilot.pause(0.3)
+        assert len(sends(h)) == 2
