@@ -15,14 +15,15 @@ from . import service_events as ev
 from .client import ClientConfig, FinderClient
 from .outbox import (
     FAILED,
-    MAX_TEXT,
     PENDING,
+    SENT,
     UNKNOWN,
     Entry,
     Outbox,
     OutboxError,
     Sender,
     clean_text,
+    text_refusal,
 )
 from .service_commands import (
     DiscardSend,
@@ -33,9 +34,11 @@ from .service_commands import (
     SendToUser,
 )
 from .store import Store
+from .wire.keybuff import KeyBuffError, decode
 
 DEFAULT_SEND_TIMEOUT = 15.0
 QUEUED = "queued"  # OutboxChanged.state of a new entry (a UI shows its own bubble until then)
+STALE = "stale"  # OutboxChanged.state of a retry ignored because the entry had moved on
 
 
 def send_client_config(config: ClientConfig, send_timeout: float) -> ClientConfig:
@@ -73,31 +76,29 @@ class OutboxDesk:
 
     def apply(self, command: OutboxCommand) -> None:
         match command:
-            case SendText(session_id, text):
-                self._send_text(session_id, text)
+            case SendText(session_id, text, pressed_at):
+                self._send_text(session_id, text, pressed_at)
             case SendToUser(to_user, my_user, text):
                 self._send_to_user(to_user, my_user, text)
-            case RetrySend(entry_id):
-                self._retry(entry_id)
+            case RetrySend(entry_id, seen_state, seen_attempts):
+                self._retry(entry_id, seen_state, seen_attempts)
             case DiscardSend(entry_id):
                 self._discard(entry_id)
             case SaveDraft(session_id, text):
                 if self.outbox.set_draft(session_id, text):
                     self._commit()
 
-    def _send_text(self, session_id: str, raw_text: str) -> None:
+    def _send_text(self, session_id: str, raw_text: str, pressed_at: float) -> None:
         text = clean_text(raw_text)
         refusal = self._refusal(session_id, text)
         if refusal:
-            self.emit(ev.OutboxNotice(refusal, session_id))
+            self.emit(ev.OutboxNotice(refusal, session_id, refused_text=raw_text))
             return
         summary = self.store.index.session(session_id)
         assert summary is not None  # _refusal checked it
-        entry = self.outbox.add(
-            session_id, summary.peer, self._identity(session_id), text, time.time()
-        )
-        self.outbox.set_draft(session_id, "")
-        self._queue(entry)
+        me, known_seq = self._identity(session_id), self._known_seq()
+        entry = self.outbox.add(session_id, summary.peer, me, text, pressed_at, known_seq)
+        self._queue(entry, raw_text)
 
     def _send_to_user(self, to_user: str, my_user: str, raw_text: str) -> None:
         text = clean_text(raw_text)
@@ -109,12 +110,19 @@ class OutboxDesk:
             return
         self._queue(self.outbox.add("", to_user, my_user, text, time.time()))
 
-    def _queue(self, entry: Entry) -> None:
+    def _queue(self, entry: Entry, raw_text: str = "") -> None:
+        """Commit ``entry`` and queue it; a session's draft is cleared only with that commit
+        (a refused commit leaves the draft, and hands the text back to the UI)."""
+        draft = self.outbox.draft(entry.session_id) if entry.session_id else ""
+        if entry.session_id:
+            self.outbox.set_draft(entry.session_id, "")
         try:
             self.outbox.commit()
         except OutboxError as exc:
             self.outbox.discard(entry.id)
-            self.emit(ev.OutboxNotice(f"not sent: {exc}", entry.session_id))
+            if entry.session_id:
+                self.outbox.set_draft(entry.session_id, draft)
+            self.emit(ev.OutboxNotice(f"not sent: {exc}", entry.session_id, refused_text=raw_text))
             return
         assert self.sender is not None
         self.sender.enqueue(entry.id)
@@ -123,11 +131,7 @@ class OutboxDesk:
     def _text_refusal(self, text: str) -> str:
         if self.sender is None:
             return self.offline_reason
-        if not text:
-            return "nothing to send: the message is empty"
-        if len(text) > MAX_TEXT:
-            return f"too long to send: {len(text):,} characters (the limit is {MAX_TEXT:,})"
-        return ""
+        return text_refusal(text)
 
     def _refusal(self, session_id: str, text: str) -> str:
         refusal = self._text_refusal(text)
@@ -139,6 +143,13 @@ class OutboxDesk:
             return "cannot tell which identity this conversation uses; sync it first"
         return ""
 
+    def _known_seq(self) -> int:
+        """The last seq synced so far (0 when unknown: then time and text alone decide)."""
+        try:
+            return decode(self.store.key_buff).value(1) if self.store.key_buff else 0
+        except KeyBuffError:
+            return 0
+
     def _identity(self, session_id: str) -> str:
         summary = self.store.index.session(session_id)
         if summary is not None and summary.me:
@@ -148,20 +159,34 @@ class OutboxDesk:
                 return message.me
         return ""
 
-    def _retry(self, entry_id: str) -> None:
+    def _retry(self, entry_id: str, seen_state: str, seen_attempts: int) -> None:
         entry = self.outbox.get(entry_id)
-        if entry is None or entry.state not in (FAILED, UNKNOWN) or self.sender is None:
-            if self.sender is None:
-                self.emit(ev.OutboxNotice(self.offline_reason, entry.session_id if entry else ""))
+        if entry is None:
             return
-        self.outbox.update(entry_id, state=PENDING, attempted_at=None, error="")
+        if self.sender is None:
+            self.emit(ev.OutboxNotice(self.offline_reason, entry.session_id))
+            return
+        if (
+            entry.state not in (FAILED, UNKNOWN)
+            or entry.state != seen_state
+            or entry.attempts != seen_attempts
+        ):
+            # Moved on since the user chose (e.g. a first retry timed out into unknown):
+            # sending now would be a send the user never confirmed.
+            self.emit(ev.OutboxChanged(entry.session_id, entry_id, STALE))
+            return
+        self.outbox.update(
+            entry_id, state=PENDING, attempted_at=None, error="", known_seq=self._known_seq()
+        )
         self._commit()
         self.sender.enqueue(entry_id)
         self.emit(ev.OutboxChanged(entry.session_id, entry_id, PENDING))
 
     def _discard(self, entry_id: str) -> None:
         entry = self.outbox.get(entry_id)
-        if entry is None or entry.in_flight or entry.state not in (FAILED, UNKNOWN, PENDING):
+        # A ``sent`` one too: it went out, but a sync may never bring it back (forgetting it
+        # only empties the outbox).
+        if entry is None or entry.in_flight or entry.state not in (FAILED, UNKNOWN, PENDING, SENT):
             return
         self.outbox.discard(entry_id)
         self._commit()

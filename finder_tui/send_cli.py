@@ -22,7 +22,7 @@ from .outbox.book import OUTBOX_FILE
 from .outbox_service import DEFAULT_SEND_TIMEOUT, OutboxDesk
 from .service_commands import DiscardSend, RetrySend, SendText, SendToUser
 from .store import Store, StoreError
-from .store.lookup import SessionLookupError, lookup_session
+from .store.lookup import SessionLookupError, candidates, lookup_session
 from .wire.sanitize import scrub_line
 
 EXIT_SENT, EXIT_FAILED, EXIT_USAGE, EXIT_UNKNOWN = 0, 1, 2, 3
@@ -167,6 +167,10 @@ def _send(args: argparse.Namespace) -> int:
                 lookup_session(desk.store.index, args.session), text
             )
         except SessionLookupError as exc:
+            # --as starts a conversation only when nothing matched: an ambiguous SESSION
+            # lists its candidates and sends nothing (never to a user literally named so).
+            if candidates(desk.store.index, args.session):
+                raise _Failure(str(exc), EXIT_USAGE) from None
             if not args.as_user:
                 raise _Failure(f"{exc} (to start a conversation, pass --as IDENTITY)") from None
             command = SendToUser(args.session, args.as_user, text)
@@ -188,7 +192,7 @@ def _retry(args: argparse.Namespace) -> int:
                 "pass --yes to send it again",
                 EXIT_USAGE,
             )
-        events = desk.run(RetrySend(entry.id))
+        events = desk.run(RetrySend(entry.id, entry.state, entry.attempts))
     finally:
         desk.close()
     return _report(events, getattr(args, "json", False), desk.outbox)
@@ -198,12 +202,19 @@ def _discard(args: argparse.Namespace) -> int:
     desk = _Desk(args, online=False)
     try:
         entry = _find(desk.outbox, args.entry)
-        if entry.state not in (FAILED, UNKNOWN):
-            raise _Failure(f"{entry.id} is {entry.state}: only failed or unknown can be discarded")
+        if entry.state not in (FAILED, UNKNOWN, SENT):
+            raise _Failure(
+                f"{entry.id} is {entry.state}: only failed, unknown or sent can be discarded"
+            )
         desk.run(DiscardSend(entry.id))
     finally:
         desk.close()
-    print(f"discarded {entry.id}")
+    if entry.state == SENT:
+        print(
+            f"forgot {entry.id}: it was sent (newMsgId {entry.new_msg_id}); only the outbox forgets it"
+        )
+    else:
+        print(f"discarded {entry.id}")
     return 0
 
 

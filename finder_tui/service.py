@@ -81,10 +81,18 @@ class SyncService:
     def start(self) -> None:
         self._thread.start()
 
-    def stop(self, timeout: float = 10.0) -> None:
+    def stop(self, timeout: float | None = None) -> None:
+        """Stop the store thread and wait for it to close the store. By default the wait
+        covers a send in flight (its own timeout; the entry is already safe as pending, so
+        unknown after a kill) so that the store is always closed cleanly."""
         self._stop_requested.set()  # also ends a catch-up between two pages
         self.send(cmd.Stop())
-        self._thread.join(timeout)
+        self._thread.join(max(10.0, self.send_timeout + 2.0) if timeout is None else timeout)
+
+    @property
+    def send_in_flight(self) -> bool:
+        """A /privateSend request has left and its answer has not come yet."""
+        return self.outbox is not None and any(e.in_flight for e in self.outbox.open_entries())
 
     def send(self, command: cmd.Command) -> None:
         """Queue a command for the store thread; it never blocks."""
@@ -110,8 +118,9 @@ class SyncService:
     def send_text(self, session_id: str, text: str) -> None:
         self.send(cmd.SendText(session_id, text))
 
-    def retry_send(self, entry_id: str) -> None:
-        self.send(cmd.RetrySend(entry_id))
+    def retry_send(self, entry: Entry) -> None:
+        """Retry ``entry`` as the caller saw it (a no-op once it has moved on)."""
+        self.send(cmd.RetrySend(entry.id, entry.state, entry.attempts))
 
     def discard_send(self, entry_id: str) -> None:
         self.send(cmd.DiscardSend(entry_id))
@@ -235,6 +244,8 @@ class SyncService:
         try:
             self.outbox = Outbox.load(self.store_dir)
         except OutboxError as exc:
+            # The compose box shows this (it reads offline_reason on every notice).
+            self.offline_reason = f"the outbox could not be opened: {exc}"
             self.emit(ev.OutboxNotice(str(exc)))
             return
         if self.outbox.warning:
@@ -285,13 +296,7 @@ class SyncService:
                         if engine is not None:
                             next_sync = time.monotonic()
                         continue
-                    case (
-                        cmd.SendText()
-                        | cmd.SendToUser()
-                        | cmd.RetrySend()
-                        | cmd.DiscardSend()
-                        | cmd.SaveDraft()
-                    ):
+                    case _ if isinstance(command, cmd.OUTBOX_COMMANDS):
                         self._apply_outbox(command)
                         continue
                     case _:
@@ -330,13 +335,7 @@ class SyncService:
                     return
                 case cmd.SyncNow():
                     pass  # already syncing
-                case (
-                    cmd.SendText()
-                    | cmd.SendToUser()
-                    | cmd.RetrySend()
-                    | cmd.DiscardSend()
-                    | cmd.SaveDraft()
-                ):
+                case _ if isinstance(command, cmd.OUTBOX_COMMANDS):
                     self._apply_outbox(command)
                 case _:
                     self._apply(command)
@@ -345,11 +344,16 @@ class SyncService:
         """Apply a send command, then send what is queued (one request at a time, each with
         the send timeout; the stop flag is checked between two)."""
         if self._desk is None:
-            if not isinstance(command, cmd.SaveDraft):
-                session_id = command.session_id if isinstance(command, cmd.SendText) else ""
+            if isinstance(command, cmd.SendText):
                 self.emit(
-                    ev.OutboxNotice("the outbox could not be opened; nothing was sent", session_id)
+                    ev.OutboxNotice(
+                        f"nothing was sent: {self.offline_reason}",
+                        command.session_id,
+                        refused_text=command.text,
+                    )
                 )
+            elif not isinstance(command, cmd.SaveDraft):  # a draft: the box already says why
+                self.emit(ev.OutboxNotice(f"nothing was sent: {self.offline_reason}"))
             return
         self._desk.apply(command)
         while self._desk.has_work and not self._stop_requested.is_set():

@@ -6,7 +6,8 @@ on the store thread with ``match``. No textual here.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +49,9 @@ class SendText:
 
     session_id: str
     text: str
+    # When the user pressed send (the command may wait behind a slow send): a message
+    # pressed before the server was found unreachable fails at once, without a request.
+    pressed_at: float = field(default_factory=time.time)
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +60,10 @@ class RetrySend:
     arrive twice). Nothing ever sends twice by itself."""
 
     entry_id: str
+    # What the user saw when choosing: a retry of an entry whose state or attempt count has
+    # moved on since (a second R queued behind the first) is ignored, never a second send.
+    seen_state: str
+    seen_attempts: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,4 +88,5 @@ class SendToUser:
 
 
 OutboxCommand = SendText | SendToUser | RetrySend | DiscardSend | SaveDraft
+OUTBOX_COMMANDS = (SendText, SendToUser, RetrySend, DiscardSend, SaveDraft)  # isinstance checks
 Command = SyncNow | MarkRead | MarkUnread | SetAlias | MarkLiveSeen | Stop | OutboxCommand

@@ -117,6 +117,8 @@ class OutboxNotice:
 
     text: str
     session_id: str = ""
+    # A refused SendText's text (never queued): the UI puts it back into the compose box.
+    refused_text: str = ""
 
 
 AUTH, STORE_IN_USE = "auth", "store_in_use"  # Attention.kind

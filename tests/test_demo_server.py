@@ -532,3 +532,21 @@ def test_demo_never_imports_textual() -> None:
     code = "import sys, finder_tui.demo.cli; print('textual' in sys.modules)"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "False"
+
+
+def test_new_items_are_numbered_above_the_highest_cursor_a_client_presented(
+    server: DemoServer,
+) -> None:
+    # A client restarted with a store synced against an earlier (longer) run of the server.
+    ahead = encode(Cursor(((1, 10_000_000),), 0))
+    assert answer(post(server, ahead))["data"]["list"] == []
+
+    def build(next_seq: int) -> list[Item]:
+        item = json.loads(json.dumps(server.items[-1]))
+        item["content"]["seq"] = next_seq
+        return [item]
+
+    server.append_next(build)
+
+    page = answer(post(server, ahead))["data"]["list"]
+    assert [item["content"]["seq"] for item in page] == [10_000_001]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import signal
 import subprocess
@@ -510,3 +511,183 @@ def test_send_as_an_identity_starts_a_conversation_through_get_session_id(
     }
     assert calls[1].body["sessionId"] == answer["session_id"]
     assert answer["session_id"].endswith("@findermsg") and answer["state"] == SENT
+
+
+def test_send_as_with_an_ambiguous_session_lists_the_candidates_and_sends_nothing(
+    demo_server: ServerFactory,
+    server_env: Env,
+    store_dir: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from finder_tui.demo.data import OWN_FINDER
+
+    server = demo_server()
+    synced_store(server, server_env, store_dir)
+    with Store.open(store_dir) as store:
+        sessions = store.index.sessions()
+    prefix = "v2_"  # the start of every Channels peer id
+    assert sum(1 for s in sessions if s.peer.startswith(prefix)) > 1
+    capsys.readouterr()
+
+    assert send(store_dir, prefix, "hi", "--as", OWN_FINDER) == 2
+
+    assert "matches several sessions" in capsys.readouterr().err
+    assert server.calls_to("/privateSend") == [] and server.calls_to("/getSessionId") == []
+    assert not (store_dir / OUTBOX_FILE).exists() or outbox_on_disk(store_dir) == []
+
+
+def test_a_second_retry_queued_behind_a_timed_out_one_sends_nothing(
+    demo_server: ServerFactory, store_dir: Path, server_env: Env
+) -> None:
+    from finder_tui.client import ClientConfig, Secret
+    from finder_tui.outbox_service import STALE, OutboxDesk
+    from finder_tui.service_commands import RetrySend, SendText
+
+    server = demo_server(faults="send_fail=1")
+    session_id, _, _ = synced_store(server, server_env, store_dir)
+    config = ClientConfig(server.url, WID, Secret(TOKEN), 2.0, 5.0)
+    events: list[ev.Event] = []
+    with Store.open(store_dir) as store:
+        desk = OutboxDesk(store, Outbox.load(store_dir), config, events.append, send_timeout=0.5)
+        try:
+
+            def apply_then_send(command: RetrySend | SendText) -> None:
+                desk.apply(command)  # as the store thread does: one command, then its sends
+                while desk.has_work:
+                    desk.send_one()
+
+            apply_then_send(SendText(session_id, "twice pressed"))
+            (entry,) = desk.outbox.open_entries(session_id)
+            assert (entry.state, entry.attempts) == (FAILED, 1)
+            server.set_faults(FaultSpec.parse("send_timeout=1,send_timeout_seconds=2"))
+            # R pressed twice while the thread was busy: two retries of the failed entry.
+            apply_then_send(RetrySend(entry.id, FAILED, 1))
+            apply_then_send(RetrySend(entry.id, FAILED, 1))
+        finally:
+            desk.close()
+
+    assert len(server.calls_to("/privateSend")) == 2  # the first send and ONE retry
+    assert desk.outbox.get(entry.id).state == UNKNOWN  # type: ignore[union-attr]
+    assert [e.state for e in events if isinstance(e, ev.OutboxChanged)][-1] == STALE
+
+
+def test_the_same_text_sent_half_a_minute_before_the_request_left_does_not_deliver_it(
+    tmp_path: Path,
+) -> None:
+    outbox = Outbox(tmp_path)
+    sent_at = 1_700_000_000.0
+    entry = outbox.add("s@findermsg", "peer", "me", "ok", sent_at)
+    outbox.update(entry.id, state=UNKNOWN, attempted_at=sent_at)
+
+    # "ok" typed on the phone 30 s earlier: not this message, which may never have left.
+    assert outbox.reconcile([_sent_message("s@findermsg", "ok", int(sent_at) - 30, 7)]) == set()
+    assert outbox.get(entry.id).state == UNKNOWN  # type: ignore[union-attr]
+    # A second of clock difference is still allowed.
+    assert outbox.reconcile([_sent_message("s@findermsg", "ok", int(sent_at) - 1, 8)]) == {
+        "s@findermsg"
+    }
+
+
+def test_one_bad_outbox_entry_is_skipped_and_reported_and_the_others_are_kept(
+    tmp_path: Path,
+) -> None:
+    outbox = Outbox(tmp_path)
+    good = outbox.add("s@findermsg", "peer", "me", "still here", time.time())
+    outbox.set_draft("s@findermsg", "a draft")
+    outbox.commit()
+    data = orjson.loads((tmp_path / OUTBOX_FILE).read_bytes())
+    data["entries"].append({"id": "broken", "state": "teleported", "text": "?"})
+    data["entries"].append("not even an object")
+    raw = orjson.dumps(data)
+    (tmp_path / OUTBOX_FILE).write_bytes(raw)
+
+    again = Outbox.load(tmp_path)
+
+    assert [e.id for e in again.entries()] == [good.id]
+    assert again.draft("s@findermsg") == "a draft"
+    assert "2 unreadable outbox entries were skipped" in again.warning
+    assert [p.read_bytes() for p in tmp_path.glob(f"{OUTBOX_FILE}.bad-entries-*")] == [raw]
+
+
+def test_a_sent_message_that_never_syncs_back_can_be_forgotten_saying_it_was_sent(
+    demo_server: ServerFactory,
+    server_env: Env,
+    store_dir: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    server = demo_server()
+    session_id, _, _ = synced_store(server, server_env, store_dir)
+    capsys.readouterr()
+    assert send(store_dir, session_id, "gone out") == 0  # sent; no sync has brought it back
+    entry_id = last_json(capsys)["id"]
+
+    assert main(["outbox", "discard", entry_id, "--store", str(store_dir)]) == 0
+
+    assert "it was sent" in capsys.readouterr().out
+    assert Outbox.load(store_dir).entries() == []
+    assert len(server.calls_to("/privateSend")) == 1
+
+
+def test_a_sent_entry_a_day_old_ages_out_of_the_outbox(tmp_path: Path) -> None:
+    outbox = Outbox(tmp_path)
+    sent_at = time.time()
+    entry = outbox.add("s@findermsg", "peer", "me", "went out", sent_at)
+    outbox.update(entry.id, state=SENT, new_msg_id=42)  # stamps updated: now
+    outbox.commit()
+
+    assert [e.id for e in Outbox.load(tmp_path, now=sent_at + 3_600).entries()] == [entry.id]
+    assert Outbox.load(tmp_path, now=sent_at + 2 * 86_400).entries() == []
+
+
+def test_one_text_check_refuses_empty_and_overlong_messages_for_box_and_store_alike() -> None:
+    from finder_tui.outbox import MAX_TEXT, text_refusal
+
+    assert text_refusal("") == "nothing to send: the message is empty"
+    assert "the limit is 2,000" in text_refusal("x" * (MAX_TEXT + 1))
+    assert text_refusal("x" * MAX_TEXT) == ""
+
+
+def test_after_a_send_cannot_connect_the_rest_of_the_queue_fails_at_once_without_a_request(
+    demo_server: ServerFactory, store_dir: Path, server_env: Env
+) -> None:
+    from finder_tui.client import ClientConfig, Secret
+    from finder_tui.outbox_service import OutboxDesk
+    from finder_tui.service_commands import SendText
+
+    server = demo_server()
+    session_id, _, _ = synced_store(server, server_env, store_dir)
+    config = ClientConfig(server.url, WID, Secret(TOKEN), 2.0, 5.0)
+    server.stop()  # nothing listens there any more: connections are refused
+    events: list[ev.Event] = []
+    with Store.open(store_dir) as store:
+        desk = OutboxDesk(store, Outbox.load(store_dir), config, events.append, send_timeout=5)
+        try:
+            for text in ("one", "two", "three"):  # pressed while "one" is being sent
+                desk.apply(SendText(session_id, text))
+            while desk.has_work:
+                desk.send_one()
+            desk.apply(SendText(session_id, "four"))  # pressed after: it gets its own try
+            while desk.has_work:
+                desk.send_one()
+        finally:
+            desk.close()
+
+    entries = sorted(desk.outbox.open_entries(session_id), key=lambda e: e.created)
+    assert [e.state for e in entries] == [FAILED] * 4
+    assert [e.attempts for e in entries] == [1, 0, 0, 1]  # "two", "three": no request
+    assert all("could not be reached" in e.error for e in entries[1:3])
+    states = [e.state for e in events if isinstance(e, ev.OutboxChanged)]
+    assert states.count(FAILED) == 4
+
+
+def test_a_message_synced_before_the_send_never_reconciles_it_by_text(tmp_path: Path) -> None:
+    outbox = Outbox(tmp_path)
+    sent_at = 1_700_000_000.0
+    entry = outbox.add("s@findermsg", "peer", "me", "same", sent_at, known_seq=100)
+    outbox.update(entry.id, state=UNKNOWN, attempted_at=sent_at)
+    known = _sent_message("s@findermsg", "same", int(sent_at) + 1, 11)
+    new = _sent_message("s@findermsg", "same", int(sent_at) + 1, 12)
+
+    assert outbox.reconcile([dataclasses.replace(known, seq=100)]) == set()
+    assert outbox.reconcile([dataclasses.replace(new, seq=101)]) == {"s@findermsg"}
+    assert outbox.get(entry.id).new_msg_id == 12  # type: ignore[union-attr]

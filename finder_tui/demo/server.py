@@ -38,6 +38,9 @@ def cursor_for(seq: int) -> Cursor:
     return Cursor(pairs=((1, seq),) + tuple((key, 0) for key in range(2, 10)), reset=0)
 
 
+_CURSOR_CEILING = 1 << 62  # cursors above this are not followed by new items' seqs
+
+
 def _seq_of(item: Item) -> int:
     return int(item["content"]["seq"])
 
@@ -86,6 +89,10 @@ class DemoServer:
         self._lock = threading.Lock()
         self._items: list[Item] = []
         self._seqs: list[int] = []
+        # The highest cursor (key 1) a client has presented: a client restarted with an old
+        # store (or a restarted demo server) may be past every item here, and new items must
+        # be numbered above it or that client would never sync them.
+        self._max_cursor = 0
         self._requests = 0
         self._stopping = threading.Event()
         self._httpd: _HTTPServer | None = None
@@ -240,12 +247,13 @@ class DemoServer:
     def _last_seq_time(self) -> tuple[int, int]:
         with self._lock:
             last = self._items[-1] if self._items else None
+            seen = self._max_cursor
         generated = self._source.last() if self._source is not None else None
         if generated is not None and (last is None or _seq_of(generated) > _seq_of(last)):
             last = generated
         if last is None:
-            return 0, 0
-        return _seq_of(last), int(last["content"]["msg"]["CreateTime"])
+            return seen, 0
+        return max(_seq_of(last), seen), int(last["content"]["msg"]["CreateTime"])
 
     def _live_loop(self, interval: float) -> None:
         assert self._feed is not None
@@ -298,7 +306,11 @@ class DemoServer:
 
     def sync(self, cursor: Cursor, fault: str | None) -> dict[str, Any]:
         """The ``data`` of a successful answer for ``cursor``, shaped by ``fault``."""
-        page = self._page_after(cursor.value(1))
+        after = cursor.value(1)
+        if after < _CURSOR_CEILING:  # a wild cursor must not push new seqs past 2^64
+            with self._lock:
+                self._max_cursor = max(self._max_cursor, after)
+        page = self._page_after(after)
         sent_in = encode(cursor if cursor.pairs else cursor_for(0))
         if page and fault != "duplicate":
             key_buff = encode(cursor_for(_seq_of(page[-1])))

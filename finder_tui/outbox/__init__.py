@@ -21,6 +21,7 @@ from .book import (
     Outbox,
     OutboxError,
     clean_text,
+    text_refusal,
 )
 from .sender import Sender, SendOutcome
 
@@ -39,6 +40,7 @@ __all__ = [
     "SendTarget",
     "Sender",
     "clean_text",
+    "text_refusal",
     "get_session_id",
     "private_send",
 ]

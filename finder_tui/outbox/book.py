@@ -36,13 +36,28 @@ FORMAT = 1
 # characters is a safe ceiling for a DM: the compose box warns past it and sending is refused.
 MAX_TEXT = 2_000
 # A sync-delivered copy counts as ours only if the server stamped it no earlier than this many
-# seconds before our request left (the server's clock and ours differ a little).
-CLOCK_SKEW = 60
+# seconds before our request left (the server's clock and ours differ a little). Small on
+# purpose: the same text typed a minute earlier (sent from the phone) must not mark a message
+# delivered that never left.
+CLOCK_SKEW = 5
 KEEP_DELIVERED = 7 * 86_400  # delivered entries only mark bubbles; dropped after a week
+# A ``sent`` entry (the server gave its newMsgId) that no sync brought back within a day will
+# not come back: it is dropped from the outbox (the message went out; nothing is lost).
+KEEP_SENT = 86_400
 
 
 class OutboxError(Exception):
     """The outbox file cannot be written (or read); the text says which and why."""
+
+
+def text_refusal(text: str) -> str:
+    """Why a cleaned message text cannot be sent ("" when it can): the one check the compose
+    box and the store thread both make."""
+    if not text:
+        return "nothing to send: the message is empty"
+    if len(text) > MAX_TEXT:
+        return f"too long to send: {len(text):,} characters (the limit is {MAX_TEXT:,})"
+    return ""
 
 
 def clean_text(text: str) -> str:
@@ -65,6 +80,9 @@ class Entry:
     new_msg_id: int | None = None
     error: str = ""
     updated: float = 0.0
+    # The sync cursor's last seq when send (or retry) was pressed: a message at or below it
+    # was already known before this send, so it never reconciles this entry by its text.
+    known_seq: int = 0
 
     @property
     def in_flight(self) -> bool:
@@ -100,7 +118,7 @@ class Outbox:
         self._entries: dict[str, Entry] = {}
         self._drafts: dict[str, str] = {}
         self._lock = threading.Lock()
-        self.warning = ""  # set by load() when the file was unreadable and moved aside
+        self.warning = ""  # set by load() when the file, or an entry, was unreadable
         self.commits = 0
 
     # ---- loading and committing ------------------------------------------------------------
@@ -111,7 +129,8 @@ class Outbox:
 
         A ``pending`` entry whose request had left is now ``unknown`` (the process died before
         the answer); one that never left is ``failed``. Neither is ever sent again by itself.
-        An unreadable file is moved aside (kept, named in ``warning``), never deleted.
+        An unreadable file is moved aside (kept, named in ``warning``), never deleted; an
+        unreadable entry is skipped (the file as read is copied aside) and the rest kept.
         """
         outbox = cls(directory)
         now = time.time() if now is None else now
@@ -123,7 +142,7 @@ class Outbox:
             raise OutboxError(f"cannot read {outbox.path}: {exc.strerror or exc}") from exc
         try:
             data = orjson.loads(raw)
-            entries = [Entry.from_doc(doc) for doc in data.get("entries", [])]
+            entries, bad = _entries_of(list(data.get("entries", [])))
             drafts = {str(k): str(v) for k, v in dict(data.get("drafts", {})).items()}
         except (orjson.JSONDecodeError, AttributeError, KeyError, TypeError, ValueError) as exc:
             aside = outbox.path.with_name(f"{OUTBOX_FILE}.unreadable-{int(now)}")
@@ -139,6 +158,8 @@ class Outbox:
                 "and a new outbox started: check there for messages that may have been sent"
             )
             return outbox
+        if bad:
+            outbox.warning = _keep_bad_entries(outbox.path, raw, bad, now)
         for entry in entries:
             if entry.state == PENDING:
                 if entry.attempted_at is not None:
@@ -148,6 +169,8 @@ class Outbox:
                     entry.state = FAILED
                     entry.error = "finder-tui stopped before sending it; nothing was sent"
             if entry.state == DELIVERED and now - entry.updated > KEEP_DELIVERED:
+                continue
+            if entry.state == SENT and now - (entry.updated or entry.created) > KEEP_SENT:
                 continue
             outbox._entries[entry.id] = entry
         outbox._drafts = {k: v for k, v in drafts.items() if v}
@@ -212,8 +235,19 @@ class Outbox:
 
     # ---- changes (the owning thread; the caller commits) -----------------------------------
 
-    def add(self, session_id: str, to_user: str, my_user: str, text: str, now: float) -> Entry:
-        entry = Entry(_new_id(self._entries), session_id, to_user, my_user, text, now, updated=now)
+    def add(
+        self, session_id: str, to_user: str, my_user: str, text: str, now: float, known_seq: int = 0
+    ) -> Entry:
+        entry = Entry(
+            _new_id(self._entries),
+            session_id,
+            to_user,
+            my_user,
+            text,
+            now,
+            updated=now,
+            known_seq=known_seq,
+        )
         with self._lock:
             self._entries[entry.id] = entry
         return entry.copy()
@@ -273,6 +307,33 @@ class Outbox:
         return changed
 
 
+def _entries_of(docs: list[Any]) -> tuple[list[Entry], list[str]]:
+    """The readable entries, and why each unreadable one was skipped (one bad entry never
+    costs the others)."""
+    entries: list[Entry] = []
+    bad: list[str] = []
+    for number, doc in enumerate(docs, 1):
+        try:
+            entries.append(Entry.from_doc(doc))
+        except (AttributeError, KeyError, TypeError, ValueError) as exc:
+            bad.append(f"entry {number}: {type(exc).__name__}")
+    return entries, bad
+
+
+def _keep_bad_entries(path: Path, raw: bytes, bad: list[str], now: float) -> str:
+    """Copy the file as read aside (the next commit rewrites it without the bad entries)."""
+    aside = path.with_name(f"{OUTBOX_FILE}.bad-entries-{int(now)}")
+    try:
+        atomic_write_bytes(aside, raw)
+        kept = f"the file as it was is kept as {aside}"
+    except OSError as exc:
+        kept = f"a copy could not be kept ({exc.strerror or exc})"
+    return (
+        f"{len(bad)} unreadable outbox {'entry was' if len(bad) == 1 else 'entries were'} "
+        f"skipped ({'; '.join(bad[:3])}); the others are kept; {kept}"
+    )
+
+
 def _same_text(waiting: list[Entry], message: Message) -> Entry | None:
     text = clean_text(message.text)
     for entry in sorted(waiting, key=lambda e: e.created):
@@ -281,6 +342,7 @@ def _same_text(waiting: list[Entry], message: Message) -> Entry | None:
             and (entry.state == UNKNOWN or entry.in_flight)
             and entry.attempted_at is not None
             and message.create_time >= entry.attempted_at - CLOCK_SKEW
+            and message.seq > entry.known_seq
             and entry.text == text
         ):
             return entry

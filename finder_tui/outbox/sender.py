@@ -37,6 +37,12 @@ class Sender:
         self.outbox = outbox
         self.client = client
         self._queue: deque[str] = deque()
+        # Set when a request could not even connect: what the user asked for before then
+        # (queued behind it) fails at once, still failed and nothing left, instead of each
+        # waiting out its own timeout: a dead server never holds the store thread N sends
+        # long. What is asked for (sent or retried) afterwards gets a request of its own.
+        self._unreachable = ""
+        self._unreachable_at = 0.0
 
     @property
     def has_work(self) -> bool:
@@ -50,6 +56,8 @@ class Sender:
         while self._queue:
             entry = self.outbox.get(self._queue.popleft())
             if entry is not None and entry.state == PENDING and entry.attempted_at is None:
+                if self._unreachable and entry.updated <= self._unreachable_at:
+                    return SendOutcome(self._finish(entry.id, FAILED, self._unreachable))
                 return SendOutcome(self.send(entry))
         return None
 
@@ -78,6 +86,8 @@ class Sender:
         except TransportError as exc:
             if exc.sent:
                 return self._finish(entry.id, UNKNOWN, f"no answer: {exc}")
+            self._unreachable = f"not sent: the server could not be reached ({exc})"
+            self._unreachable_at = time.time()
             return self._finish(entry.id, FAILED, f"not sent: {exc}")
         except (ApiError, CredentialError) as exc:
             return self._finish(entry.id, FAILED, f"refused: {exc}")

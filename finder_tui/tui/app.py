@@ -138,6 +138,15 @@ class FinderApp(App[None]):
         loop = asyncio.get_running_loop()
         await loop.run_in_executor(None, self.service.opened.wait, self.OPEN_WAIT)
 
+    async def action_quit(self) -> None:
+        """A send in flight is waited for (at most its timeout) with a word, not a freeze."""
+        if self.service.send_in_flight:
+            wait = self.service.send_timeout
+            text = f"Waiting for a send to finish (at most {wait:g} s)…"
+            self.notify(text, markup=False, timeout=wait + 2)
+            await asyncio.to_thread(self.service.stop)
+        self.exit()
+
     async def on_unmount(self) -> None:
         if self._inbox is not None:
             self._inbox.restore_window_title()

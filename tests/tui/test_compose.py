@@ -180,6 +180,7 @@ async def test_a_failed_send_shows_not_sent_and_r_retries_then_d_discards(tmp_pa
         await h.pilot.press("D")
         await h.wait(lambda: not h.conv.outgoing, what="the discard")
         assert not any("try me" in line for line in visible_lines(h.conv))
+        assert box(h).text == "try me"  # the discarded text is back in the empty box
         assert len(sends(h)) == 2
 
 

@@ -1,4 +1,7 @@
-"""A yes/no question (y / Enter: yes; n / Escape: no), for acts that cannot be undone."""
+"""A yes/no question (y: yes; n / Escape: no), for acts that cannot be undone.
+
+Enter is not yes: a question that guards a possibly-duplicating act (sending again) must not
+be answered by the Enter that was meant for something else."""
 
 from __future__ import annotations
 
@@ -13,7 +16,7 @@ from textual.widgets import Label
 class ConfirmScreen(ModalScreen[bool]):
     CSS_PATH = "dialogs.tcss"
     BINDINGS = [
-        Binding("y,enter", "answer(True)", "Yes", id="confirm.yes"),
+        Binding("y", "answer(True)", "Yes", id="confirm.yes"),
         Binding("n,escape", "answer(False)", "No", id="confirm.no"),
     ]
 
@@ -26,7 +29,7 @@ class ConfirmScreen(ModalScreen[bool]):
         with Vertical(id="confirm-dialog", classes="dialog"):
             yield Label(Content(self.title_text), classes="dialog-title")
             yield Label(Content(self.question), id="confirm-question")
-            yield Label(Content("y / Enter: yes · n / Escape: no"), classes="dialog-hint")
+            yield Label(Content("y: yes · n / Escape: no"), classes="dialog-hint")
 
     def action_answer(self, yes: bool) -> None:
         self.dismiss(yes)

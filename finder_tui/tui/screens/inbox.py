@@ -27,6 +27,7 @@ from ...store.index import Index, SessionSummary
 from ...textfmt import plural
 from ..read_state import BINDINGS as READ_STATE_BINDINGS
 from ..widgets.bars import KeyBar, StatusBar, TopBar
+from ..widgets.compose import ComposeBox
 from ..widgets.conversation import ConversationView
 from ..widgets.live_pane import LivePane, live_names
 from ..widgets.live_view import LiveView
@@ -235,6 +236,9 @@ class InboxScreen(PeopleInInbox, ReplyInConversation):
     def refresh_keys(self) -> None:
         """Key hints: the focused widget's shown bindings first, then the inbox's; disabled
         ones dimmed."""
+        if isinstance(self.app.focused, ComposeBox):
+            self._show_keys(list(ComposeBox.KEY_HINTS))
+            return
         shown: list[tuple[str, str, bool]] = []
         seen: set[str] = set()
         for active in self.app.active_bindings.values():
@@ -245,6 +249,9 @@ class InboxScreen(PeopleInInbox, ReplyInConversation):
                     (self.app.get_key_display(binding), binding.description, active.enabled)
                 )
         shown.append(("^p", "Palette", True))
+        self._show_keys(shown)
+
+    def _show_keys(self, shown: list[tuple[str, str, bool]]) -> None:
         try:
             self.query_one(KeyBar).show_bindings(shown)
         except NoMatches:

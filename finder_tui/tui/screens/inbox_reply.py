@@ -15,9 +15,9 @@ from textual.screen import Screen
 
 from ... import service_events as ev
 from ...outbox import FAILED, PENDING, SENT, UNKNOWN, Entry
-from ...outbox_service import QUEUED
+from ...outbox_service import QUEUED, STALE
 from ...wire.content import TEXT
-from ...wire.models import Message
+from ...wire.models import U64_MAX, Message
 from ..widgets.compose import ComposeBox
 from ..widgets.conversation import OUTBOX_KEY, ConversationView
 from ..widgets.session_list import LIVE_ENTRY
@@ -32,7 +32,7 @@ NOTES = {
     FAILED: "not sent — R retry / D discard",
     UNKNOWN: "no answer: maybe not sent — R retry / D discard",
 }
-_LAST = (1 << 64) - 1  # an outbox bubble sorts after every stored message of its second
+_LAST = U64_MAX  # an outbox bubble sorts after every stored message of its second
 
 
 def outbox_message(entry: Entry) -> Message:
@@ -60,6 +60,9 @@ class ReplyInConversation(Screen[None]):
         # Pressed send, not yet in the outbox (the store thread may be busy with another
         # send for up to its timeout): shown at once as queued, in order, per session.
         self._queued: dict[str, list[Entry]] = {}
+        # Entries a retry was asked for, until the store thread reports back on them: a second
+        # R meanwhile is ignored (it could otherwise send a timed-out retry again, unasked).
+        self._retrying: set[str] = set()
 
     @property
     def reply_service(self) -> SyncService:
@@ -123,10 +126,22 @@ class ReplyInConversation(Screen[None]):
 
     def outbox_event(self, event: ev.OutboxChanged | ev.OutboxNotice) -> None:
         """Called by the App's event pump."""
-        if isinstance(event, ev.OutboxNotice) or event.state == QUEUED:
-            self._unqueue(event.session_id)
         if isinstance(event, ev.OutboxNotice):
+            if event.refused_text:
+                self._unqueue(event.session_id)
+                self._put_back(event.session_id, event.refused_text)
+            self._retrying.clear()  # a refusal answers whatever was asked
+            box = self.compose_box()
+            if box is not None:
+                box.set_unavailable(self.reply_service.offline_reason)
             self.notify(event.text, title="Send", severity="warning", markup=False, timeout=8)
+            return
+        if event.state == QUEUED:
+            self._unqueue(event.session_id)
+        self._retrying.discard(event.entry_id)
+        if event.state == STALE:
+            if event.session_id == self.open_key:
+                self.refresh_outgoing()
             return
         if event.session_id == self.open_key:
             self.refresh_outgoing()
@@ -148,6 +163,16 @@ class ReplyInConversation(Screen[None]):
                 timeout=10,
             )
 
+    def _put_back(self, session_id: str, text: str) -> None:
+        """A message the store thread refused goes back where it was typed, before any text
+        typed since (the user's words are never lost to a refusal)."""
+        box = self.compose_box()
+        if box is not None and box.session_id == session_id:
+            box.put_back(text)
+            return
+        draft = self.reply_service.draft(session_id)
+        self.reply_service.save_draft(session_id, f"{text}\n{draft}" if draft else text)
+
     def _unqueue(self, session_id: str) -> None:
         queued = self._queued.get(session_id)
         if queued:
@@ -155,14 +180,14 @@ class ReplyInConversation(Screen[None]):
             if session_id == self.open_key:
                 self.refresh_outgoing()
 
-    def _unsent(self) -> Entry | None:
+    def _unsent(self, states: tuple[str, ...] = (FAILED, UNKNOWN)) -> Entry | None:
         """The message retry/discard act on: the newest failed or unknown one of the open
         conversation (the conversation has no message cursor yet)."""
         key = self.open_key
         if key is None or key == LIVE_ENTRY:
             return None
         entries = self.reply_service.outbox_entries(key)
-        unsent = [e for e in entries if e.state in (FAILED, UNKNOWN)]
+        unsent = [e for e in entries if e.state in states]
         return max(unsent, key=lambda e: e.created) if unsent else None
 
     # ---- actions and the compose box's messages --------------------------------------------
@@ -180,15 +205,19 @@ class ReplyInConversation(Screen[None]):
         if entry is None:
             self.notify("No unsent message in this conversation.", markup=False, timeout=3)
             return
+        if entry.id in self._retrying:
+            self.notify("Already retrying this message.", markup=False, timeout=3)
+            return
         service = self.reply_service
         if entry.state == FAILED:
-            service.retry_send(entry.id)
+            self._retrying.add(entry.id)
+            service.retry_send(entry)
             return
-        entry_id = entry.id
 
         def answered(yes: bool | None) -> None:
-            if yes:
-                service.retry_send(entry_id)
+            if yes and entry.id not in self._retrying:
+                self._retrying.add(entry.id)
+                service.retry_send(entry)
 
         self.app.push_screen(
             ConfirmScreen(
@@ -200,12 +229,44 @@ class ReplyInConversation(Screen[None]):
         )
 
     def action_discard_send(self) -> None:
-        entry = self._unsent()
+        """D: discard the newest unsent message, its text back in an empty compose box (or
+        after a question); with none, forget a sent one no sync brought back."""
+        entry = self._unsent() or self._unsent((SENT,))
         if entry is None:
             self.notify("No unsent message in this conversation.", markup=False, timeout=3)
             return
-        self.reply_service.discard_send(entry.id)
-        self.notify("Discarded the unsent message.", markup=False, timeout=3)
+        service = self.reply_service
+        if entry.state == SENT:
+            service.discard_send(entry.id)
+            self.notify(
+                "Forgot a sent message: it went out, only the outbox no longer waits for it.",
+                markup=False,
+                timeout=5,
+            )
+            return
+        box = self.compose_box()
+        if box is not None and box.session_id == entry.session_id and not box.text.strip():
+            service.discard_send(entry.id)
+            box.put_back(entry.text)
+            self.notify(
+                "Discarded the unsent message; its text is back in the compose box.",
+                markup=False,
+                timeout=4,
+            )
+            return
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                service.discard_send(entry.id)
+                self.notify("Discarded the unsent message.", markup=False, timeout=3)
+
+        self.app.push_screen(
+            ConfirmScreen(
+                "Discard the unsent message?",
+                "The compose box holds other text, so this message's text would be lost.",
+            ),
+            answered,
+        )
 
     def on_compose_box_submitted(self, event: ComposeBox.Submitted) -> None:
         self._queued.setdefault(event.session_id, []).append(

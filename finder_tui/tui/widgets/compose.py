@@ -22,7 +22,7 @@ from textual.message import Message as TextualMessage
 from textual.timer import Timer
 from textual.widgets import TextArea
 
-from ...outbox import MAX_TEXT, clean_text
+from ...outbox import MAX_TEXT, clean_text, text_refusal
 
 NEWLINE_KEYS = frozenset({"shift+enter", "alt+enter", "ctrl+j"})
 
@@ -31,6 +31,13 @@ class ComposeBox(TextArea):
     BINDINGS = [
         Binding("escape", "leave", "Leave (keeps draft)", id="compose.leave"),
     ]
+    # The key bar while the box has focus: printable keys type here, so the inbox's keys
+    # (/ Filter, ? Help, ...) would be wrong to show.
+    KEY_HINTS = (
+        ("enter", "Send", True),
+        ("^j", "New line", True),
+        ("esc", "Leave (keeps draft)", True),
+    )
     IME_GUARD = 0.05
     PASTE_BURST = 0.005
     DRAFT_SAVE_DELAY = 1.0
@@ -85,6 +92,13 @@ class ComposeBox(TextArea):
         self._saved = self.text
         return self.session_id, self.text
 
+    def put_back(self, text: str) -> None:
+        """A sent text the store refused: back in the box, before what was typed since."""
+        current = self.text
+        self.load_text(f"{text}\n{current}" if current else text)
+        self.move_cursor(self.document.end)
+        self._save_soon(self.DRAFT_SAVE_DELAY)
+
     def set_unavailable(self, reason: str) -> None:
         self.unavailable = reason
         self._show_state()
@@ -126,14 +140,10 @@ class ComposeBox(TextArea):
             self.notify(f"Cannot send: {self.unavailable}", severity="warning", markup=False)
             return
         text = clean_text(self.text)
-        if not text:
-            self.notify("Nothing to send: the message is empty.", markup=False, timeout=3)
-            return
-        if len(text) > MAX_TEXT:
+        refusal = text_refusal(text)
+        if refusal:
             self.notify(
-                f"Too long to send: {len(text):,} characters (the limit is {MAX_TEXT:,}).",
-                severity="warning",
-                markup=False,
+                f"{refusal[0].upper()}{refusal[1:]}.", severity="warning", markup=False, timeout=4
             )
             return
         self.post_message(self.Submitted(self.session_id, text))
