@@ -128,6 +128,11 @@ class SealedHistory:
         self._trim()
         return out
 
+    def newest(self, session_id: str) -> tuple[int, int] | None:
+        """The (time, seq) of the session's newest sealed message, from the catalog alone."""
+        lasts = [self.segments[n].rows[slot][6:8] for n, slot in self._refs.get(session_id, ())]
+        return max((int(t), int(s)) for t, s in lasts) if lasts else None
+
     def messages_before(
         self, session_id: str, before: tuple[int, int] | None, limit: int
     ) -> list[Message]:
@@ -138,9 +143,13 @@ class SealedHistory:
             end = len(pool) if before is None else bisect.bisect_left(pool, before, key=_order)
             return pool[max(0, end - limit) : end]
         refs = [(n, self.segments[n].slice(slot)) for n, slot in self._refs.get(session_id, [])]
-        newest_before: list[tuple[int, int]] = []  # latest "last" among refs[: i + 1]
+        # Latest "last" among refs[: i + 1]: segments are in write order, which is not
+        # (time, seq) order when messages arrived late, so an older file may hold newer ones.
+        newest_before: list[tuple[int, int]] = []
         for _, piece in refs:
-            newest_before.append(max(newest_before[-1], piece.last) if newest_before else (-1, -1))
+            newest_before.append(
+                max(newest_before[-1], piece.last) if newest_before else piece.last
+            )
         found: list[Message] = []
         for i in range(len(refs) - 1, -1, -1):
             number, piece = refs[i]

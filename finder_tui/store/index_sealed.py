@@ -103,11 +103,15 @@ class SealedReads:
             if before is not None:
                 head = head[: bisect.bisect_left(head, before, key=_order)]
             out = head[-limit:] if limit > 0 else []
-            if len(out) < limit and self.sealed is not None:
-                first = _order(out[0]) if out else before
-                older = self.sealed.messages_before(session_id, first, limit - len(out))
-                out = [*older, *out]
-            return list(out)
+            if self.sealed is None or limit <= 0:
+                return list(out)
+            newest = self.sealed.newest(session_id)
+            if newest is None or (len(out) == limit and newest < _order(out[0])):
+                return list(out)
+            # A message that arrived after a seal may be ordered before sealed ones: merge
+            # rather than assume the head is newer than every segment.
+            older = self.sealed.messages_before(session_id, before, limit)
+            return sorted([*older, *out], key=_order)[-limit:]
 
     def head_messages(self) -> list[Message]:
         """The head's (unsealed) messages, notices first."""
