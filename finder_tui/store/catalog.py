@@ -16,7 +16,7 @@ from pathlib import Path
 
 from ..wire.models import Message
 from .errors import StoreCorruptError
-from .segments import SegmentIndex, SessionSlice, load_index, read_slice
+from .segments import SegmentIndex, SessionSlice, load_index, read_slice, segment_keys
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,7 +64,12 @@ class SealedHistory:
                 try:
                     out.append(index.read_keys())
                 except (OSError, ValueError):
-                    pass  # an unreadable sidecar: its keys are unknown until it is rebuilt
+                    # An unreadable key blob: read the keys from the segment, or a re-delivered
+                    # page would store its messages twice.
+                    try:
+                        out.append(segment_keys(self.directory / index.name))
+                    except StoreCorruptError:
+                        pass  # the segment is bad too: its messages are unavailable anyway
         return out
 
     def ensure_text(self) -> None:

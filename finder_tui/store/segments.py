@@ -287,6 +287,14 @@ def read_slice(path: Path, piece: SessionSlice) -> list[dict[str, Any]]:
     return docs
 
 
+def segment_keys(path: Path) -> bytes:
+    """The packed dedupe keys read from the segment itself (when its sidecar's are lost)."""
+    try:
+        return array("Q", (key_hash(str(doc["k"])) for doc in read_docs(path))).tobytes()
+    except (KeyError, TypeError, AttributeError) as exc:
+        raise StoreCorruptError(f"segment {path} holds a document without a key ({exc})") from None
+
+
 def index_legacy(path: Path) -> SegmentIndex:
     """A sidecar for a segment not grouped by session (written by an older version)."""
     groups = [(sid, docs, WHOLE_FILE, 0) for sid, docs in _grouped(read_docs(path))]
