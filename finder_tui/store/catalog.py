@@ -16,6 +16,7 @@ from pathlib import Path
 
 from ..wire.models import Message
 from .errors import StoreCorruptError
+from .recall import mark
 from .segments import SegmentIndex, SessionSlice, load_index, read_slice, segment_keys
 
 
@@ -43,6 +44,7 @@ class SealedHistory:
         self._cached = 0
         self.text_wanted = False  # the search text is read on the first search, then kept
         self.on_bad: Callable[[BadSegment], None] | None = None
+        self.recalled: set[str] = set()  # keys of recalled messages (the index's, shared)
 
     # ---- building ----------------------------------------------------------------------
 
@@ -191,11 +193,22 @@ class SealedHistory:
             return []
         path = self.directory / index.name
         try:
-            docs = read_slice(path, piece)
-            return [Message.from_doc(doc) for doc in docs]
+            messages = [Message.from_doc(doc) for doc in read_slice(path, piece)]
         except (StoreCorruptError, KeyError, TypeError, ValueError, AttributeError) as exc:
             self._mark_bad(number, str(exc))
             return []
+        if self.recalled:
+            for message in messages:
+                if message.key in self.recalled:
+                    mark(message)
+        return messages
+
+    def mark_recalled(self, session_id: str, key: str) -> None:
+        """A recall arrived for a sealed message: mark its cached copy (later reads mark it
+        from ``recalled``)."""
+        for message in self._cache.get(session_id, ()):
+            if message.key == key:
+                mark(message)
 
     def _mark_bad(self, number: int, reason: str) -> None:
         index = self.segments[number]

@@ -12,6 +12,7 @@ from ..wire.content import LIVE_ENDED, LIVE_STARTED
 from ..wire.models import Message
 from .catalog import SealedHistory
 from .keyset import KeySet
+from .recall import Recalls
 
 
 def _order(message: Message) -> tuple[int, int]:
@@ -22,6 +23,7 @@ class SealedReads:
     # Set by Index.__init__ (declared here for the type checker).
     _lock: threading.RLock
     _keys: KeySet
+    _recalls: Recalls
     _by_session: dict[str, list[Message]]
     _notices: list[Message]
     _sessions: dict[str, Any]  # SessionSummary (index.py imports this module, not the reverse)
@@ -45,11 +47,21 @@ class SealedReads:
         """Sealed history is catalogued: its counts replace the meta's."""
         with self._lock:
             self.sealed = sealed
+            sealed.recalled = self._recalls.keys  # shared: a later recall marks sealed reads
             self._sealed_live_seqs = sorted(sealed.live_seqs())
             if self._sealed_live_seqs:
                 self._max_notice_seq = max(self._max_notice_seq, self._sealed_live_seqs[-1])
             self.set_sealed_counts(sealed.count, sealed.notices)
             self._changed()
+
+    def restore_recalled(self, keys: list[str]) -> None:
+        """The recalled messages' keys saved in the head (before its messages load)."""
+        with self._lock:
+            self._recalls.keys.update(k for k in keys if isinstance(k, str))
+
+    def recalled_for_store(self) -> list[str]:
+        with self._lock:
+            return sorted(self._recalls.keys)
 
     def add_sealed_keys(self, keys: list[bytes]) -> None:
         """Sealed history's dedupe keys (read once, before the first ingest)."""

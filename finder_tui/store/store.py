@@ -160,6 +160,8 @@ class Store:
         sessions = [SessionSummary.from_doc(d) for d in tables.get("sessions", {}).values()]
         live = [LiveStream.from_doc(d) for d in tables.get("live", {}).values()]
         self.index.restore(sessions, live, int(self._meta.get("live_seen_seq", 0)))
+        recalled = self._meta.get("recalled")
+        self.index.restore_recalled(recalled if isinstance(recalled, list) else [])
         head_docs = self._head_table_docs()
         self._head_count = len(head_docs)
         self.index.load(_messages_from(path, head_docs))
@@ -386,6 +388,7 @@ class Store:
             segments=self._segments,
             segment_counts=self._segment_counts,
             live_seen_seq=self.index.live_seen_seq,
+            recalled=self.index.recalled_for_store(),
         )
         self._db.table("meta").upsert(Document(self._meta, doc_id=1))
         self._meta_dirty = False
