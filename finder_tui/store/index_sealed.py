@@ -14,6 +14,8 @@ from .catalog import SealedHistory
 from .keyset import KeySet
 from .recall import Recalls
 
+FEED_OWNERS_KEPT = 5_000  # a live notice follows its post by days, not years
+
 
 def _order(message: Message) -> tuple[int, int]:
     return (message.create_time, message.seq)
@@ -24,6 +26,7 @@ class SealedReads:
     _lock: threading.RLock
     _keys: KeySet
     _recalls: Recalls
+    _feed_owners: dict[str, tuple[str, str]]
     _by_session: dict[str, list[Message]]
     _notices: list[Message]
     _sessions: dict[str, Any]  # SessionSummary (index.py imports this module, not the reverse)
@@ -62,6 +65,20 @@ class SealedReads:
     def recalled_for_store(self) -> list[str]:
         with self._lock:
             return sorted(self._recalls.keys)
+
+    def restore_feed_owners(self, rows: list[Any]) -> None:
+        """Channel posts' owners saved in the head: a live notice for a post read before a
+        seal still finds its account's name after a reopen."""
+        with self._lock:
+            for row in rows:
+                if isinstance(row, list) and len(row) == 3 and all(isinstance(v, str) for v in row):
+                    self._feed_owners.setdefault(row[0], (row[1], row[2]))
+
+    def feed_owners_for_store(self) -> list[list[str]]:
+        """The newest ``FEED_OWNERS_KEPT`` object ids' owners (about 150 bytes each)."""
+        with self._lock:
+            rows = list(self._feed_owners.items())[-FEED_OWNERS_KEPT:]
+            return [[oid, user, nick] for oid, (user, nick) in rows]
 
     def add_sealed_keys(self, keys: list[bytes]) -> None:
         """Sealed history's dedupe keys (read once, before the first ingest)."""

@@ -160,6 +160,8 @@ class Store:
         sessions = [SessionSummary.from_doc(d) for d in tables.get("sessions", {}).values()]
         live = [LiveStream.from_doc(d) for d in tables.get("live", {}).values()]
         self.index.restore(sessions, live, int(self._meta.get("live_seen_seq", 0)))
+        owners = self._meta.get("feed_owners")
+        self.index.restore_feed_owners(owners if isinstance(owners, list) else [])
         recalled = self._meta.get("recalled")
         self.index.restore_recalled(recalled if isinstance(recalled, list) else [])
         head_docs = self._head_table_docs()
@@ -389,6 +391,7 @@ class Store:
             segment_counts=self._segment_counts,
             live_seen_seq=self.index.live_seen_seq,
             recalled=self.index.recalled_for_store(),
+            feed_owners=self.index.feed_owners_for_store(),
         )
         self._db.table("meta").upsert(Document(self._meta, doc_id=1))
         self._meta_dirty = False

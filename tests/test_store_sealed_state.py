@@ -1,5 +1,5 @@
-"""A recall marks its message wherever the two are stored: both sealed, the message sealed and
-its recall in the head, and after the store is reopened."""
+"""State derived from messages outlives a seal and a reopen: a recall marks its message
+wherever the two are stored, and a shared Channels post still names its live stream."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from finder_tui.demo import generate_items
 from finder_tui.demo.kinds import SAMPLES, showcase_items
 from finder_tui.store import Store
 from finder_tui.wire.models import Message, parse_item
+from tests.test_live_streams import OBJECT, feed_share, notice
 
 SEAL_AT = 40
 
@@ -66,3 +67,17 @@ def test_a_message_and_its_recall_sealed_together_stay_marked_after_a_reopen(
     with Store.open(store_dir, seal_at=SEAL_AT) as store:
         assert shown(store, target).meta.get("recalled") is True
         assert shown(store, recall).meta.get("recalled") is not True
+
+
+def test_a_channel_posts_owner_read_before_a_seal_names_its_stream_after_a_reopen(
+    store_dir: Path,
+) -> None:
+    share = feed_share(1, OBJECT, "主播小王")
+    with Store.open(store_dir, seal_at=SEAL_AT) as store:
+        store.ingest([share, *filler()])
+        store.commit()
+        assert store.index.head_messages() == []
+    with Store.open(store_dir, seal_at=SEAL_AT) as store:
+        store.ingest([notice(10_000, share.create_time + 60, OBJECT)])
+        (stream,) = (s for s in store.index.live_streams() if s.object_id == str(OBJECT))
+        assert stream.account_name == "主播小王"
