@@ -187,7 +187,7 @@ def test_check_reports_and_repair_sets_the_bad_segment_aside(
 
     assert main(["check", "--repair", "--store", str(sealed_store)]) == 0
     out = capsys.readouterr().out
-    assert f"moved {name} aside as {name}.corrupt" in out
+    assert f"moved aside as {name}.corrupt" in out
     assert (sealed_store / f"{name}.corrupt").exists() and not (sealed_store / name).exists()
     assert main(["check", "--store", str(sealed_store)]) == 0
     assert "store is sound" in capsys.readouterr().out
