@@ -124,6 +124,7 @@ class Store:
                 f"cannot lock store {self.directory}: {exc.strerror or exc} "
                 "(is the directory read-only?)"
             ) from exc
+        self._remove_orphan_temp_files()
         try:
             self._load_head()
             self.contacts = ContactBook.open(self.directory)
@@ -131,6 +132,13 @@ class Store:
         except BaseException:
             self._lock.release()
             raise
+
+    def _remove_orphan_temp_files(self) -> None:
+        """Temp files of a head or segment write cut by a kill (never renamed into place, so
+        never part of the store): a few MB each, removed under the lock."""
+        for orphan in self.directory.glob(".*.tmp"):
+            if orphan.name.startswith((".seg-", f".{HEAD_FILE}.")):
+                orphan.unlink(missing_ok=True)
 
     def _load_head(self) -> None:
         path = self.directory / HEAD_FILE

@@ -1,5 +1,5 @@
-"""Dedupe never depends on a sidecar being whole: its keys come from the segment when the
-sidecar's key blob cannot be read."""
+"""What a kill or a damaged file leaves behind costs nothing: dedupe reads a segment's keys
+from the segment when its sidecar's key blob is cut, and temp files of a cut write go."""
 
 from __future__ import annotations
 
@@ -26,3 +26,17 @@ def test_a_truncated_sidecar_still_dedupes_its_segments_messages(store_dir: Path
         assert result.new == []
         assert result.duplicates == len(history)
         assert store.index.message_count == len(history)
+
+
+def test_temp_files_of_a_write_cut_by_a_kill_are_removed_at_open(store_dir: Path) -> None:
+    with Store.open(store_dir, seal_at=40):
+        pass
+    orphans = [store_dir / ".seg-000003.json.k2j4.tmp", store_dir / ".head.json.x81q.tmp"]
+    for orphan in orphans:
+        orphan.write_bytes(b'{"messages": {"1": ')
+    other = store_dir / ".drafts.json.a1b2.tmp"  # not the store's: left alone
+    other.write_bytes(b"")
+    with Store.open(store_dir, seal_at=40):
+        pass
+    assert not any(orphan.exists() for orphan in orphans)
+    assert other.exists()
