@@ -232,13 +232,16 @@ class SyncService:
 
     def _watch_segments(self, store: Store) -> None:
         """Report unreadable segments now, and any found unreadable later (on first read)."""
-        if store.bad_segments:
+
+        def report(_latest: object = None) -> None:
+            # Every bad segment so far: the banner shows the latest event, not a running sum.
             bad = tuple((b.name, b.messages) for b in store.bad_segments)
             self.emit(ev.SegmentsUnavailable(bad))
+
+        if store.bad_segments:
+            report()
         if store.index.sealed is not None:
-            store.index.sealed.on_bad = lambda b: self.emit(
-                ev.SegmentsUnavailable(((b.name, b.messages),))
-            )
+            store.index.sealed.on_bad = report
 
     def _open_outbox(self, store: Store) -> None:
         try:

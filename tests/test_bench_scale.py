@@ -44,3 +44,7 @@ def test_scale_bench_reports_every_figure_next_to_its_target() -> None:
         assert figure["target"] and isinstance(figure["ok"], bool), name
         assert math.isfinite(figure["value"]) and figure["value"] > 0, name
     assert data["meta"]["scale"] == "tiny"
+    # Throughput is the sync cycle's (the naming of peers after it is reported apart).
+    sync = figures["sync.items_per_s"]
+    assert "sync cycle" in sync["note"]
+    assert figures["sync.spawn_to_exit_s"]["value"] > 0

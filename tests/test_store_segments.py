@@ -12,7 +12,7 @@ from finder_tui.cli import main
 from finder_tui.demo import generate_items
 from finder_tui.search import search
 from finder_tui.store import Store, StoreCorruptError
-from finder_tui.store.segments import sidecar_path
+from finder_tui.store.segments import WHOLE_FILE, SegmentIndex, sidecar_path
 from finder_tui.wire.models import Message, parse_item
 
 SEAL_AT = 50
@@ -187,7 +187,7 @@ def test_check_reports_and_repair_sets_the_bad_segment_aside(
 
     assert main(["check", "--repair", "--store", str(sealed_store)]) == 0
     out = capsys.readouterr().out
-    assert f"moved {name} aside as {name}.corrupt" in out
+    assert f"moved aside as {name}.corrupt" in out
     assert (sealed_store / f"{name}.corrupt").exists() and not (sealed_store / name).exists()
     assert main(["check", "--store", str(sealed_store)]) == 0
     assert "store is sound" in capsys.readouterr().out
@@ -271,3 +271,15 @@ def test_old_ended_live_streams_move_out_of_the_head_and_still_load(
         after = sorted((s.to_doc() for s in store.index.live_streams()), key=str)
         assert after == before and len(after) == 30
         assert store.index.live_now_count(now=10**9 + 100) == 3
+
+
+def test_a_rebuilt_sidecar_keeps_each_sessions_byte_range(sealed_store: Path) -> None:
+    side = sidecar_path(sealed_store / "seg-000002.json")
+    written = SegmentIndex.read_header("seg-000002.json", side)
+    side.unlink()
+    with Store.open(sealed_store, seal_at=SEAL_AT):
+        pass
+    rebuilt = SegmentIndex.read_header("seg-000002.json", side)
+    assert rebuilt.rows == written.rows  # byte ranges, not "parse the whole file"
+    assert all(row[1] != WHOLE_FILE for row in rebuilt.rows)
+    assert rebuilt.read_keys() == written.read_keys()

@@ -9,6 +9,7 @@ figures come from fresh interpreters (``app_paint``, ``app_rss``) and one in-pro
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 import subprocess
@@ -110,21 +111,28 @@ def run_cli(env: dict[str, str], *args: str) -> tuple[float, str]:
     return seconds, out.decode()
 
 
-def sync_from_empty(server: DemoProcess, store: Path) -> tuple[float, float, float]:
-    """``finder-tui sync --once`` into an empty store: (seconds, its own peak RSS MB, its CPU
-    seconds: on a shared machine, items per CPU second is the figure other load skews least)."""
+def sync_from_empty(server: DemoProcess, store: Path) -> tuple[float, float, float, float]:
+    """``finder-tui sync --once`` into an empty store: (seconds of its sync cycle as its JSON
+    report gives them, seconds from spawn to exit, its own peak RSS MB, its CPU seconds: on a
+    shared machine, items per CPU second is the figure other load skews least). Spawn to exit
+    also holds the naming of new peers after the sync (up to ``NAMES_BUDGET``, mostly waiting
+    on the rate limit), which is not sync throughput."""
     started = time.perf_counter()
     proc = subprocess.Popen(  # noqa: S603
         [sys.executable, "-m", "finder_tui", "sync", "--once", "--json"],
         env=server.env(store),
-        stdout=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
     )
+    assert proc.stdout is not None
+    out = proc.stdout.read()
     _, status, usage = os.wait4(proc.pid, 0)
     proc.returncode = os.waitstatus_to_exitcode(status)
     seconds = time.perf_counter() - started
     if proc.returncode != 0:
         raise RuntimeError(f"sync failed with status {proc.returncode}")
-    return seconds, usage.ru_maxrss * 1024 / 1e6, usage.ru_utime + usage.ru_stime
+    report, _ = json.JSONDecoder().raw_decode(out.decode().lstrip())  # names may print after
+    cycle = float(report["seconds"])
+    return cycle, seconds, usage.ru_maxrss * 1024 / 1e6, usage.ru_utime + usage.ru_stime
 
 
 def commit_seconds(store: Path, batches: int = 3, batch: int = 5_000) -> float:
@@ -208,11 +216,13 @@ def run(scale: Scale, page_size: int, root: Path) -> list[Figure]:
             below("server.listen_s", server.listen_seconds, "s", 1, "spawn to listening")
         )
         log("sync --once from empty")
-        seconds, peak, cpu = sync_from_empty(server, store)
+        cycle, seconds, peak, cpu = sync_from_empty(server, store)
         figures.append(at_most("sync.peak_rss_mb", peak, "MB", 500, n))
-        rate = server.items / seconds
+        rate = server.items / cycle
         figures.append(Figure("sync.items_per_s", rate, "items/s", ">= 15000", rate >= 15_000,
-                              f"{server.items:,} items in {seconds:.1f} s, server in its own process"))  # fmt: skip
+                              f"{server.items:,} items in a sync cycle of {cycle:.1f} s, server in its own process"))  # fmt: skip
+        figures.append(Figure("sync.spawn_to_exit_s", seconds, "s", "", None,
+                              "sync --once from spawn to exit, naming new peers after the sync included"))  # fmt: skip
         figures.append(Figure("sync.items_per_cpu_s", server.items / cpu, "items/s", "", None,
                               f"the sync process's own CPU time: {cpu:.1f} s"))  # fmt: skip
         figures.append(at_most("server.peak_rss_mb", server.peak_mb(), "MB", 200, "flat"))

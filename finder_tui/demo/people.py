@@ -59,6 +59,7 @@ def _peers(demo: DemoState) -> set[str]:
     items = demo.items
     if state.item_count != len(items):
         state.item_count, state.peers = len(items), {s.peer for s in sessions_of(items)}
+        state.peers |= demo.extras.get("generated_peers", frozenset())  # served page by page
     return state.peers
 
 

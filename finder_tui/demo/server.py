@@ -106,6 +106,8 @@ class DemoServer:
         # Generated history served page by page (``items`` then holds only the items around
         # it: the seed page before, live-feed items after).
         self._source = source
+        if source is not None:  # its peers have names too (demo/people.py)
+            self.extras["generated_peers"] = frozenset(s.peer for s in source.sessions)
         self.append(default_demo_items() if items is None and source is None else items or [])
         known = self._items + (
             (source.chunk(source.chunks - 1) if source.chunks else []) if source else []

@@ -16,7 +16,8 @@ from pathlib import Path
 
 from ..wire.models import Message
 from .errors import StoreCorruptError
-from .segments import SegmentIndex, SessionSlice, load_index, read_slice
+from .recall import mark
+from .segments import SegmentIndex, SessionSlice, load_index, read_slice, segment_keys
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +44,7 @@ class SealedHistory:
         self._cached = 0
         self.text_wanted = False  # the search text is read on the first search, then kept
         self.on_bad: Callable[[BadSegment], None] | None = None
+        self.recalled: set[str] = set()  # keys of recalled messages (the index's, shared)
 
     # ---- building ----------------------------------------------------------------------
 
@@ -64,7 +66,12 @@ class SealedHistory:
                 try:
                     out.append(index.read_keys())
                 except (OSError, ValueError):
-                    pass  # an unreadable sidecar: its keys are unknown until it is rebuilt
+                    # An unreadable key blob: read the keys from the segment, or a re-delivered
+                    # page would store its messages twice.
+                    try:
+                        out.append(segment_keys(self.directory / index.name))
+                    except StoreCorruptError:
+                        pass  # the segment is bad too: its messages are unavailable anyway
         return out
 
     def ensure_text(self) -> None:
@@ -128,6 +135,11 @@ class SealedHistory:
         self._trim()
         return out
 
+    def newest(self, session_id: str) -> tuple[int, int] | None:
+        """The (time, seq) of the session's newest sealed message, from the catalog alone."""
+        lasts = [self.segments[n].rows[slot][6:8] for n, slot in self._refs.get(session_id, ())]
+        return max((int(t), int(s)) for t, s in lasts) if lasts else None
+
     def messages_before(
         self, session_id: str, before: tuple[int, int] | None, limit: int
     ) -> list[Message]:
@@ -138,9 +150,13 @@ class SealedHistory:
             end = len(pool) if before is None else bisect.bisect_left(pool, before, key=_order)
             return pool[max(0, end - limit) : end]
         refs = [(n, self.segments[n].slice(slot)) for n, slot in self._refs.get(session_id, [])]
-        newest_before: list[tuple[int, int]] = []  # latest "last" among refs[: i + 1]
+        # Latest "last" among refs[: i + 1]: segments are in write order, which is not
+        # (time, seq) order when messages arrived late, so an older file may hold newer ones.
+        newest_before: list[tuple[int, int]] = []
         for _, piece in refs:
-            newest_before.append(max(newest_before[-1], piece.last) if newest_before else (-1, -1))
+            newest_before.append(
+                max(newest_before[-1], piece.last) if newest_before else piece.last
+            )
         found: list[Message] = []
         for i in range(len(refs) - 1, -1, -1):
             number, piece = refs[i]
@@ -177,11 +193,22 @@ class SealedHistory:
             return []
         path = self.directory / index.name
         try:
-            docs = read_slice(path, piece)
-            return [Message.from_doc(doc) for doc in docs]
+            messages = [Message.from_doc(doc) for doc in read_slice(path, piece)]
         except (StoreCorruptError, KeyError, TypeError, ValueError, AttributeError) as exc:
             self._mark_bad(number, str(exc))
             return []
+        if self.recalled:
+            for message in messages:
+                if message.key in self.recalled:
+                    mark(message)
+        return messages
+
+    def mark_recalled(self, session_id: str, key: str) -> None:
+        """A recall arrived for a sealed message: mark its cached copy (later reads mark it
+        from ``recalled``)."""
+        for message in self._cache.get(session_id, ()):
+            if message.key == key:
+                mark(message)
 
     def _mark_bad(self, number: int, reason: str) -> None:
         index = self.segments[number]

@@ -59,6 +59,11 @@ class CheckReport:
         out += [f"repaired: {line}" for line in self.repaired]
         bad = [f for f in self.files if not f.ok]
         out.append("store is sound" if not bad else f"{len(bad)} bad file(s)")
+        if self.bad_segments() and self.head_ok and not self.repaired:
+            out.append(
+                "run `finder-tui check --repair` to set the bad segments aside (renamed "
+                "*.corrupt, nothing deleted); everything else stays usable"
+            )
         return out
 
 
@@ -99,7 +104,9 @@ def _check_segment(directory: Path, name: str, expected: int | None) -> FileRepo
         docs = read_docs(path)
         messages = [Message.from_doc(doc) for doc in docs]
     except StoreCorruptError as exc:
-        return FileReport(name, False, str(exc), expected)
+        # The generic advice of a store file ("move it aside to start afresh") is not this
+        # one's: a segment is set aside by --repair.
+        return FileReport(name, False, str(exc).split(" — ")[0], expected)
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         return FileReport(name, False, f"unreadable document ({type(exc).__name__})", expected)
     if expected is not None and len(messages) != expected:
@@ -154,10 +161,13 @@ def repair_store(directory: Path) -> CheckReport:
                 report.repaired.append(f"rebuilt the index of {f.name}")
         for name in bad:
             path = store.directory / name
+            moved = []
             for src in (path, sidecar_path(path)):
                 if src.exists():
                     os.replace(src, src.with_name(src.name + ".corrupt"))
-            report.repaired.append(f"moved {name} aside as {name}.corrupt")
+                    moved.append(f"{src.name}.corrupt")
+            missing = "" if path.with_name(name + ".corrupt").exists() else f"{name} is missing; "
+            report.repaired.append(f"{missing}moved aside as {', '.join(moved) or 'nothing'}")
         if bad:
             store.forget_segments(bad)
             store.commit()

@@ -252,7 +252,9 @@ class Index(SealedReads):
                     continue
                 conversation = self._by_session.setdefault(message.session_id, [])
                 self._insert(conversation, message)
-                self._recalls.see(message, conversation)
+                recalled = self._recalls.see(message, conversation)
+                if recalled is not None and self.sealed is not None:
+                    self.sealed.mark_recalled(message.session_id, recalled)
                 self._note_feed(message)
                 summary = self._sessions.get(message.session_id)
                 if summary is None:

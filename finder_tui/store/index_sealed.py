@@ -12,6 +12,9 @@ from ..wire.content import LIVE_ENDED, LIVE_STARTED
 from ..wire.models import Message
 from .catalog import SealedHistory
 from .keyset import KeySet
+from .recall import Recalls
+
+FEED_OWNERS_KEPT = 5_000  # a live notice follows its post by days, not years
 
 
 def _order(message: Message) -> tuple[int, int]:
@@ -22,6 +25,8 @@ class SealedReads:
     # Set by Index.__init__ (declared here for the type checker).
     _lock: threading.RLock
     _keys: KeySet
+    _recalls: Recalls
+    _feed_owners: dict[str, tuple[str, str]]
     _by_session: dict[str, list[Message]]
     _notices: list[Message]
     _sessions: dict[str, Any]  # SessionSummary (index.py imports this module, not the reverse)
@@ -45,11 +50,35 @@ class SealedReads:
         """Sealed history is catalogued: its counts replace the meta's."""
         with self._lock:
             self.sealed = sealed
+            sealed.recalled = self._recalls.keys  # shared: a later recall marks sealed reads
             self._sealed_live_seqs = sorted(sealed.live_seqs())
             if self._sealed_live_seqs:
                 self._max_notice_seq = max(self._max_notice_seq, self._sealed_live_seqs[-1])
             self.set_sealed_counts(sealed.count, sealed.notices)
             self._changed()
+
+    def restore_recalled(self, keys: list[str]) -> None:
+        """The recalled messages' keys saved in the head (before its messages load)."""
+        with self._lock:
+            self._recalls.keys.update(k for k in keys if isinstance(k, str))
+
+    def recalled_for_store(self) -> list[str]:
+        with self._lock:
+            return sorted(self._recalls.keys)
+
+    def restore_feed_owners(self, rows: list[Any]) -> None:
+        """Channel posts' owners saved in the head: a live notice for a post read before a
+        seal still finds its account's name after a reopen."""
+        with self._lock:
+            for row in rows:
+                if isinstance(row, list) and len(row) == 3 and all(isinstance(v, str) for v in row):
+                    self._feed_owners.setdefault(row[0], (row[1], row[2]))
+
+    def feed_owners_for_store(self) -> list[list[str]]:
+        """The newest ``FEED_OWNERS_KEPT`` object ids' owners (about 150 bytes each)."""
+        with self._lock:
+            rows = list(self._feed_owners.items())[-FEED_OWNERS_KEPT:]
+            return [[oid, user, nick] for oid, (user, nick) in rows]
 
     def add_sealed_keys(self, keys: list[bytes]) -> None:
         """Sealed history's dedupe keys (read once, before the first ingest)."""
@@ -103,11 +132,15 @@ class SealedReads:
             if before is not None:
                 head = head[: bisect.bisect_left(head, before, key=_order)]
             out = head[-limit:] if limit > 0 else []
-            if len(out) < limit and self.sealed is not None:
-                first = _order(out[0]) if out else before
-                older = self.sealed.messages_before(session_id, first, limit - len(out))
-                out = [*older, *out]
-            return list(out)
+            if self.sealed is None or limit <= 0:
+                return list(out)
+            newest = self.sealed.newest(session_id)
+            if newest is None or (len(out) == limit and newest < _order(out[0])):
+                return list(out)
+            # A message that arrived after a seal may be ordered before sealed ones: merge
+            # rather than assume the head is newer than every segment.
+            older = self.sealed.messages_before(session_id, before, limit)
+            return sorted([*older, *out], key=_order)[-limit:]
 
     def head_messages(self) -> list[Message]:
         """The head's (unsealed) messages, notices first."""

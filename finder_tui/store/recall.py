@@ -1,8 +1,10 @@
 """Recalls: a ``revokemsg`` notice names the message its sender took back (``newmsgid``);
 the index marks that message (``meta["recalled"]``) so every view shows it as recalled.
 
-The mark is derived state, rebuilt on every load from the notices, so it needs no storage of
-its own; a notice that arrives before the message it recalls waits for it.
+The mark is derived state: the keys of every recalled message are kept (a few per thousand
+messages) and saved in the head's meta, because a message and its recall may be sealed into
+different segments or arrive on either side of a seal; sealed messages are marked as they are
+read. A notice that arrives before the message it recalls marks it when it comes.
 """
 
 from __future__ import annotations
@@ -15,22 +17,25 @@ _SCAN_BACK = 2_000  # a recall comes minutes after its message: never scan a who
 
 class Recalls:
     def __init__(self) -> None:
-        self._waiting: dict[str, str] = {}  # recalled message key -> session id
+        self.keys: set[str] = set()  # every recalled message's key (persisted with the head)
 
-    def see(self, message: Message, conversation: list[Message]) -> None:
-        """Called for each message added to ``conversation`` (its session's list)."""
-        if self._waiting and self._waiting.pop(message.key, None) is not None:
+    def see(self, message: Message, conversation: list[Message]) -> str | None:
+        """Called for each message added to ``conversation`` (its session's list); returns the
+        key a recall notice names when that message is not in ``conversation`` (sealed, or
+        still to come)."""
+        if message.key in self.keys:
             mark(message)
         if message.kind != SYSMSG:
-            return
+            return None
         recalled = message.meta.get("recalled_id")
         if not isinstance(recalled, str) or not recalled:
-            return
+            return None
+        self.keys.add(recalled)
         for candidate in reversed(conversation[-_SCAN_BACK:]):
             if candidate.key == recalled:
                 mark(candidate)
-                return
-        self._waiting[recalled] = message.session_id
+                return None
+        return recalled
 
 
 def mark(message: Message) -> None:

@@ -228,13 +228,15 @@ def _grouped(docs: list[dict[str, Any]]) -> list[tuple[str, list[dict[str, Any]]
     return [(sid, sorted(group, key=_order)) for sid, group in sorted(by_session.items())]
 
 
-def write_segment(path: Path, docs: list[dict[str, Any]]) -> SegmentIndex:
-    """Write ``docs`` as a sealed segment plus its sidecar (both atomic); return the sidecar."""
+def _serialize(
+    grouped: list[tuple[str, list[dict[str, Any]]]],
+) -> tuple[bytes, list[tuple[str, list[dict[str, Any]], int, int]]]:
+    """A segment's bytes for documents grouped by session, and each group's byte range."""
     parts: list[bytes] = []
     groups = []
     at = len(b'{"messages":{')
     number = 0
-    for sid, group in _grouped(docs):
+    for sid, group in grouped:
         start = at
         for doc in group:
             number += 1
@@ -244,7 +246,12 @@ def write_segment(path: Path, docs: list[dict[str, Any]]) -> SegmentIndex:
             parts.append(piece)
             at += len(piece)
         groups.append((sid, group, start, at - start))
-    payload = b'{"messages":{' + b"".join(parts) + b"}}"
+    return b'{"messages":{' + b"".join(parts) + b"}}", groups
+
+
+def write_segment(path: Path, docs: list[dict[str, Any]]) -> SegmentIndex:
+    """Write ``docs`` as a sealed segment plus its sidecar (both atomic); return the sidecar."""
+    payload, groups = _serialize(_grouped(docs))
     index = _index_docs(path.name, len(payload), groups)
     for target in (path, sidecar_path(path)):
         if target.exists():
@@ -259,9 +266,10 @@ def write_segment(path: Path, docs: list[dict[str, Any]]) -> SegmentIndex:
     return index
 
 
-def read_docs(path: Path) -> list[dict[str, Any]]:
-    """Every document of a segment file, or ``StoreCorruptError`` naming it."""
-    table = storage.load_tables(path).get("messages", {})
+def read_docs(path: Path, raw: bytes | None = None) -> list[dict[str, Any]]:
+    """Every document of a segment file (or of its bytes ``raw``), or ``StoreCorruptError``
+    naming it."""
+    table = storage.load_tables(path, raw).get("messages", {})
     return list(table.values())
 
 
@@ -287,10 +295,33 @@ def read_slice(path: Path, piece: SessionSlice) -> list[dict[str, Any]]:
     return docs
 
 
+def segment_keys(path: Path) -> bytes:
+    """The packed dedupe keys read from the segment itself (when its sidecar's are lost)."""
+    try:
+        return array("Q", (key_hash(str(doc["k"])) for doc in read_docs(path))).tobytes()
+    except (KeyError, TypeError, AttributeError) as exc:
+        raise StoreCorruptError(f"segment {path} holds a document without a key ({exc})") from None
+
+
 def index_legacy(path: Path) -> SegmentIndex:
-    """A sidecar for a segment not grouped by session (written by an older version)."""
-    groups = [(sid, docs, WHOLE_FILE, 0) for sid, docs in _grouped(read_docs(path))]
-    return _index_docs(path.name, path.stat().st_size, groups)
+    """A sidecar rebuilt from its segment: with byte ranges when the file is as
+    ``write_segment`` writes it (one parse, one re-serialisation compared byte for byte),
+    else "parse the whole file" slices (a segment written by an older version)."""
+    raw = storage.read_bytes(path)
+    docs = read_docs(path, raw)
+    runs: list[tuple[str, list[dict[str, Any]]]] = []
+    for doc in docs:
+        sid = str(doc.get("sid", ""))
+        if runs and runs[-1][0] == sid:
+            runs[-1][1].append(doc)
+        else:
+            runs.append((sid, [doc]))
+    if runs == _grouped(docs):
+        payload, groups = _serialize(runs)
+        if payload == raw:
+            return _index_docs(path.name, len(raw), groups)
+    groups = [(sid, group, WHOLE_FILE, 0) for sid, group in _grouped(docs)]
+    return _index_docs(path.name, len(raw), groups)
 
 
 def load_index(path: Path) -> SegmentIndex:

@@ -56,12 +56,18 @@ class CommitStorage(Storage):
         pass
 
 
-def load_tables(path: Path) -> dict[str, dict[str, Any]]:
-    """Read a store file, or raise ``StoreCorruptError`` naming it (the file is left as is)."""
+def read_bytes(path: Path) -> bytes:
     try:
-        raw = path.read_bytes()
+        return path.read_bytes()
     except OSError as exc:
         raise StoreCorruptError(f"cannot read store file {path}: {exc.strerror or exc}") from exc
+
+
+def load_tables(path: Path, raw: bytes | None = None) -> dict[str, dict[str, Any]]:
+    """Read a store file (or parse its bytes ``raw``), or raise ``StoreCorruptError`` naming
+    it (the file is left as is)."""
+    if raw is None:
+        raw = read_bytes(path)
     try:
         data = orjson.loads(raw) if raw else {}
     except orjson.JSONDecodeError as exc:

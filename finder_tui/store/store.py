@@ -124,6 +124,7 @@ class Store:
                 f"cannot lock store {self.directory}: {exc.strerror or exc} "
                 "(is the directory read-only?)"
             ) from exc
+        self._remove_orphan_temp_files()
         try:
             self._load_head()
             self.contacts = ContactBook.open(self.directory)
@@ -131,6 +132,13 @@ class Store:
         except BaseException:
             self._lock.release()
             raise
+
+    def _remove_orphan_temp_files(self) -> None:
+        """Temp files of a head or segment write cut by a kill (never renamed into place, so
+        never part of the store): a few MB each, removed under the lock."""
+        for orphan in self.directory.glob(".*.tmp"):
+            if orphan.name.startswith((".seg-", f".{HEAD_FILE}.")):
+                orphan.unlink(missing_ok=True)
 
     def _load_head(self) -> None:
         path = self.directory / HEAD_FILE
@@ -160,6 +168,10 @@ class Store:
         sessions = [SessionSummary.from_doc(d) for d in tables.get("sessions", {}).values()]
         live = [LiveStream.from_doc(d) for d in tables.get("live", {}).values()]
         self.index.restore(sessions, live, int(self._meta.get("live_seen_seq", 0)))
+        owners = self._meta.get("feed_owners")
+        self.index.restore_feed_owners(owners if isinstance(owners, list) else [])
+        recalled = self._meta.get("recalled")
+        self.index.restore_recalled(recalled if isinstance(recalled, list) else [])
         head_docs = self._head_table_docs()
         self._head_count = len(head_docs)
         self.index.load(_messages_from(path, head_docs))
@@ -386,6 +398,8 @@ class Store:
             segments=self._segments,
             segment_counts=self._segment_counts,
             live_seen_seq=self.index.live_seen_seq,
+            recalled=self.index.recalled_for_store(),
+            feed_owners=self.index.feed_owners_for_store(),
         )
         self._db.table("meta").upsert(Document(self._meta, doc_id=1))
         self._meta_dirty = False
