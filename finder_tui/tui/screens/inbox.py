@@ -23,7 +23,8 @@ from textual.widgets import ContentSwitcher, Input, Static
 
 from ...export import ExportResult
 from ...peers import display_name
-from ...store.index import Index, SessionSummary
+from ...store.index import Index
+from ...store.index_records import SessionSummary
 from ...textfmt import plural
 from ..read_state import BINDINGS as READ_STATE_BINDINGS
 from ..widgets.bars import KeyBar, StatusBar, TopBar
