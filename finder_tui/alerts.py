@@ -22,7 +22,8 @@ from . import service_events as ev
 from .client import Secret
 from .peers import display_name
 from .store import live
-from .store.index import Index, LiveStream
+from .store.index import Index
+from .store.index_records import LiveStream
 from .wire.models import Message
 
 LIVE_KEY = "\x00live"  # the coalescing key of live starts (never a session id)

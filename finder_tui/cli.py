@@ -8,27 +8,20 @@ import sys
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
-
-import orjson
 
 from . import __version__, media_cli, send_cli
 from . import service_events as ev
 from .alerts import with_hooks
 from .client import FinderClient, SyncError
-from .config import ConfigError, Settings, settings_from_args
-from .export.common import NameOf, content_text, names_for
+from .config import ConfigError, settings_from_args
 from .importer import ImportFormatError, newer_cursor, read_capture, restore_session
-from .peers import identity_label
 from .people import NameResolver, names_client_config
-from .store import Store, StoreError
+from .store import StoreError
 from .store import check as store_check
-from .store.lookup import SessionLookupError, lookup_session
+from .store.lookup import SessionLookupError
+from .store_cli import cmd_sessions, cmd_show, cmd_stats, open_store, print_json
 from .sync import Backoff, SyncEngine, SyncReport
-from .textfmt import human_stats, local_time, plural, stamped
-from .wire import keybuff
-from .wire.models import Message
-from .wire.sanitize import scrub_line
+from .textfmt import plural, stamped
 
 EXIT_FAILURE, EXIT_USAGE = 1, 2
 
@@ -138,20 +131,6 @@ def _warn(text: str) -> None:
     print(f"finder-tui: {text}", file=sys.stderr)
 
 
-def _open_store(settings: Settings, *, head_only: bool = False) -> Store:
-    """The store; ``head_only``: what stats and sessions need (the head's summaries), without
-    cataloguing sealed history, unless the head does not say what that holds."""
-    store = Store.open(settings.store_dir(), lazy_history=True)
-    if not head_only or not store.sealed_counts_known:
-        store.load_segments()  # the catalog (not the live archive: stats reads that itself)
-    store.index.live_stale_after = settings.live_stale_after
-    return store
-
-
-def _print_json(value: Any) -> None:
-    sys.stdout.write(orjson.dumps(value, option=orjson.OPT_INDENT_2).decode() + "\n")
-
-
 # ---- sync -----------------------------------------------------------------------------------
 
 
@@ -187,7 +166,7 @@ def cmd_sync(args: argparse.Namespace) -> int:
     progress = _ProgressLine()
     backoff = Backoff()
     with (
-        _open_store(settings) as store,
+        open_store(settings) as store,
         FinderClient(client_config) as client,
         FinderClient(names_client_config(client_config)) as names_client,
     ):
@@ -231,7 +210,7 @@ NAMES_BUDGET = 60.0  # seconds ``sync --once`` may spend naming new peers (~3 a 
 
 def _print_report(report: SyncReport, as_json: bool, *, stamp: bool = False) -> None:
     if as_json:
-        _print_json(report.as_dict())
+        print_json(report.as_dict())
         return
     print(
         stamped(
@@ -248,7 +227,7 @@ def _print_report(report: SyncReport, as_json: bool, *, stamp: bool = False) -> 
 def cmd_import(args: argparse.Namespace) -> int:
     settings = settings_from_args(args)
     totals = {"files": 0, "new": 0, "duplicates": 0, "rejected": 0}
-    with _open_store(settings) as store:
+    with open_store(settings) as store:
         for name in args.files:
             try:
                 capture = read_capture(Path(name).read_bytes())
@@ -267,7 +246,7 @@ def cmd_import(args: argparse.Namespace) -> int:
             totals["duplicates"] += result.duplicates
             totals["rejected"] += len(capture.page.rejected)
     if args.json:
-        _print_json(totals)
+        print_json(totals)
     else:
         print(
             f"imported {totals['files']} file(s): {totals['new']} new, "
@@ -276,122 +255,10 @@ def cmd_import(args: argparse.Namespace) -> int:
     return 0
 
 
-def store_stats(store: Store) -> dict[str, Any]:
-    store.load_live_archive()
-    index = store.index
-    notices = index.notice_count()
-    return {
-        "messages": index.message_count - notices,
-        "notices": notices,
-        "sessions": index.session_count(),
-        "live_streams": len(index.live_streams()),
-        "live_now": index.live_now_count(),
-        "key_buff": store.key_buff,
-        "cursor": keybuff.describe(store.key_buff) or {},
-        "last_success": store.last_success,
-        "segments": len(store.segments),
-        "names": sum(1 for s in index.sessions() if s.nickname),
-        "identity": store.contacts.profile.username if store.contacts.profile else None,
-        "store": str(store.directory),
-    }
-
-
-def cmd_stats(args: argparse.Namespace) -> int:
-    with _open_store(settings_from_args(args), head_only=True) as store:
-        stats = store_stats(store)
-    if args.json:
-        _print_json(stats)
-    else:
-        for key, value in human_stats(stats).items():
-            print(f"{key:>13}: {value}")
-    return 0
-
-
-def cmd_sessions(args: argparse.Namespace) -> int:
-    with _open_store(settings_from_args(args), head_only=True) as store:
-        sessions = store.index.sessions()
-    if args.json:
-        _print_json(
-            [
-                {
-                    "session_id": s.session_id,
-                    "peer": s.peer,
-                    "alias": s.alias,
-                    "nickname": s.nickname,
-                    "display_name": s.display_name,
-                    "identity": s.me,
-                    "identity_kind": identity_label(s.me).removeprefix("as ") or None,
-                    "count": s.count,
-                    "unread": s.unread,
-                    "last_time": s.last_time,
-                    "preview": s.preview,
-                }
-                for s in sessions
-            ]
-        )
-        return 0
-    for s in sessions:
-        name = s.display_name
-        print(
-            f"{local_time(s.last_time)}  {s.unread:>3} unread  {plural(s.count, 'msg'):>9}  "
-            f"{name}  ({identity_label(s.me) or '?'})  {s.session_id}  "
-            f"{scrub_line(s.preview)[:60]}"
-        )
-    return 0
-
-
-def find_session(store: Store, needle: str) -> str:
-    try:
-        return lookup_session(store.index, needle)
-    except SessionLookupError as exc:
-        raise CliError(str(exc)) from None
-
-
-def message_json(message: Message, name_of: NameOf | None = None) -> dict[str, Any]:
-    return {
-        "key": message.key,
-        "new_msg_id": message.new_msg_id,  # orjson writes it as an exact integer
-        "session_id": message.session_id,
-        "peer": message.peer,
-        "is_sender": message.is_sender,
-        "create_time": message.create_time,
-        "seq": message.seq,
-        "msg_type": message.msg_type,
-        "kind": message.kind,
-        "text": content_text(message, name_of),
-        "meta": message.meta,
-    }
-
-
-def message_line(message: Message, peer_name: str, name_of: NameOf | None = None) -> str:
-    direction = "me →" if message.is_sender else f"← {peer_name}"
-    text = scrub_line(content_text(message, name_of))
-    return f"{local_time(message.create_time)}  {direction}  [{message.kind}]  {text}"
-
-
-def cmd_show(args: argparse.Namespace) -> int:
-    with _open_store(settings_from_args(args)) as store:
-        session_id = find_session(store, args.session)
-        summary = store.index.session(session_id)
-        messages = store.index.messages(session_id)
-    name_of = (
-        names_for(summary.peer, summary.alias, summary.me, nickname=summary.nickname)
-        if summary
-        else None
-    )
-    if args.json:
-        _print_json([message_json(m, name_of) for m in messages])
-        return 0
-    name = summary.display_name if summary else session_id
-    for message in messages:
-        print(message_line(message, name, name_of))
-    return 0
-
-
 def cmd_export(args: argparse.Namespace) -> int:
     from .export_cli import ExportEmptyError, ExportUsageError, run_export
 
-    with _open_store(settings_from_args(args)) as store:
+    with open_store(settings_from_args(args)) as store:
         try:
             return run_export(args, store)
         except SessionLookupError as exc:
@@ -447,7 +314,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except CliError as exc:
         print(f"finder-tui: {exc}", file=sys.stderr)
         return exc.code
-    except (StoreError, ConfigError) as exc:
+    except (StoreError, ConfigError, SessionLookupError) as exc:
         print(f"finder-tui: {exc}", file=sys.stderr)
         return EXIT_FAILURE
     except KeyboardInterrupt:

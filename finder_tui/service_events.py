@@ -6,7 +6,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from .store.index import Index, LiveStream
+    from .store.index import Index
+    from .store.index_records import LiveStream
     from .wire.models import Message, Rejected
 
 STARTING, LOADING, SYNCING, IDLE, BACKOFF, STOPPED, OFFLINE = (

@@ -33,7 +33,8 @@ from finder_tui.export import (
     select_messages,
 )
 from finder_tui.peers import display_name
-from finder_tui.store.index import Index, SessionSummary
+from finder_tui.store.index import Index
+from finder_tui.store.index_records import SessionSummary
 from finder_tui.store.store import Store
 from finder_tui.wire.models import Message, parse_item, parse_page
 

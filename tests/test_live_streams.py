@@ -8,7 +8,8 @@ from typing import Any
 
 from finder_tui.demo.data import build_item, build_live_notice
 from finder_tui.store import Store, live
-from finder_tui.store.index import Index, LiveStream
+from finder_tui.store.index import Index
+from finder_tui.store.index_records import LiveStream
 from finder_tui.wire.models import Message, parse_item
 
 NOW = int(time.time())

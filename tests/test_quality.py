@@ -44,3 +44,16 @@ def test_mypy_passes_strictly_over_the_code_and_the_tests() -> None:
     assert checked, result.stdout
     sources = [*(ROOT / "finder_tui").rglob("*.py"), *(ROOT / "tests").rglob("*.py")]
     assert int(checked.group(1)) == len(sources), "mypy skipped some code or tests"
+
+
+MAX_MODULE_LINES = 450  # small modules with one job (issue 9): split along a seam, never cut
+
+
+def test_no_module_in_finder_tui_is_longer_than_450_lines() -> None:
+    sizes = {
+        path.relative_to(ROOT).as_posix(): len(path.read_text("utf-8").splitlines())
+        for path in (ROOT / "finder_tui").rglob("*.py")
+    }
+    assert len(sizes) > 50, "found too few modules: the walk looked in the wrong place"
+    too_long = {path: lines for path, lines in sorted(sizes.items()) if lines > MAX_MODULE_LINES}
+    assert not too_long, f"modules over {MAX_MODULE_LINES} lines: {too_long}"

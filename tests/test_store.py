@@ -28,7 +28,8 @@ from finder_tui.store import (
     StoreWriteError,
 )
 from finder_tui.store import storage as storage_mod
-from finder_tui.store.index import Index, SessionSummary
+from finder_tui.store.index import Index
+from finder_tui.store.index_records import SessionSummary
 from finder_tui.wire.models import Message, SyncPage, parse_item
 
 SEED_KEY_BUFF = "CgUIARDaCQoECAIQAAoECAMQAAoECAQQAAoECAUQAAoECAYQAAoECAcQAAoECAgQAAoECAkQABAA"

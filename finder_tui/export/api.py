@@ -13,7 +13,8 @@ from typing import BinaryIO
 
 from ..fsutil import PRIVATE_FILE, atomic_writer
 from ..peers import CHANNELS, OTHER, STRANGER, WECHAT
-from ..store.index import Index, SessionSummary
+from ..store.index import Index
+from ..store.index_records import SessionSummary
 from ..wire.content import SYSTEM_KINDS
 from ..wire.models import Message
 from . import csvfmt, htmlfmt, jsonfmt, markdown, plaintext

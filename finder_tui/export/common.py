@@ -13,7 +13,7 @@ from datetime import date, datetime, tzinfo
 from typing import Any
 
 from ..peers import display_name
-from ..store.index import SessionSummary
+from ..store.index_records import SessionSummary
 from ..wire.basic import image_label
 from ..wire.content import IMAGE, SYSTEM_KINDS
 from ..wire.models import Message

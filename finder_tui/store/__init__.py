@@ -7,7 +7,8 @@ from .errors import (
     StoreVersionError,
     StoreWriteError,
 )
-from .index import Index, LiveStream, SessionSummary
+from .index import Index
+from .index_records import LiveStream, SessionSummary
 from .store import IngestResult, Store
 
 __all__ = [

@@ -16,8 +16,6 @@ import bisect
 import threading
 import time
 from collections.abc import Iterable
-from dataclasses import dataclass, field, fields
-from typing import Any
 
 from ..peers import display_name
 from ..wire.content import LIVE_ENDED, LIVE_STARTED
@@ -26,6 +24,7 @@ from ..wire.sanitize import scrub_line
 from ..wire.sysmsg import fill_pat
 from . import live
 from .catalog import SealedHistory
+from .index_records import AddResult, LiveChange, LiveStream, SessionSummary
 from .index_sealed import SealedReads
 from .keyset import KeySet
 from .recall import Recalls
@@ -33,108 +32,6 @@ from .recall import Recalls
 
 def _order(message: Message) -> tuple[int, int]:
     return (message.create_time, message.seq)
-
-
-@dataclass(slots=True)
-class SessionSummary:
-    session_id: str
-    peer: str = ""
-    alias: str = ""
-    count: int = 0
-    unread: int = 0
-    last_time: int = 0
-    last_seq: int = 0
-    last_kind: str = ""
-    last_out: bool = False
-    preview: str = ""
-    read_time: int = 0  # read marker: messages ordered after (read_time, read_seq) are unread
-    read_seq: int = 0
-    me: str = ""  # the identity this session uses (see Message.me)
-    # From the contacts cache, filled on every copy the index hands out; never persisted here.
-    nickname: str = field(default="", compare=False)
-
-    @property
-    def display_name(self) -> str:
-        """What the user sees for this peer everywhere: alias > nickname > short id · kind."""
-        return display_name(self.peer, self.alias, self.nickname)
-
-    def to_doc(self) -> dict[str, Any]:
-        # Explicit rather than dataclasses.asdict (a recursive deep copy): this runs for every
-        # session on every commit and every list refresh.
-        return {name: getattr(self, name) for name in _SESSION_FIELDS}
-
-    @classmethod
-    def from_doc(cls, doc: dict[str, Any]) -> SessionSummary:
-        try:
-            return cls(**doc)  # the common case: written by to_doc (this runs on every open)
-        except TypeError:  # a field this version does not know: keep the ones it does
-            return cls(**{k: doc[k] for k in _SESSION_FIELDS if k in doc})
-
-    def copy(self) -> SessionSummary:
-        # Spelled out: every list refresh copies every summary (test_store checks it is whole).
-        return SessionSummary(
-            self.session_id,
-            self.peer,
-            self.alias,
-            self.count,
-            self.unread,
-            self.last_time,
-            self.last_seq,
-            self.last_kind,
-            self.last_out,
-            self.preview,
-            self.read_time,
-            self.read_seq,
-            self.me,
-            self.nickname,
-        )
-
-
-@dataclass(slots=True)
-class LiveStream:
-    object_id: str
-    started_at: int | None = None
-    ended_at: int | None = None
-    live_id: str = ""
-    last_seq: int = 0
-    notices: int = 0
-    account: str = ""  # the streaming account's username, when something told us (store/live.py)
-    account_name: str = ""
-
-    @property
-    def open_ended(self) -> bool:
-        """Started with no end notice, however long ago: NOT "live now" (``live.is_live``)."""
-        return self.started_at is not None and self.ended_at is None
-
-    def to_doc(self) -> dict[str, Any]:
-        return {name: getattr(self, name) for name in _LIVE_FIELDS}
-
-    @classmethod
-    def from_doc(cls, doc: dict[str, Any]) -> LiveStream:
-        try:
-            return cls(**doc)
-        except TypeError:
-            return cls(**{k: doc[k] for k in _LIVE_FIELDS if k in doc})
-
-    def copy(self) -> LiveStream:
-        return LiveStream(*(getattr(self, name) for name in _LIVE_FIELDS))
-
-
-_SESSION_FIELDS = tuple(f.name for f in fields(SessionSummary) if f.name != "nickname")
-_LIVE_FIELDS = tuple(f.name for f in fields(LiveStream))
-
-
-@dataclass(slots=True)
-class LiveChange:
-    stream: LiveStream
-    event: str  # "started" | "ended"
-
-
-@dataclass(slots=True)
-class AddResult:
-    new: list[Message] = field(default_factory=list)
-    duplicates: int = 0
-    live_changes: list[LiveChange] = field(default_factory=list)
 
 
 def _preview(message: Message) -> str:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from .index import LiveStream
+from .index_records import LiveStream
 from .sidetable import SideTable
 
 KEEP_ENDED = 1_000

@@ -11,7 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from ..wire.sanitize import scrub_line
-from .index import Index, SessionSummary
+from .index import Index
+from .index_records import SessionSummary
 
 MAX_LISTED = 10
 

@@ -30,12 +30,10 @@ from ..client import ClientConfig
 from ..fsutil import atomic_write_bytes
 from ..service import SyncService
 from ..store.index import Index
-from ..wire import keybuff
-from ..wire.sanitize import scrub_line
 from .alerting import AlertSettings, TuiAlerts
 from .screens.help import HelpScreen
 from .screens.inbox import InboxScreen
-from .timefmt import clock
+from .status_line import status_text
 from .widgets.compose import ComposeBox
 from .widgets.conversation import ConversationView
 from .widgets.find_bar import FindBar
@@ -270,43 +268,14 @@ class FinderApp(App[None]):
     # ---- status ----------------------------------------------------------------------------
 
     def status_text(self, *, full: bool = False) -> tuple[str, str, str]:
-        state = self.sync_state
-        if self.store_error:
-            text = f"stopped: {self.store_error}"
-        elif state.state == ev.SYNCING:
-            p = self.progress
-            text = f"syncing {p.pages} pages, {p.new} new" if p else "syncing…"
-        elif state.state == ev.IDLE:
-            text = f"idle since {clock(state.at)}"
-        elif state.state == ev.BACKOFF:
-            wait = max(0, int((state.retry_at or 0) - time.time()))
-            text = f"retrying in {wait}s after: {state.detail}"
-        elif state.state == ev.STOPPED:
-            text = f"stopped: {state.detail} (r retries)"
-        elif state.state == ev.OFFLINE:
-            text = "offline"
-        else:
-            text = "opening store…" if state.state == ev.LOADING else state.state
-        if self.index is None:
-            counts = "—"
-        else:
-            notices = self.index.notice_count()
-            counts = (
-                f"{self.index.message_count - notices:,} messages · "
-                f"{self.index.session_count():,} sessions"
-            )
-            if not self.index.complete:
-                counts += " (loading history…)"
-        cursor = keybuff.describe(self.service.key_buff)
-        cursor_text = "cursor " + (
-            " ".join(f"{k}={v}" for k, v in cursor.items() if v) if cursor else "—"
+        return status_text(
+            self.sync_state,
+            self.progress,
+            self.store_error,
+            self.index,
+            self.service.key_buff,
+            full=full,
         )
-        text = scrub_line(text)
-        if full:  # ``i``: the whole text, in a dialog
-            return text, counts, cursor_text
-        if self.store_error or state.state in (ev.BACKOFF, ev.STOPPED):
-            text = "(I: details) " + text  # first: a narrow terminal still shows the way
-        return text[:300], counts, cursor_text
 
     # ---- app-wide actions and the palette --------------------------------------------------
 

@@ -8,7 +8,7 @@ from pathlib import Path
 from rich.cells import cell_len
 
 from finder_tui.demo import seed_items
-from finder_tui.store.index import SessionSummary
+from finder_tui.store.index_records import SessionSummary
 from finder_tui.tui.widgets.people_bars import fit_parts, header_parts
 from tests.tui.helpers import running_app, widget_text
 

@@ -158,7 +158,7 @@ async def test_live_view_header_stays_while_the_streams_scroll(tmp_path: Path) -
 
 
 def test_a_stream_without_an_end_notice_for_months_is_no_end_seen_with_its_age() -> None:
-    from finder_tui.store.index import LiveStream
+    from finder_tui.store.index_records import LiveStream
 
     view = LiveView()
     view.now = T0 + 140 * 86400 + 6 * 3600

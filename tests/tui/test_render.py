@@ -9,7 +9,7 @@ import pytest
 from rich.cells import cell_len
 from textual.widgets import Input
 
-from finder_tui.tui.widgets.conversation import BUBBLE
+from finder_tui.tui.widgets.conversation_lines import BUBBLE
 from tests.tui.helpers import (
     CONTROL_CHARS,
     Chat,
@@ -215,10 +215,10 @@ async def test_hostile_alias_is_shown_literally(tmp_path: Path) -> None:
 async def test_hostile_server_error_in_status_bar(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import finder_tui.demo.server as demo_server
+    import finder_tui.demo.handler as demo_handler
 
     monkeypatch.setattr(
-        demo_server,
+        demo_handler,
         "BUSY_MESSAGE",
         "[ @click=app.quit]busy\x1b[2J\x1b]52;c;aGk=\x07 [b]x[/b] 服务繁忙",
     )

@@ -16,7 +16,7 @@ from textual.worker import get_current_worker
 
 from ...export import FORMATS, ExportRequest, ExportResult, default_filename, export_conversation
 from ...export import parse_date as parse_export_date
-from ...store.index import SessionSummary
+from ...store.index_records import SessionSummary
 from ...wire.models import Message
 from ...wire.sanitize import scrub_line
 

@@ -1,7 +1,8 @@
 """The inbox screen: session list, conversation, live view, key and status bars.
 
-It owns the layout, opening sessions, the session filter, find in the conversation (its base,
-``FindInConversation`` in ``inbox_find.py``) and the dialogs the inbox opens (alias, export,
+It owns the layout, opening sessions, the session filter (its base ``SessionFilter`` in
+``inbox_filter.py``), find in the conversation (its base, ``FindInConversation`` in
+``inbox_find.py``) and the dialogs the inbox opens (alias, export,
 global search). The App (``FinderApp``) owns the sync
 service and its event pump: it calls this screen's typed methods (``refresh_list``,
 ``refresh_status``, ``history_loaded``, ``new_messages``, ``catch_up_ended``, ``tick``) as
@@ -12,18 +13,19 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Protocol, cast
 
-from textual import events, on
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.css.query import NoMatches
 from textual.screen import Screen
-from textual.widgets import ContentSwitcher, Input, Static
+from textual.widgets import ContentSwitcher, Static
 
 from ...export import ExportResult
 from ...peers import display_name
-from ...store.index import Index, SessionSummary
+from ...store.index import Index
+from ...store.index_records import SessionSummary
 from ...textfmt import plural
 from ..read_state import BINDINGS as READ_STATE_BINDINGS
 from ..widgets.bars import KeyBar, StatusBar, TopBar
@@ -36,6 +38,7 @@ from ..widgets.people_bars import AttentionBanner, ConversationHeader
 from ..widgets.session_list import LIVE_ENTRY, SessionList
 from .alias import AliasScreen
 from .export import ExportScreen
+from .inbox_filter import SessionFilter
 from .inbox_people import PeopleInInbox
 from .inbox_reply import ReplyInConversation
 from .search import SearchJump, SearchScreen
@@ -61,7 +64,7 @@ class InboxHost(Protocol):
 NEEDS_CONVERSATION = frozenset({"alias", "export", "find", "reply"})
 
 
-class InboxScreen(PeopleInInbox, ReplyInConversation):
+class InboxScreen(PeopleInInbox, ReplyInConversation, SessionFilter):
     # Every key of the inbox, in the order the key bar shows them. The ids are user config
     # (keymap): they keep the "app." prefix they had when these were the App's bindings.
     BINDINGS = [
@@ -344,63 +347,6 @@ class InboxScreen(PeopleInInbox, ReplyInConversation):
 
     def action_open_live(self) -> None:
         self.query_one(SessionList).select_key(LIVE_ENTRY)
-
-    # ---- filter ----------------------------------------------------------------------------
-
-    def _filter_box(self) -> Input | None:
-        try:
-            return self.query_one("#session-filter", Input)
-        except NoMatches:
-            return None  # not used yet
-
-    async def _ensure_filter_box(self) -> Input:
-        box = self._filter_box()
-        if box is None:
-            box = Input(placeholder="filter sessions…", id="session-filter")
-            box.display = False
-            await self.query_one("#list-pane").mount(box, before=0)
-        return box
-
-    async def action_filter(self) -> None:
-        box = await self._ensure_filter_box()
-        box.display = True
-        box.focus()
-
-    @on(Input.Changed, "#session-filter")
-    def _filter_changed(self, event: Input.Changed) -> None:
-        self.query_one(SessionList).set_filter(event.value)
-
-    @on(Input.Submitted, "#session-filter")
-    def _filter_submitted(self) -> None:
-        # Enter opens the highlighted match, then the full list comes back around it.
-        session_list = self.query_one(SessionList)
-        if not session_list.rows:
-            return  # nothing matches: Enter opens nothing, the filter stays to be edited
-        chosen = session_list.selected_key
-        if chosen and chosen != self.open_key:
-            self.follow_newest = self._follow_once = False
-            self._open(chosen)
-        else:
-            self._mark_seen()
-        self._close_filter()
-
-    def action_back_to_list(self) -> None:
-        box = self._filter_box()
-        if box is not None and box.display:
-            self._close_filter()
-        self.query_one(SessionList).focus()
-
-    def _close_filter(self) -> None:
-        """Clear and hide the filter; the selection returns to the open conversation."""
-        box = self._filter_box()
-        if box is not None:
-            box.value = ""
-            box.display = False
-        session_list = self.query_one(SessionList)
-        session_list.set_filter("")
-        if self.open_key is not None:
-            session_list.select_key(self.open_key, announce=False)
-        session_list.focus()
 
     # ---- dialogs ---------------------------------------------------------------------------
 

@@ -10,7 +10,7 @@ from textual.css.query import NoMatches
 from textual.screen import Screen
 
 from ...search import find_in_messages
-from ...store.index import SessionSummary
+from ...store.index_records import SessionSummary
 from ..widgets.conversation import ConversationView
 from ..widgets.find_bar import FindBar
 

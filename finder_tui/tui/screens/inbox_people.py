@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ... import service_events as ev
-from ...store.index import SessionSummary
+from ...store.index_records import SessionSummary
 from ..read_state import ReadDelay, next_unread_key
 from ..terminal import terminal_safe, write_terminal
 from ..widgets.people_bars import AttentionBanner, ConversationHeader

@@ -8,7 +8,6 @@ redoing the rest.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from rich.cells import cell_len
 from rich.segment import Segment
@@ -16,51 +15,28 @@ from rich.style import Style
 from textual.binding import Binding
 from textual.message import Message as TextualMessage
 
-from ...export.common import NameOf, content_text, names_for
-from ...wire.content import BROKEN, SYSTEM_KINDS, TEXT
+from ...export.common import NameOf, names_for
+from ...wire.content import BROKEN, TEXT
 from ...wire.models import Message
-from ..cells import truncate, wrap
-from ..emoji import BASE, simplify
-from ..emoji import mode as emoji_mode
+from ..cells import truncate
+from ..emoji import simplify
 from ..links import LinkSpan, line_links
-from ..timefmt import clock, day_label, day_of
+from .conversation_lines import (
+    BLANK,
+    BUBBLE,
+    CENTER,
+    DAY,
+    META,
+    NOTE,
+    Line,
+    body_text,
+    highlighted,
+    lay_out,
+)
 from .line_list import LineList, seg
 from .message_cursor import MessageCursor, with_links
 
 OUTBOX_KEY = "outbox:"  # key prefix of a message shown from the outbox, not the store
-DAY, META, BUBBLE, CENTER, BLANK, NOTE = range(6)
-
-
-@dataclass(slots=True)
-class Line:
-    kind: int
-    message: int = -1  # index into ``messages``
-    text: str = ""
-    width: int = 0  # bubble width (cells) for BUBBLE lines
-
-
-def _shown(message: Message, names: Callable[[Message], NameOf], *, card: bool = False) -> str:
-    """The stored text, or, for the few messages whose text depends on names or on a later
-    recall, what ``show`` and the exports print (cheap for all others: layout runs often);
-    with ``card``, a link card's URL on a line of its own (shown as itself, a hyperlink);
-    emoji sequences drawn as their base emoji in ``base`` mode (see ``emoji``)."""
-    meta = message.meta
-    if "recalled" in meta or "template" in meta:
-        text = content_text(message, names(message), detailed=False)
-    else:
-        text = message.text
-    if card:
-        url = meta.get("url")
-        if url and isinstance(url, str) and url not in text:
-            text += "\n" + url
-    return simplify(text) if emoji_mode() == BASE else text
-
-
-def _body(message: Message, names: Callable[[Message], NameOf]) -> str:
-    if message.kind == BROKEN:
-        expected = message.meta.get("expected", "message")
-        return f"[unreadable {expected} payload]\n{message.text}"
-    return _shown(message, names, card=True)
 
 
 class ConversationView(MessageCursor, LineList):
@@ -305,31 +281,9 @@ class ConversationView(MessageCursor, LineList):
     def _layout_range(self, start: int, end: int, lines: list[Line]) -> None:
         width = self.content_width()
         self._laid_width = width
-        text_width = max(8, int(width * 0.72) - 4)
-        previous_day = day_of(self.messages[start - 1].create_time) if start else None
-        names = self._name_of  # bound once: this loop runs for every laid-out message
-        for i in range(start, end):
-            message = self.messages[i]
-            day = day_of(message.create_time)
-            if day != previous_day:
-                lines.append(Line(DAY, i, day_label(day)))
-                previous_day = day
-            self._first_line.append(len(lines))
-            if message.kind in SYSTEM_KINDS:
-                # Centred and wrapped: a notice can be long, or hold line breaks (type 10000).
-                shown = _shown(message, names)
-                notice = f"{clock(message.create_time)} · {shown}"
-                lines.extend(Line(CENTER, i, part) for part in wrap(notice, width - 4) or [""])
-                continue
-            lines.append(Line(META, i, clock(message.create_time)))
-            text = _body(message, names)
-            body = wrap(text, text_width) or [""]
-            bubble = max(cell_len(line) for line in body) + 2
-            lines.extend(Line(BUBBLE, i, line, bubble) for line in body)
-            note = self.notes.get(message.key)
-            if note:
-                lines.append(Line(NOTE, i, note))
-            lines.append(Line(BLANK, i))
+        lay_out(
+            self.messages, start, end, lines, self._first_line, width, self._name_of, self.notes
+        )
 
     # ---- rendering -------------------------------------------------------------------------
 
@@ -389,24 +343,11 @@ class ConversationView(MessageCursor, LineList):
     def _highlighted(self, line: Line, style: Style) -> list[Segment]:
         if not self.highlight:
             return [seg(line.text, style)]
-        folded = line.text.casefold()
-        if len(folded) != len(line.text) or self.highlight not in folded:
-            return [seg(line.text, style)]
         current = line.message == self.current_match_message
         mark = style + self.get_component_rich_style(
             "conversation--current-match" if current else "conversation--match"
         )
-        out: list[Segment] = []
-        pos = 0
-        size = len(self.highlight)
-        while (found := folded.find(self.highlight, pos)) >= 0:
-            if found > pos:
-                out.append(seg(line.text[pos:found], style))
-            out.append(seg(line.text[found : found + size], mark))
-            pos = found + size
-        if pos < len(line.text):
-            out.append(seg(line.text[pos:], style))
-        return out
+        return highlighted(line.text, self.highlight, style, mark)
 
     def _links_of(self, line: Line, message: Message) -> tuple[LinkSpan, ...]:
         """The URL pieces on a bubble line, found when the line is first drawn (only visible
@@ -422,7 +363,7 @@ class ConversationView(MessageCursor, LineList):
                     break
                 if row.kind == BUBBLE:
                     rows.append(row)
-            pieces = line_links(_body(message, self._name_of), [r.text for r in rows])
+            pieces = line_links(body_text(message, self._name_of), [r.text for r in rows])
             spans = self._link_cache[line.message] = {
                 id(row): links for row, links in zip(rows, pieces, strict=True)
             }

@@ -8,7 +8,8 @@ from textual.content import Content
 from textual.widgets import Static
 
 from ...store import live
-from ...store.index import Index, LiveStream
+from ...store.index import Index
+from ...store.index_records import LiveStream
 from ..timefmt import duration, full
 from .live_view import LiveView
 

@@ -18,7 +18,7 @@ from textual.message import Message
 from textual.strip import Strip
 
 from ...store import live
-from ...store.index import LiveStream
+from ...store.index_records import LiveStream
 from ..cells import pad_to, truncate
 from ..timefmt import day_time, duration, full
 from .line_list import LineList, seg

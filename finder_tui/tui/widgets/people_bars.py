@@ -8,7 +8,7 @@ from textual.widgets import Static
 
 from ... import service_events as ev
 from ...peers import identity_label, peer_kind, short_id
-from ...store.index import SessionSummary
+from ...store.index_records import SessionSummary
 from ...textfmt import plural
 from ..emoji import simplify
 

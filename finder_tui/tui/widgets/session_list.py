@@ -13,7 +13,7 @@ from textual.binding import Binding
 from textual.message import Message
 
 from ...peers import peer_kind
-from ...store.index import SessionSummary
+from ...store.index_records import SessionSummary
 from ..cells import pad_to, truncate
 from ..emoji import simplify
 from ..timefmt import relative
