@@ -17,9 +17,10 @@ import pytest
 
 from finder_tui import service_events as ev
 from finder_tui.cli import main
+from finder_tui.client import ClientConfig, Secret
 from finder_tui.demo import DemoServer, FaultSpec, seed_items
 from finder_tui.demo import reply as demo_reply
-from finder_tui.outbox import DELIVERED, FAILED, SENT, UNKNOWN, Outbox
+from finder_tui.outbox import DELIVERED, FAILED, SENT, UNKNOWN, Entry, Outbox
 from finder_tui.outbox.book import OUTBOX_FILE
 from finder_tui.store import Store
 from finder_tui.wire.models import Message
@@ -36,6 +37,41 @@ def synced_store(server: DemoServer, env: Env, store_dir: Path) -> tuple[str, st
     with Store.open(store_dir) as store:
         summary = next(s for s in store.index.sessions() if s.me and s.peer)
     return summary.session_id, summary.peer, summary.me
+
+
+SENT_AT = 1_700_000_000.0
+
+
+def ready_to_send(
+    demo_server: ServerFactory,
+    server_env: Env,
+    store_dir: Path,
+    capsys: pytest.CaptureFixture[str],
+    faults: str | None = None,
+) -> tuple[DemoServer, str]:
+    """A demo server (with these faults) and a synced store; returns it and a chat session id."""
+    server = demo_server(faults=faults) if faults is not None else demo_server()
+    session_id, _, _ = synced_store(server, server_env, store_dir)
+    capsys.readouterr()
+    return server, session_id
+
+
+def client_config(server: DemoServer) -> ClientConfig:
+    return ClientConfig(server.url, WID, Secret(TOKEN), 2.0, 5.0)
+
+
+def unknown_entry(tmp_path: Path, text: str, known_seq: int = 0) -> tuple[Outbox, Entry]:
+    """An outbox with one entry whose request left at SENT_AT with no answer (unknown)."""
+    outbox = Outbox(tmp_path)
+    entry = outbox.add("s@findermsg", "peer", "me", text, SENT_AT, known_seq=known_seq)
+    outbox.update(entry.id, state=UNKNOWN, attempted_at=SENT_AT)
+    return outbox, entry
+
+
+def sent_seed_item() -> dict[str, Any]:
+    """The first seed item we sent ourselves."""
+    item: dict[str, Any] = next(i for i in seed_items() if i["content"].get("isSender") == 1)
+    return item
 
 
 def send(store_dir: Path, session_id: str, text: str, *extra: str) -> int:
@@ -96,9 +132,7 @@ def test_a_new_msg_id_above_2_63_is_kept_exact(
 ) -> None:
     huge = (1 << 64) - 3  # a float would round it to 2^64
     monkeypatch.setattr(demo_reply, "_fresh_id", lambda demo, rng: huge)
-    server = demo_server()
-    session_id, _, _ = synced_store(server, server_env, store_dir)
-    capsys.readouterr()
+    server, session_id = ready_to_send(demo_server, server_env, store_dir, capsys)
 
     assert send(store_dir, session_id, "big id") == 0
 
@@ -116,9 +150,9 @@ def test_a_1001_answer_is_failed_and_nothing_is_sent_again(
     store_dir: Path,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    server = demo_server(faults="send_fail=1")
-    session_id, _, _ = synced_store(server, server_env, store_dir)
-    capsys.readouterr()
+    server, session_id = ready_to_send(
+        demo_server, server_env, store_dir, capsys, faults="send_fail=1"
+    )
 
     assert send(store_dir, session_id, "will fail") == 1
     assert last_json(capsys)["state"] == FAILED
@@ -163,9 +197,9 @@ def test_a_timed_out_send_is_unknown_then_one_bubble_after_any_number_of_syncs(
     store_dir: Path,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    server = demo_server(faults="send_timeout=1,send_timeout_seconds=3")
-    session_id, _, _ = synced_store(server, server_env, store_dir)
-    capsys.readouterr()
+    server, session_id = ready_to_send(
+        demo_server, server_env, store_dir, capsys, faults="send_timeout=1,send_timeout_seconds=3"
+    )
 
     assert send(store_dir, session_id, "slow one", "--timeout", "0.5") == 3
     assert last_json(capsys)["state"] == UNKNOWN
@@ -186,9 +220,9 @@ def test_a_dropped_send_stays_unknown_and_retrying_it_needs_a_yes(
     store_dir: Path,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    server = demo_server(faults="send_drop=1")
-    session_id, _, _ = synced_store(server, server_env, store_dir)
-    capsys.readouterr()
+    server, session_id = ready_to_send(
+        demo_server, server_env, store_dir, capsys, faults="send_drop=1"
+    )
     assert send(store_dir, session_id, "dropped") == 3
     entry_id = last_json(capsys)["id"]
     assert main(["sync", "--once", "--store", str(store_dir)]) == 0
@@ -209,9 +243,9 @@ def test_discard_drops_a_failed_message(
     store_dir: Path,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    server = demo_server(faults="send_fail=1")
-    session_id, _, _ = synced_store(server, server_env, store_dir)
-    capsys.readouterr()
+    server, session_id = ready_to_send(
+        demo_server, server_env, store_dir, capsys, faults="send_fail=1"
+    )
     assert send(store_dir, session_id, "oops") == 1
     entry_id = last_json(capsys)["id"]
 
@@ -226,9 +260,7 @@ def test_empty_and_overlong_messages_are_refused_before_any_call(
     store_dir: Path,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    server = demo_server()
-    session_id, _, _ = synced_store(server, server_env, store_dir)
-    capsys.readouterr()
+    server, session_id = ready_to_send(demo_server, server_env, store_dir, capsys)
 
     assert send(store_dir, session_id, " \x1b\x07\n ") == 1
     assert "empty" in capsys.readouterr().err
@@ -338,7 +370,7 @@ def test_get_session_id_returns_the_known_session_or_mints_one(
 
     server = demo_server()
     client = make_client(server.url)
-    item = next(i for i in seed_items() if i["content"].get("isSender") == 1)
+    item = sent_seed_item()
     content = item["content"]
     peer = content["msg"]["ToUserName"]["string"]
     me = content["msg"]["FromUserName"]["string"]
@@ -370,13 +402,12 @@ def test_demo_peers_answer_a_sent_message(
 def test_the_service_sends_in_order_and_merges_the_synced_copy_into_one(
     demo_server: ServerFactory, store_dir: Path, server_env: Env
 ) -> None:
-    from finder_tui.client import ClientConfig, Secret
     from finder_tui.service import SyncService
 
     server = demo_server()
     session_id, _, _ = synced_store(server, server_env, store_dir)
     events: list[ev.Event] = []
-    config = ClientConfig(server.url, WID, Secret(TOKEN), 2.0, 5.0)
+    config = client_config(server)
     service = SyncService(store_dir, config, events.append, poll_interval=0.2)
     service.start()
     try:
@@ -402,12 +433,11 @@ def test_the_service_sends_in_order_and_merges_the_synced_copy_into_one(
 def test_a_timed_out_send_in_the_service_survives_restarts_with_one_call_and_one_bubble(
     demo_server: ServerFactory, store_dir: Path, server_env: Env
 ) -> None:
-    from finder_tui.client import ClientConfig, Secret
     from finder_tui.service import SyncService
 
     server = demo_server(faults="send_timeout=1,send_timeout_seconds=2")
     session_id, _, _ = synced_store(server, server_env, store_dir)
-    config = ClientConfig(server.url, WID, Secret(TOKEN), 2.0, 5.0)
+    config = client_config(server)
     states: list[str] = []
     for run in range(3):
         events: list[ev.Event] = []
@@ -444,10 +474,8 @@ def _sent_message(session_id: str, text: str, when: int, new_msg_id: int) -> Mes
 def test_reconciling_by_text_needs_our_session_the_same_text_and_a_time_after_the_send(
     tmp_path: Path,
 ) -> None:
-    outbox = Outbox(tmp_path)
-    sent_at = 1_700_000_000.0
-    entry = outbox.add("s@findermsg", "peer", "me", "hello", sent_at)
-    outbox.update(entry.id, state=UNKNOWN, attempted_at=sent_at)
+    outbox, entry = unknown_entry(tmp_path, "hello")
+    sent_at = SENT_AT
 
     assert outbox.reconcile([_sent_message("s@findermsg", "hello", int(sent_at) - 600, 1)]) == set()
     assert outbox.reconcile([_sent_message("t@findermsg", "hello", int(sent_at) + 5, 2)]) == set()
@@ -467,7 +495,7 @@ def test_an_entry_without_a_session_id_asks_get_session_id_then_sends_once(
     from finder_tui.outbox import Sender
 
     server = demo_server()
-    item = next(i for i in seed_items() if i["content"].get("isSender") == 1)
+    item = sent_seed_item()
     msg = item["content"]["msg"]
     peer, me = msg["ToUserName"]["string"], msg["FromUserName"]["string"]
     outbox = Outbox(tmp_path)
@@ -539,13 +567,12 @@ def test_send_as_with_an_ambiguous_session_lists_the_candidates_and_sends_nothin
 def test_a_second_retry_queued_behind_a_timed_out_one_sends_nothing(
     demo_server: ServerFactory, store_dir: Path, server_env: Env
 ) -> None:
-    from finder_tui.client import ClientConfig, Secret
     from finder_tui.outbox_service import STALE, OutboxDesk
     from finder_tui.service_commands import RetrySend, SendText
 
     server = demo_server(faults="send_fail=1")
     session_id, _, _ = synced_store(server, server_env, store_dir)
-    config = ClientConfig(server.url, WID, Secret(TOKEN), 2.0, 5.0)
+    config = client_config(server)
     events: list[ev.Event] = []
     with Store.open(store_dir) as store:
         desk = OutboxDesk(store, Outbox.load(store_dir), config, events.append, send_timeout=0.5)
@@ -574,10 +601,8 @@ def test_a_second_retry_queued_behind_a_timed_out_one_sends_nothing(
 def test_the_same_text_sent_half_a_minute_before_the_request_left_does_not_deliver_it(
     tmp_path: Path,
 ) -> None:
-    outbox = Outbox(tmp_path)
-    sent_at = 1_700_000_000.0
-    entry = outbox.add("s@findermsg", "peer", "me", "ok", sent_at)
-    outbox.update(entry.id, state=UNKNOWN, attempted_at=sent_at)
+    outbox, entry = unknown_entry(tmp_path, "ok")
+    sent_at = SENT_AT
 
     # "ok" typed on the phone 30 s earlier: not this message, which may never have left.
     assert outbox.reconcile([_sent_message("s@findermsg", "ok", int(sent_at) - 30, 7)]) == set()
@@ -615,9 +640,7 @@ def test_a_sent_message_that_never_syncs_back_can_be_forgotten_saying_it_was_sen
     store_dir: Path,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    server = demo_server()
-    session_id, _, _ = synced_store(server, server_env, store_dir)
-    capsys.readouterr()
+    server, session_id = ready_to_send(demo_server, server_env, store_dir, capsys)
     assert send(store_dir, session_id, "gone out") == 0  # sent; no sync has brought it back
     entry_id = last_json(capsys)["id"]
 
@@ -650,13 +673,12 @@ def test_one_text_check_refuses_empty_and_overlong_messages_for_box_and_store_al
 def test_after_a_send_cannot_connect_the_rest_of_the_queue_fails_at_once_without_a_request(
     demo_server: ServerFactory, store_dir: Path, server_env: Env
 ) -> None:
-    from finder_tui.client import ClientConfig, Secret
     from finder_tui.outbox_service import OutboxDesk
     from finder_tui.service_commands import SendText
 
     server = demo_server()
     session_id, _, _ = synced_store(server, server_env, store_dir)
-    config = ClientConfig(server.url, WID, Secret(TOKEN), 2.0, 5.0)
+    config = client_config(server)
     server.stop()  # nothing listens there any more: connections are refused
     events: list[ev.Event] = []
     with Store.open(store_dir) as store:
@@ -681,10 +703,8 @@ def test_after_a_send_cannot_connect_the_rest_of_the_queue_fails_at_once_without
 
 
 def test_a_message_synced_before_the_send_never_reconciles_it_by_text(tmp_path: Path) -> None:
-    outbox = Outbox(tmp_path)
-    sent_at = 1_700_000_000.0
-    entry = outbox.add("s@findermsg", "peer", "me", "same", sent_at, known_seq=100)
-    outbox.update(entry.id, state=UNKNOWN, attempted_at=sent_at)
+    outbox, entry = unknown_entry(tmp_path, "same", known_seq=100)
+    sent_at = SENT_AT
     known = _sent_message("s@findermsg", "same", int(sent_at) + 1, 11)
     new = _sent_message("s@findermsg", "same", int(sent_at) + 1, 12)
 
