@@ -29,6 +29,21 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
     return code, out, err
 
 
+def export_then_import(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, session: str, store: Path
+) -> Path:
+    """Export one session as JSON and import it into a fresh store; returns that store."""
+    export = tmp_path / "e.json"
+    code, _, err = run(
+        capsys, "export", session, "--format", "json", "--out", str(export), "--store", str(store)
+    )
+    assert code == 0, err
+    other = tmp_path / "other"
+    code, _, err = run(capsys, "import", str(export), "--store", str(other))
+    assert code == 0, err
+    return other
+
+
 @pytest.fixture()
 def named(
     demo_server: ServerFactory,
@@ -178,14 +193,7 @@ def test_importing_a_json_export_keeps_its_alias_and_read_state(
         store.set_alias(sid, "老顾客")
         assert store.index.session(sid).unread == 2  # type: ignore[union-attr]
         store.mark_read(sid)
-    export = tmp_path / "e.json"
-    code, _, err = run(
-        capsys, "export", "老顾客", "--format", "json", "--out", str(export), "--store", str(named)
-    )
-    assert code == 0, err
-    other = tmp_path / "other"
-    code, _, err = run(capsys, "import", str(export), "--store", str(other))
-    assert code == 0, err
+    other = export_then_import(capsys, tmp_path, "老顾客", named)
     with Store.open(other) as store:
         summary = store.index.session(sid)
         assert summary is not None
@@ -197,15 +205,7 @@ def test_importing_a_json_export_shows_its_nickname_at_once_and_refreshes_it_lat
 ) -> None:
     from finder_tui.store import Store
 
-    export = tmp_path / "e.json"
-    code, _, err = run(
-        capsys, "export", STRANGER_PEER[:8], "--format", "json", "--out", str(export),
-        "--store", str(named),
-    )  # fmt: skip
-    assert code == 0, err
-    other = tmp_path / "other"
-    code, _, err = run(capsys, "import", str(export), "--store", str(other))
-    assert code == 0, err
+    other = export_then_import(capsys, tmp_path, STRANGER_PEER[:8], named)
     with Store.open(other) as store:
         contact = store.contacts.get(STRANGER_PEER)
         assert contact is not None

@@ -23,7 +23,7 @@ from finder_tui.store import SessionSummary, Store
 from finder_tui.store.contacts import MISSING, UNREADABLE
 from finder_tui.wire.models import parse_page
 from tests.conftest import TOKEN, WID
-from tests.test_service_people import Recorder, _service, wait_for
+from tests.test_service_people import Recorder, _service, opened_index, wait_for
 from tests.vendor_stub import VendorStub, deep_contact, ok
 
 ServerFactory = Callable[..., DemoServer]
@@ -198,8 +198,7 @@ def test_the_store_thread_outlives_hostile_name_answers_and_still_applies_comman
         service = _service(stub.url, store_dir, recorder)
         service.start()
         try:
-            wait_for(lambda: service.store is not None, "the store to open")
-            index = service.store.index  # type: ignore[union-attr]
+            index = opened_index(service)
             wait_for(lambda: stub.asked[CONTACT_PATH] >= len(_peers()), "every peer asked")
             assert service.running and service.state != ev.STOPPED
             sid = index.sessions()[0].session_id

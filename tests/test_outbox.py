@@ -17,9 +17,10 @@ import pytest
 
 from finder_tui import service_events as ev
 from finder_tui.cli import main
+from finder_tui.client import ClientConfig, Secret
 from finder_tui.demo import DemoServer, FaultSpec, seed_items
 from finder_tui.demo import reply as demo_reply
-from finder_tui.outbox import DELIVERED, FAILED, SENT, UNKNOWN, Outbox
+from finder_tui.outbox import DELIVERED, FAILED, SENT, UNKNOWN, Entry, Outbox
 from finder_tui.outbox.book import OUTBOX_FILE
 from finder_tui.store import Store
 from finder_tui.wire.models import Message
@@ -27,6 +28,7 @@ from tests.conftest import TOKEN, WID
 
 ServerFactory = Callable[..., DemoServer]
 Env = Callable[[DemoServer], dict[str, str]]
+ReadyToSend = Callable[..., tuple[DemoServer, str]]
 
 
 def synced_store(server: DemoServer, env: Env, store_dir: Path) -> tuple[str, str, str]:
@@ -36,6 +38,46 @@ def synced_store(server: DemoServer, env: Env, store_dir: Path) -> tuple[str, st
     with Store.open(store_dir) as store:
         summary = next(s for s in store.index.sessions() if s.me and s.peer)
     return summary.session_id, summary.peer, summary.me
+
+
+SENT_AT = 1_700_000_000.0
+
+
+@pytest.fixture()
+def ready(
+    demo_server: ServerFactory,
+    server_env: Env,
+    store_dir: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> ReadyToSend:
+    """ready(**server_args) starts a demo server with these arguments, syncs the store once and
+    clears the captured output; returns the server and a chat session id to send to."""
+
+    def make(**server_args: Any) -> tuple[DemoServer, str]:
+        server = demo_server(**server_args)
+        session_id, _, _ = synced_store(server, server_env, store_dir)
+        capsys.readouterr()
+        return server, session_id
+
+    return make
+
+
+def client_config(server: DemoServer) -> ClientConfig:
+    return ClientConfig(server.url, WID, Secret(TOKEN), 2.0, 5.0)
+
+
+def unknown_entry(tmp_path: Path, text: str, known_seq: int = 0) -> tuple[Outbox, Entry]:
+    """An outbox with one entry whose request left at SENT_AT with no answer (unknown)."""
+    outbox = Outbox(tmp_path)
+    entry = outbox.add("s@findermsg", "peer", "me", text, SENT_AT, known_seq=known_seq)
+    outbox.update(entry.id, state=UNKNOWN, attempted_at=SENT_AT)
+    return outbox, entry
+
+
+def sent_seed_item() -> dict[str, Any]:
+    """The first seed item we sent ourselves."""
+    item: dict[str, Any] = next(i for i in seed_items() if i["content"].get("isSender") == 1)
+    return item
 
 
 def send(store_dir: Path, session_id: str, text: str, *extra: str) -> int:
@@ -88,17 +130,14 @@ def test_a_send_is_exactly_one_private_send_with_the_session_body(
 
 
 def test_a_new_msg_id_above_2_63_is_kept_exact(
-    demo_server: ServerFactory,
-    server_env: Env,
+    ready: ReadyToSend,
     store_dir: Path,
     capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     huge = (1 << 64) - 3  # a float would round it to 2^64
     monkeypatch.setattr(demo_reply, "_fresh_id", lambda demo, rng: huge)
-    server = demo_server()
-    session_id, _, _ = synced_store(server, server_env, store_dir)
-    capsys.readouterr()
+    server, session_id = ready()
 
     assert send(store_dir, session_id, "big id") == 0
 
@@ -111,14 +150,11 @@ def test_a_new_msg_id_above_2_63_is_kept_exact(
 
 
 def test_a_1001_answer_is_failed_and_nothing_is_sent_again(
-    demo_server: ServerFactory,
-    server_env: Env,
+    ready: ReadyToSend,
     store_dir: Path,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    server = demo_server(faults="send_fail=1")
-    session_id, _, _ = synced_store(server, server_env, store_dir)
-    capsys.readouterr()
+    server, session_id = ready(faults="send_fail=1")
 
     assert send(store_dir, session_id, "will fail") == 1
     assert last_json(capsys)["state"] == FAILED
@@ -140,13 +176,11 @@ def last_json_list(capsys: pytest.CaptureFixture[str]) -> list[dict[str, Any]]:
 
 
 def test_a_refused_connection_is_failed_without_any_call(
-    demo_server: ServerFactory,
-    server_env: Env,
+    ready: ReadyToSend,
     store_dir: Path,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    server = demo_server()
-    session_id, _, _ = synced_store(server, server_env, store_dir)
+    server, session_id = ready()
     server.stop()
     capsys.readouterr()
 
@@ -158,14 +192,11 @@ def test_a_refused_connection_is_failed_without_any_call(
 
 
 def test_a_timed_out_send_is_unknown_then_one_bubble_after_any_number_of_syncs(
-    demo_server: ServerFactory,
-    server_env: Env,
+    ready: ReadyToSend,
     store_dir: Path,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    server = demo_server(faults="send_timeout=1,send_timeout_seconds=3")
-    session_id, _, _ = synced_store(server, server_env, store_dir)
-    capsys.readouterr()
+    server, session_id = ready(faults="send_timeout=1,send_timeout_seconds=3")
 
     assert send(store_dir, session_id, "slow one", "--timeout", "0.5") == 3
     assert last_json(capsys)["state"] == UNKNOWN
@@ -181,14 +212,11 @@ def test_a_timed_out_send_is_unknown_then_one_bubble_after_any_number_of_syncs(
 
 
 def test_a_dropped_send_stays_unknown_and_retrying_it_needs_a_yes(
-    demo_server: ServerFactory,
-    server_env: Env,
+    ready: ReadyToSend,
     store_dir: Path,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    server = demo_server(faults="send_drop=1")
-    session_id, _, _ = synced_store(server, server_env, store_dir)
-    capsys.readouterr()
+    server, session_id = ready(faults="send_drop=1")
     assert send(store_dir, session_id, "dropped") == 3
     entry_id = last_json(capsys)["id"]
     assert main(["sync", "--once", "--store", str(store_dir)]) == 0
@@ -204,14 +232,11 @@ def test_a_dropped_send_stays_unknown_and_retrying_it_needs_a_yes(
 
 
 def test_discard_drops_a_failed_message(
-    demo_server: ServerFactory,
-    server_env: Env,
+    ready: ReadyToSend,
     store_dir: Path,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    server = demo_server(faults="send_fail=1")
-    session_id, _, _ = synced_store(server, server_env, store_dir)
-    capsys.readouterr()
+    server, session_id = ready(faults="send_fail=1")
     assert send(store_dir, session_id, "oops") == 1
     entry_id = last_json(capsys)["id"]
 
@@ -221,14 +246,11 @@ def test_discard_drops_a_failed_message(
 
 
 def test_empty_and_overlong_messages_are_refused_before_any_call(
-    demo_server: ServerFactory,
-    server_env: Env,
+    ready: ReadyToSend,
     store_dir: Path,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    server = demo_server()
-    session_id, _, _ = synced_store(server, server_env, store_dir)
-    capsys.readouterr()
+    server, session_id = ready()
 
     assert send(store_dir, session_id, " \x1b\x07\n ") == 1
     assert "empty" in capsys.readouterr().err
@@ -238,14 +260,12 @@ def test_empty_and_overlong_messages_are_refused_before_any_call(
 
 
 def test_control_characters_are_stripped_before_sending(
-    demo_server: ServerFactory,
-    server_env: Env,
+    ready: ReadyToSend,
     store_dir: Path,
     capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    server = demo_server()
-    session_id, _, _ = synced_store(server, server_env, store_dir)
+    server, session_id = ready()
     monkeypatch.setattr(sys, "stdin", _Stdin("hi\x1b]0;pwned\x07 there\r\nline two\u202e\n"))
 
     assert send(store_dir, session_id, "-") == 0
@@ -338,7 +358,7 @@ def test_get_session_id_returns_the_known_session_or_mints_one(
 
     server = demo_server()
     client = make_client(server.url)
-    item = next(i for i in seed_items() if i["content"].get("isSender") == 1)
+    item = sent_seed_item()
     content = item["content"]
     peer = content["msg"]["ToUserName"]["string"]
     me = content["msg"]["FromUserName"]["string"]
@@ -350,14 +370,12 @@ def test_get_session_id_returns_the_known_session_or_mints_one(
 
 
 def test_demo_peers_answer_a_sent_message(
-    demo_server: ServerFactory,
-    server_env: Env,
+    ready: ReadyToSend,
     store_dir: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setattr(demo_reply, "REPLY_DELAY", (0.05, 0.1))
-    server = demo_server(peer_replies=1.0)
-    session_id, _, _ = synced_store(server, server_env, store_dir)
+    server, session_id = ready(peer_replies=1.0)
     assert send(store_dir, session_id, "anyone?") == 0
 
     deadline = time.monotonic() + 5
@@ -368,15 +386,14 @@ def test_demo_peers_answer_a_sent_message(
 
 
 def test_the_service_sends_in_order_and_merges_the_synced_copy_into_one(
-    demo_server: ServerFactory, store_dir: Path, server_env: Env
+    ready: ReadyToSend,
+    store_dir: Path,
 ) -> None:
-    from finder_tui.client import ClientConfig, Secret
     from finder_tui.service import SyncService
 
-    server = demo_server()
-    session_id, _, _ = synced_store(server, server_env, store_dir)
+    server, session_id = ready()
     events: list[ev.Event] = []
-    config = ClientConfig(server.url, WID, Secret(TOKEN), 2.0, 5.0)
+    config = client_config(server)
     service = SyncService(store_dir, config, events.append, poll_interval=0.2)
     service.start()
     try:
@@ -400,14 +417,13 @@ def test_the_service_sends_in_order_and_merges_the_synced_copy_into_one(
 
 
 def test_a_timed_out_send_in_the_service_survives_restarts_with_one_call_and_one_bubble(
-    demo_server: ServerFactory, store_dir: Path, server_env: Env
+    ready: ReadyToSend,
+    store_dir: Path,
 ) -> None:
-    from finder_tui.client import ClientConfig, Secret
     from finder_tui.service import SyncService
 
-    server = demo_server(faults="send_timeout=1,send_timeout_seconds=2")
-    session_id, _, _ = synced_store(server, server_env, store_dir)
-    config = ClientConfig(server.url, WID, Secret(TOKEN), 2.0, 5.0)
+    server, session_id = ready(faults="send_timeout=1,send_timeout_seconds=2")
+    config = client_config(server)
     states: list[str] = []
     for run in range(3):
         events: list[ev.Event] = []
@@ -444,10 +460,8 @@ def _sent_message(session_id: str, text: str, when: int, new_msg_id: int) -> Mes
 def test_reconciling_by_text_needs_our_session_the_same_text_and_a_time_after_the_send(
     tmp_path: Path,
 ) -> None:
-    outbox = Outbox(tmp_path)
-    sent_at = 1_700_000_000.0
-    entry = outbox.add("s@findermsg", "peer", "me", "hello", sent_at)
-    outbox.update(entry.id, state=UNKNOWN, attempted_at=sent_at)
+    outbox, entry = unknown_entry(tmp_path, "hello")
+    sent_at = SENT_AT
 
     assert outbox.reconcile([_sent_message("s@findermsg", "hello", int(sent_at) - 600, 1)]) == set()
     assert outbox.reconcile([_sent_message("t@findermsg", "hello", int(sent_at) + 5, 2)]) == set()
@@ -467,7 +481,7 @@ def test_an_entry_without_a_session_id_asks_get_session_id_then_sends_once(
     from finder_tui.outbox import Sender
 
     server = demo_server()
-    item = next(i for i in seed_items() if i["content"].get("isSender") == 1)
+    item = sent_seed_item()
     msg = item["content"]["msg"]
     peer, me = msg["ToUserName"]["string"], msg["FromUserName"]["string"]
     outbox = Outbox(tmp_path)
@@ -484,16 +498,13 @@ def test_an_entry_without_a_session_id_asks_get_session_id_then_sends_once(
 
 
 def test_send_as_an_identity_starts_a_conversation_through_get_session_id(
-    demo_server: ServerFactory,
-    server_env: Env,
+    ready: ReadyToSend,
     store_dir: Path,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     from finder_tui.demo.data import OWN_FINDER
 
-    server = demo_server()
-    synced_store(server, server_env, store_dir)
-    capsys.readouterr()
+    server, _ = ready()
     newcomer = "v2_brandnew@finder"
 
     assert send(store_dir, newcomer, "nice to meet you") == 1  # no such conversation...
@@ -514,15 +525,13 @@ def test_send_as_an_identity_starts_a_conversation_through_get_session_id(
 
 
 def test_send_as_with_an_ambiguous_session_lists_the_candidates_and_sends_nothing(
-    demo_server: ServerFactory,
-    server_env: Env,
+    ready: ReadyToSend,
     store_dir: Path,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     from finder_tui.demo.data import OWN_FINDER
 
-    server = demo_server()
-    synced_store(server, server_env, store_dir)
+    server, _ = ready()
     with Store.open(store_dir) as store:
         sessions = store.index.sessions()
     prefix = "v2_"  # the start of every Channels peer id
@@ -537,15 +546,14 @@ def test_send_as_with_an_ambiguous_session_lists_the_candidates_and_sends_nothin
 
 
 def test_a_second_retry_queued_behind_a_timed_out_one_sends_nothing(
-    demo_server: ServerFactory, store_dir: Path, server_env: Env
+    ready: ReadyToSend,
+    store_dir: Path,
 ) -> None:
-    from finder_tui.client import ClientConfig, Secret
     from finder_tui.outbox_service import STALE, OutboxDesk
     from finder_tui.service_commands import RetrySend, SendText
 
-    server = demo_server(faults="send_fail=1")
-    session_id, _, _ = synced_store(server, server_env, store_dir)
-    config = ClientConfig(server.url, WID, Secret(TOKEN), 2.0, 5.0)
+    server, session_id = ready(faults="send_fail=1")
+    config = client_config(server)
     events: list[ev.Event] = []
     with Store.open(store_dir) as store:
         desk = OutboxDesk(store, Outbox.load(store_dir), config, events.append, send_timeout=0.5)
@@ -574,10 +582,8 @@ def test_a_second_retry_queued_behind_a_timed_out_one_sends_nothing(
 def test_the_same_text_sent_half_a_minute_before_the_request_left_does_not_deliver_it(
     tmp_path: Path,
 ) -> None:
-    outbox = Outbox(tmp_path)
-    sent_at = 1_700_000_000.0
-    entry = outbox.add("s@findermsg", "peer", "me", "ok", sent_at)
-    outbox.update(entry.id, state=UNKNOWN, attempted_at=sent_at)
+    outbox, entry = unknown_entry(tmp_path, "ok")
+    sent_at = SENT_AT
 
     # "ok" typed on the phone 30 s earlier: not this message, which may never have left.
     assert outbox.reconcile([_sent_message("s@findermsg", "ok", int(sent_at) - 30, 7)]) == set()
@@ -610,14 +616,11 @@ def test_one_bad_outbox_entry_is_skipped_and_reported_and_the_others_are_kept(
 
 
 def test_a_sent_message_that_never_syncs_back_can_be_forgotten_saying_it_was_sent(
-    demo_server: ServerFactory,
-    server_env: Env,
+    ready: ReadyToSend,
     store_dir: Path,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    server = demo_server()
-    session_id, _, _ = synced_store(server, server_env, store_dir)
-    capsys.readouterr()
+    server, session_id = ready()
     assert send(store_dir, session_id, "gone out") == 0  # sent; no sync has brought it back
     entry_id = last_json(capsys)["id"]
 
@@ -648,15 +651,14 @@ def test_one_text_check_refuses_empty_and_overlong_messages_for_box_and_store_al
 
 
 def test_after_a_send_cannot_connect_the_rest_of_the_queue_fails_at_once_without_a_request(
-    demo_server: ServerFactory, store_dir: Path, server_env: Env
+    ready: ReadyToSend,
+    store_dir: Path,
 ) -> None:
-    from finder_tui.client import ClientConfig, Secret
     from finder_tui.outbox_service import OutboxDesk
     from finder_tui.service_commands import SendText
 
-    server = demo_server()
-    session_id, _, _ = synced_store(server, server_env, store_dir)
-    config = ClientConfig(server.url, WID, Secret(TOKEN), 2.0, 5.0)
+    server, session_id = ready()
+    config = client_config(server)
     server.stop()  # nothing listens there any more: connections are refused
     events: list[ev.Event] = []
     with Store.open(store_dir) as store:
@@ -681,10 +683,8 @@ def test_after_a_send_cannot_connect_the_rest_of_the_queue_fails_at_once_without
 
 
 def test_a_message_synced_before_the_send_never_reconciles_it_by_text(tmp_path: Path) -> None:
-    outbox = Outbox(tmp_path)
-    sent_at = 1_700_000_000.0
-    entry = outbox.add("s@findermsg", "peer", "me", "same", sent_at, known_seq=100)
-    outbox.update(entry.id, state=UNKNOWN, attempted_at=sent_at)
+    outbox, entry = unknown_entry(tmp_path, "same", known_seq=100)
+    sent_at = SENT_AT
     known = _sent_message("s@findermsg", "same", int(sent_at) + 1, 11)
     new = _sent_message("s@findermsg", "same", int(sent_at) + 1, 12)
 

@@ -19,10 +19,11 @@ from finder_tui import service_commands as cmd
 from finder_tui import service_events as ev
 from finder_tui.client import ClientConfig, FinderClient, Secret
 from finder_tui.demo import DemoServer, FaultSpec, generate_items, seed_items
-from finder_tui.demo.data import build_item, build_live_notice
+from finder_tui.demo.data import build_live_notice
 from finder_tui.service import SyncService
 from finder_tui.store import Index, SessionSummary, Store, live
 from finder_tui.wire.models import SyncPage, parse_page
+from tests.test_sync import chat
 
 Item = dict[str, Any]
 E = TypeVar("E")
@@ -31,20 +32,6 @@ ClientFactory = Callable[..., FinderClient]
 
 
 # ---- over a demo server --------------------------------------------------------------------------
-
-
-def chat(seq: int, new_msg_id: int, session: str = "live-test@findermsg") -> Item:
-    return build_item(
-        seq=seq,
-        create_time=1700000000 + seq,
-        new_msg_id=new_msg_id,
-        msg_type=1,
-        content=f"message {seq}",
-        from_user="fv1_live@findermsgstranger",
-        to_user="me",
-        is_sender=0,
-        session_id=session,
-    )
 
 
 def live_start(seq: int, object_id: int) -> Item:
@@ -412,13 +399,19 @@ def wait_until(predicate: Callable[[], object], timeout: float = 10.0) -> None:
         time.sleep(0.02)
 
 
-def test_a_corrupt_segment_is_reported_by_name_and_the_service_goes_on(tmp_path: Path) -> None:
+def sealed_store(tmp_path: Path) -> Path:
+    """A store of 60 chat messages committed one by one, sealed into segments of 20."""
     store_dir = tmp_path / "store"
     page = parse_page({"list": [chat(i, 10_000 + i) for i in range(1, 61)], "keyBuff": ""})
     with Store.open(store_dir, seal_at=20) as store:
         for message in page.messages:
             store.ingest([message])
             store.commit()
+    return store_dir
+
+
+def test_a_corrupt_segment_is_reported_by_name_and_the_service_goes_on(tmp_path: Path) -> None:
+    store_dir = sealed_store(tmp_path)
     segment = next(store_dir.glob("seg-*.json"))
     segment.write_bytes(b"{not json")
     rec = Recorder()

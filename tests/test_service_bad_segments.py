@@ -7,20 +7,13 @@ from pathlib import Path
 
 from finder_tui import service_events as ev
 from finder_tui.service import SyncService
-from finder_tui.store import Store
-from finder_tui.wire.models import parse_page
-from tests.test_service import Recorder, chat, wait_until
+from tests.test_service import Recorder, sealed_store, wait_until
 
 SESSION = "live-test@findermsg"
 
 
 def test_a_segment_found_bad_on_first_read_joins_the_ones_found_at_open(tmp_path: Path) -> None:
-    store_dir = tmp_path / "store"
-    page = parse_page({"list": [chat(i, 10_000 + i) for i in range(1, 61)], "keyBuff": ""})
-    with Store.open(store_dir, seal_at=20) as store:
-        for message in page.messages:
-            store.ingest([message])
-            store.commit()
+    store_dir = sealed_store(tmp_path)
     first, second = sorted(store_dir.glob("seg-*.json"))[:2]
     first.write_bytes(first.read_bytes()[:100])  # truncated: seen at open
     data = bytearray(second.read_bytes())

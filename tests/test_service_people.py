@@ -14,7 +14,7 @@ from finder_tui.client import ClientConfig, Secret
 from finder_tui.demo import DemoServer
 from finder_tui.demo.people import nickname_for
 from finder_tui.service import SyncService
-from finder_tui.store import Store
+from finder_tui.store import Index, Store
 from tests.conftest import TOKEN, WID
 
 ServerFactory = Callable[..., DemoServer]
@@ -49,6 +49,13 @@ def _service(url: str, store_dir: Path, recorder: Recorder, token: str = TOKEN) 
     return SyncService(store_dir, config, recorder, poll_interval=0.3)
 
 
+def opened_index(service: SyncService) -> Index:
+    """Wait for the started service's store thread to open the store; returns its index."""
+    wait_for(lambda: service.store is not None, "the store to open")
+    assert service.store is not None
+    return service.store.index
+
+
 def test_the_service_names_every_peer_after_syncing_and_says_so(
     demo_server: ServerFactory, store_dir: Path
 ) -> None:
@@ -57,8 +64,7 @@ def test_the_service_names_every_peer_after_syncing_and_says_so(
     service = _service(server.url, store_dir, recorder)
     service.start()
     try:
-        wait_for(lambda: service.store is not None, "the store to open")
-        index = service.store.index  # type: ignore[union-attr]
+        index = opened_index(service)
         wait_for(
             lambda: index.sessions() and all(s.nickname for s in index.sessions()),
             "every peer named",

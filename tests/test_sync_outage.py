@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -29,16 +30,27 @@ def _fail_once(engine: SyncEngine, dead: FinderClient) -> None:
     engine.client = working
 
 
-def test_pages_fetched_after_an_outage_are_a_catch_up_again_then_live(
+@contextmanager
+def _synced_engine(
     demo_server: Callable[..., DemoServer],
     make_client: Callable[..., FinderClient],
     store_dir: Path,
-) -> None:
+) -> Iterator[tuple[DemoServer, SyncEngine, list[Any]]]:
+    """A seeded demo server and an engine over an open store that has run one cycle."""
     server = demo_server(seed_items())
     got: list[Any] = []
     with Store.open(store_dir) as store:
         engine = SyncEngine(make_client(server.url), store, got.append)
         engine.run_cycle()
+        yield server, engine, got
+
+
+def test_pages_fetched_after_an_outage_are_a_catch_up_again_then_live(
+    demo_server: Callable[..., DemoServer],
+    make_client: Callable[..., FinderClient],
+    store_dir: Path,
+) -> None:
+    with _synced_engine(demo_server, make_client, store_dir) as (server, engine, got):
         assert engine.caught_up
         _fail_once(engine, make_client(DEAD_URL, connect_timeout=0.5))
         engine.OUTAGE_AFTER = 0.0  # the failure has lasted "long enough"
@@ -57,11 +69,7 @@ def test_a_short_blip_is_not_an_outage(
     make_client: Callable[..., FinderClient],
     store_dir: Path,
 ) -> None:
-    server = demo_server(seed_items())
-    got: list[Any] = []
-    with Store.open(store_dir) as store:
-        engine = SyncEngine(make_client(server.url), store, got.append)
-        engine.run_cycle()
+    with _synced_engine(demo_server, make_client, store_dir) as (server, engine, got):
         _fail_once(engine, make_client(DEAD_URL, connect_timeout=0.5))
         got.clear()
         server.append([chat(1300, 5)])

@@ -46,6 +46,14 @@ async def open_and_focus(h: Harness, chat: Chat) -> None:
     await h.wait(lambda: box(h).has_focus, what="the compose box to take focus")
 
 
+async def send_until_state(h: Harness, text: str, state: str) -> None:
+    """Open K1, type text, press enter and wait until K1's outbox holds it in this one state."""
+    await open_and_focus(h, K1)
+    await type_text(h, text)
+    await h.pilot.press("enter")
+    await h.wait(lambda: [e.state for e in h.app.service.outbox_entries(K1.session_id)] == [state])
+
+
 async def test_i_then_enter_sends_once_shows_the_bubble_right_and_merges_the_synced_copy(
     tmp_path: Path,
 ) -> None:
@@ -188,12 +196,7 @@ async def test_retrying_an_unknown_send_asks_first_saying_it_may_arrive_twice(
     tmp_path: Path,
 ) -> None:
     async with running_app(tmp_path / "store", items=inbox(), faults="send_drop=1") as h:
-        await open_and_focus(h, K1)
-        await type_text(h, "lost answer")
-        await h.pilot.press("enter")
-        await h.wait(
-            lambda: [e.state for e in h.app.service.outbox_entries(K1.session_id)] == [UNKNOWN]
-        )
+        await send_until_state(h, "lost answer", UNKNOWN)
         await h.pilot.press("escape", "R")
         await h.wait(lambda: isinstance(h.app.screen, ConfirmScreen), what="the question")
         question = h.app.screen

@@ -10,7 +10,15 @@ from finder_tui.outbox.book import OUTBOX_FILE
 from finder_tui.tui.screens.confirm import ConfirmScreen
 from finder_tui.tui.widgets.bars import KeyBar
 from tests.tui.helpers import running_app, widget_text
-from tests.tui.test_compose import K1, box, inbox, open_and_focus, sends, type_text
+from tests.tui.test_compose import (
+    K1,
+    box,
+    inbox,
+    open_and_focus,
+    send_until_state,
+    sends,
+    type_text,
+)
 
 
 async def test_an_outbox_that_cannot_open_says_so_in_the_box_and_enter_keeps_the_text(
@@ -55,12 +63,7 @@ async def test_d_with_other_text_in_the_box_asks_before_discarding_a_failed_mess
     tmp_path: Path,
 ) -> None:
     async with running_app(tmp_path / "store", items=inbox(), faults="send_fail=1") as h:
-        await open_and_focus(h, K1)
-        await type_text(h, "failed one")
-        await h.pilot.press("enter")
-        await h.wait(
-            lambda: [e.state for e in h.app.service.outbox_entries(K1.session_id)] == [FAILED]
-        )
+        await send_until_state(h, "failed one", FAILED)
         await type_text(h, "other")
         await h.pilot.press("escape", "D")
 
@@ -110,12 +113,7 @@ async def test_the_key_bar_shows_the_compose_box_keys_while_it_has_focus(tmp_pat
 
 async def test_r_again_before_the_store_thread_answered_is_ignored(tmp_path: Path) -> None:
     async with running_app(tmp_path / "store", items=inbox(), faults="send_fail=1") as h:
-        await open_and_focus(h, K1)
-        await type_text(h, "again")
-        await h.pilot.press("enter")
-        await h.wait(
-            lambda: [e.state for e in h.app.service.outbox_entries(K1.session_id)] == [FAILED]
-        )
+        await send_until_state(h, "again", FAILED)
         await h.pilot.press("escape")
 
         h.inbox.action_retry_send()

@@ -25,6 +25,21 @@ def inbox() -> list[dict]:
     return items
 
 
+def _existing_file(tmp_path: Path) -> Path:
+    existing = tmp_path / "conv.md"
+    existing.write_text("keep me", "utf-8")
+    return existing
+
+
+async def _export_over(h: Harness, existing: Path) -> ExportScreen:
+    """Open the export dialog, export to an existing file and wait for the overwrite question."""
+    screen = await _open_export(h)
+    screen.query_one("#export-path", Input).value = str(existing)
+    await h.pilot.click("#export-go")
+    await h.wait(lambda: isinstance(h.app.screen, ConfirmScreen), what="overwrite question")
+    return screen
+
+
 async def _open_export(h: Harness) -> ExportScreen:
     await h.wait(lambda: h.conv.session_id == A.session_id, what="A open")
     await h.pilot.press("e")
@@ -58,13 +73,9 @@ async def test_export_dialog_writes_each_format(tmp_path: Path) -> None:
 
 
 async def test_export_asks_before_overwriting_and_reports_errors(tmp_path: Path) -> None:
-    existing = tmp_path / "conv.md"
-    existing.write_text("keep me", "utf-8")
+    existing = _existing_file(tmp_path)
     async with running_app(tmp_path / "store", items=inbox()) as h:
-        screen = await _open_export(h)
-        screen.query_one("#export-path", Input).value = str(existing)
-        await h.pilot.click("#export-go")
-        await h.wait(lambda: isinstance(h.app.screen, ConfirmScreen), what="overwrite question")
+        screen = await _export_over(h, existing)
         await h.pilot.pause()
         # The whole question shows, wrapped inside the dialog, however long the path.
         shown = "".join("".join(line.replace("│", "").split()) for line in screen_lines(h.pilot))
@@ -141,13 +152,9 @@ async def test_global_search_lists_hits_and_jumps(tmp_path: Path) -> None:
 
 
 async def test_the_overwrite_question_and_the_cancel_button_answer_by_click(tmp_path: Path) -> None:
-    existing = tmp_path / "conv.md"
-    existing.write_text("keep me", "utf-8")
+    existing = _existing_file(tmp_path)
     async with running_app(tmp_path / "store", items=inbox()) as h:
-        screen = await _open_export(h)
-        screen.query_one("#export-path", Input).value = str(existing)
-        await h.pilot.click("#export-go")
-        await h.wait(lambda: isinstance(h.app.screen, ConfirmScreen), what="overwrite question")
+        screen = await _export_over(h, existing)
         await h.pilot.click("#confirm-no")
         await h.wait(lambda: h.app.screen is screen, what="back to the dialog")
         assert existing.read_text("utf-8") == "keep me"
