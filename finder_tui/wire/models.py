@@ -177,6 +177,8 @@ def _int_field(
     obj: dict[str, Any], name: str, *, default: int | None = None, hi: int = U64_MAX
 ) -> int:
     value = obj.get(name, default)
+    if type(value) is int and 0 <= value <= hi:  # the common case, checked first (not bool)
+        return value
     if value is None:
         raise ShapeError(f"{name} is missing")
     if isinstance(value, str) and value.isdigit():  # some gateways stringify big ids
@@ -191,6 +193,10 @@ def _int_field(
 def _wrapped_str(obj: dict[str, Any], name: str) -> str:
     """Fields like ``Content``/``FromUserName`` are ``{"string": ...}``; missing means empty."""
     value = obj.get(name)
+    if type(value) is dict:  # the common case first
+        inner = value.get("string", "")
+        if type(inner) is str:
+            return inner
     if value is None:
         return ""
     if isinstance(value, dict):

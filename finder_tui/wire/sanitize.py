@@ -18,11 +18,18 @@ def scrub(text: str) -> str:
     """Remove control characters; keep newlines and tabs. Idempotent."""
     if text.isprintable():
         return text
+    # Line breaks and tabs are kept and are the usual reason a text is not "printable": when
+    # nothing else is, no character matches _CONTROL (every one of them is non-printable) and
+    # the regex pass is skipped. A "\r" is non-printable, so CRLF text still takes the slow path.
+    if text.replace("\n", "").replace("\t", "").isprintable():
+        return text
     return _CONTROL.sub("", text.replace("\r\n", "\n"))
 
 
 def scrub_line(text: str) -> str:
     """Scrub, then fold newlines and tabs to spaces (for one-line previews and ids)."""
+    if text.isprintable():  # no control, bidi, tab or newline: nothing to remove or fold
+        return text
     cleaned = scrub(text)
     if "\n" in cleaned or "\t" in cleaned:
         cleaned = " ".join(cleaned.split())
