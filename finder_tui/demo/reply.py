@@ -11,6 +11,7 @@ from __future__ import annotations
 import random
 import secrets
 import time
+from collections.abc import Callable
 from typing import Any
 
 from .data import MAX_MSG_ID, OWN_WXID, Item, build_item
@@ -96,41 +97,11 @@ def private_send(demo: DemoState, payload: dict[str, Any]) -> dict[str, Any]:
     new_msg_id = _fresh_id(demo, state.rng)
     now = int(time.time())
 
-    def sent(seq: int) -> list[Item]:
-        return [
-            build_item(
-                seq=seq,
-                create_time=now,
-                new_msg_id=new_msg_id,
-                msg_type=1,
-                content=content,
-                from_user=my_user,
-                to_user=to_user,
-                is_sender=1,
-                session_id=session_id,
-            )
-        ]
-
-    demo.append_next(sent)
+    demo.append_next(_text_line(new_msg_id, content, my_user, to_user, session_id, when=now))
     if demo.peer_replies and state.rng.random() < demo.peer_replies:
         answer = state.rng.choice(_REPLIES)
         reply_id = _fresh_id(demo, state.rng)
-
-        def reply(seq: int) -> list[Item]:
-            return [
-                build_item(
-                    seq=seq,
-                    create_time=int(time.time()),
-                    new_msg_id=reply_id,
-                    msg_type=1,
-                    content=answer,
-                    from_user=to_user,
-                    to_user=my_user,
-                    is_sender=0,
-                    session_id=session_id,
-                )
-            ]
-
+        reply = _text_line(reply_id, answer, to_user, my_user, session_id, outgoing=False)
         demo.later(state.rng.uniform(*REPLY_DELAY), lambda: demo.append_next(reply))
     if fault == "send_timeout" and demo.faults is not None:
         demo.sleep_slow(demo.faults.send_timeout_seconds)  # the client has given up by then
@@ -144,3 +115,34 @@ def _fresh_id(demo: DemoState, rng: random.Random) -> int:
         value = rng.randint(1 << 63, MAX_MSG_ID) if rng.random() < 0.5 else rng.randint(1, 1 << 62)
         if value not in used:
             return value
+
+
+def _text_line(
+    new_msg_id: int,
+    content: str,
+    sender: str,
+    receiver: str,
+    session_id: str,
+    *,
+    when: int | None = None,
+    outgoing: bool = True,
+) -> Callable[[int], list[Item]]:
+    """One text message for ``append_next``: ours (``outgoing``) or the peer's, stamped ``when``
+    or, by default, the moment it is appended."""
+
+    def line(seq: int) -> list[Item]:
+        return [
+            build_item(
+                seq=seq,
+                create_time=int(time.time()) if when is None else when,
+                new_msg_id=new_msg_id,
+                msg_type=1,
+                content=content,
+                from_user=sender,
+                to_user=receiver,
+                is_sender=1 if outgoing else 0,
+                session_id=session_id,
+            )
+        ]
+
+    return line
