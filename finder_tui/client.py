@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -10,10 +11,10 @@ import httpx
 import orjson
 
 from .wire import jsonio
-from .wire.models import EnvelopeError, SyncPage, SyncRequest, parse_envelope, parse_page
+from .wire.answer import SUCCESS, SyncAnswer, read_sync_answer
+from .wire.models import EnvelopeError, SyncPage, SyncRequest, parse_envelope
 from .wire.sanitize import scrub_line
 
-SUCCESS = "1000"
 _HEADER_SAFE = re.compile(r"[\x21-\x7e]+")
 _AUTH_HINTS = ("authorization", "token", "授权", "登录", "鉴权", "未登录", "wid")
 
@@ -121,13 +122,28 @@ class FinderClient:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def sync(self, key_buff: str) -> SyncPage:
-        """One ``POST /syncFinder``; returns the parsed page or raises a ``SyncError``."""
-        data = self.call("/syncFinder", SyncRequest(self.config.wid, key_buff).body())
-        try:
-            return parse_page(data)
-        except EnvelopeError as exc:
-            raise ProtocolError(f"unexpected answer shape: {exc}") from None
+    def sync(
+        self, key_buff: str, read: Callable[[bytes], SyncAnswer] = read_sync_answer
+    ) -> SyncPage:
+        """One ``POST /syncFinder``; returns the parsed page or raises a ``SyncError``.
+
+        ``read`` turns the body into an answer: here, or in a helper process
+        (``parse_process.PageParser.read``); either way the same errors come out."""
+        return self.page_from(read(self.sync_body(key_buff)))
+
+    def sync_body(self, key_buff: str) -> bytes:
+        """The body of one ``POST /syncFinder`` answered 200, unread (``page_from`` reads it)."""
+        response = self._post("/syncFinder", SyncRequest(self.config.wid, key_buff).body())
+        self._check_status(response)
+        return response.content
+
+    def page_from(self, answer: SyncAnswer) -> SyncPage:
+        """The page of a syncFinder answer, or the ``SyncError`` it amounts to."""
+        if answer.problem:
+            raise ProtocolError(answer.problem)
+        self._check_code(answer.code, answer.message)
+        assert answer.page is not None
+        return answer.page
 
     def call(self, path: str, body: dict[str, Any]) -> Any:
         """One ``POST`` to a vendor endpoint; returns the answer's ``data`` on code 1000.
@@ -136,6 +152,9 @@ class FinderClient:
         came (``TransportError.sent`` tells whether the request may have reached the server),
         ``ProtocolError`` for an answer in no known shape. The token never reaches a message.
         """
+        return self._read(self._post(path, body))
+
+    def _post(self, path: str, body: dict[str, Any]) -> httpx.Response:
         token = self.config.token.reveal()
         if not _HEADER_SAFE.fullmatch(token):
             # httpx would echo an illegal header value in its exception text: refuse first.
@@ -158,13 +177,22 @@ class FinderClient:
                 f"cannot reach {self.config.base_url}: {reason}",
                 sent=not isinstance(exc, httpx.ConnectError),
             ) from None
-        return self._read(response)
+        return response
 
-    def _read(self, response: httpx.Response) -> Any:
+    @staticmethod
+    def _check_status(response: httpx.Response) -> None:
         if response.status_code in (401, 403):
             raise AuthError(str(response.status_code), "HTTP authentication refused")
         if response.status_code != 200:
             raise ProtocolError(f"HTTP {response.status_code} from the server")
+
+    def _check_code(self, code: str, message: str) -> None:
+        if code != SUCCESS:
+            cls = AuthError if _looks_like_auth(message) else ApiError
+            raise cls(code, _redact(message, self.config.token))
+
+    def _read(self, response: httpx.Response) -> Any:
+        self._check_status(response)
         try:
             payload: Any = jsonio.loads(response.content)
         except jsonio.JSONError:
@@ -175,9 +203,7 @@ class FinderClient:
             code, message, data = parse_envelope(payload)
         except EnvelopeError as exc:
             raise ProtocolError(f"unexpected answer shape: {exc}") from None
-        if code != SUCCESS:
-            cls = AuthError if _looks_like_auth(message) else ApiError
-            raise cls(code, _redact(message, self.config.token))
+        self._check_code(code, message)
         return data
 
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from .client import SUCCESS
 from .store import Store
 from .store.contacts import Contact, clean_name
 from .wire import jsonio, keybuff
+from .wire.answer import SUCCESS
 from .wire.models import EnvelopeError, SyncPage, parse_envelope, parse_page
 
 

@@ -10,9 +10,10 @@ from dataclasses import dataclass, field
 
 from . import service_events as ev
 from .client import FinderClient, ProtocolError, SyncError
+from .page_fetch import PageSource
 from .store import Store
 from .store.errors import StoreError
-from .wire.models import Rejected
+from .wire.models import Rejected, SyncPage
 
 Emit = Callable[[ev.Event], None]
 
@@ -79,18 +80,24 @@ class SyncEngine:
         self._since_settle = 0
 
     def run_cycle(self, report: SyncReport | None = None) -> SyncReport:
-        """Fetch pages until the server has nothing new. Raises ``SyncError``/``StoreError``."""
+        """Fetch pages until the server has nothing new. Raises ``SyncError``/``StoreError``.
+
+        During a catch-up the next pages are fetched and read (in a helper process) while this
+        thread stores the current one, so the server, the parser and this thread work at the
+        same time (``page_fetch``). Nothing fetched reaches the store before its turn."""
         report = report or SyncReport()
         started = time.perf_counter()
         failing = self.failing_since
         if failing is not None and time.monotonic() - failing >= self.OUTAGE_AFTER:
             self.caught_up = False  # back after an outage: catch up again before "live"
+        source = PageSource(self.client)
         try:
             for _ in range(self.MAX_PAGES_PER_CYCLE):
                 self.between_pages()
                 if self.should_stop():
                     return report
-                if not self._one_page(report):
+                key_buff = self.store.key_buff
+                if not self._one_page(report, key_buff, source.page(key_buff)):
                     break
             else:
                 return report  # the server never ran dry: not caught up, poll again later
@@ -102,14 +109,13 @@ class SyncEngine:
                 self.failing_since = time.monotonic()
             raise
         finally:
+            source.close()  # no request outlives the cycle: a page fetched ahead is dropped
             # Commit what was fetched even when a later page failed: never re-fetch needlessly.
             self.store.commit()
             report.seconds += time.perf_counter() - started
         return report
 
-    def _one_page(self, report: SyncReport) -> bool:
-        key_buff = self.store.key_buff
-        page = self.client.sync(key_buff)
+    def _one_page(self, report: SyncReport, key_buff: str, page: SyncPage) -> bool:
         report.pages += 1
         result = self.store.ingest(page.messages)
         if page.key_buff:

@@ -20,7 +20,7 @@ from finder_tui.demo.data import build_item
 from finder_tui.store import Store
 from finder_tui.sync import Backoff, SyncEngine, SyncReport
 from finder_tui.wire.keybuff import decode
-from finder_tui.wire.models import Message, SyncPage, parse_item
+from finder_tui.wire.models import Message, parse_item
 
 Item = dict[str, Any]
 ServerFactory = Callable[..., DemoServer]
@@ -234,11 +234,11 @@ def test_pages_before_a_failure_are_committed(
     class FailAfter(FinderClient):
         calls = 0
 
-        def sync(self, key_buff: str) -> SyncPage:
+        def sync_body(self, key_buff: str) -> bytes:
             FailAfter.calls += 1
             if FailAfter.calls == 3:
                 raise ApiError("1001", "busy")
-            return super().sync(key_buff)
+            return super().sync_body(key_buff)
 
     base = make_client(server.url)
     client = FailAfter(base.config)

@@ -355,6 +355,8 @@ class Index(SealedReads):
         with self._lock:
             return [s.copy() for s in self._sessions.values()]
 
-    def live_for_store(self) -> list[LiveStream]:
+    def live_for_store(self, skip: set[str] | frozenset[str] = frozenset()) -> list[LiveStream]:
+        """Copies of the streams the head may keep: ``skip`` (the archived ones) is left out
+        before copying, so a commit costs O(streams in the head), not O(every stream seen)."""
         with self._lock:
-            return [s.copy() for s in self._live.values()]
+            return [s.copy() for s in self._live.values() if s.object_id not in skip]

@@ -231,21 +231,21 @@ def _grouped(docs: list[dict[str, Any]]) -> list[tuple[str, list[dict[str, Any]]
 def _serialize(
     grouped: list[tuple[str, list[dict[str, Any]]]],
 ) -> tuple[bytes, list[tuple[str, list[dict[str, Any]], int, int]]]:
-    """A segment's bytes for documents grouped by session, and each group's byte range."""
+    """A segment's bytes for documents grouped by session, and each group's byte range.
+
+    One ``orjson.dumps`` per session (its documents as ``{"n": doc, ...}`` with the braces
+    cut off) writes the same bytes as one call per document, at a fraction of the cost."""
     parts: list[bytes] = []
     groups = []
     at = len(b'{"messages":{')
     number = 0
     for sid, group in grouped:
-        start = at
-        for doc in group:
-            number += 1
-            piece = b'"%d":' % number + orjson.dumps(doc)
-            if number > 1:
-                piece = b"," + piece
-            parts.append(piece)
-            at += len(piece)
-        groups.append((sid, group, start, at - start))
+        body = orjson.dumps({str(number + i): doc for i, doc in enumerate(group, 1)})[1:-1]
+        piece = body if number == 0 else b"," + body
+        number += len(group)
+        parts.append(piece)
+        groups.append((sid, group, at, len(piece)))
+        at += len(piece)
     return b'{"messages":{' + b"".join(parts) + b"}}", groups
 
 

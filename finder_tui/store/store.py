@@ -391,7 +391,8 @@ class Store:
             self._head_count += len(self._pending)
         self._pending = []
         self._write_table("sessions", (s.to_doc() for s in self.index.summaries_for_store()))
-        live = self._live_archive.for_head(self.index.live_for_store())
+        archive = self._live_archive
+        live = archive.for_head(self.index.live_for_store(skip=archive.archived))
         self._write_table("live", (s.to_doc() for s in live))
         self._meta.update(
             schema=SCHEMA_VERSION,
