@@ -32,6 +32,7 @@ log = logging.getLogger(__name__)
 MIN_BODY = 64 * 1024  # smaller pages (live polling) are cheaper to read here than to ship
 ANSWER_TIMEOUT = 30.0  # a helper this slow is stuck: kill it and read here from now on
 _PACKAGE_ROOT = str(Path(__file__).resolve().parent.parent)
+WORKER_ARGS = ("-m", "finder_tui.wire.parse_worker")  # after our interpreter's path
 
 
 def helper_environment() -> dict[str, str]:
@@ -90,7 +91,7 @@ class PageParser:
     def _start(self) -> subprocess.Popen[bytes] | None:
         try:
             self._proc = subprocess.Popen(  # noqa: S603 - our interpreter, fixed argv, own env
-                [sys.executable, "-m", "finder_tui.wire.parse_worker"],
+                [sys.executable, *WORKER_ARGS],
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
                 stderr=subprocess.DEVNULL,
