@@ -26,6 +26,7 @@ from .wire.answer import SyncAnswer
 from .wire.models import SyncPage
 
 Read = Callable[[bytes], SyncAnswer]
+STOP_GRACE = 0.2  # seconds ``stop`` gives the threads before leaving them to end alone
 _KEY_BUFF = re.compile(rb'"keyBuff"\s*:\s*"([A-Za-z0-9+/=_-]*)"')
 
 
@@ -95,11 +96,12 @@ class PagePipeline:
         return step.outcome
 
     def stop(self) -> None:
-        """End the chain; waits for a request in flight (bounded by the client's timeouts)."""
+        """End the chain without waiting out a request in flight: a slow server must not hold
+        up a quit. The threads end on their own (daemons) and drop what still arrives."""
         self._stopped.set()
         self._room.release()  # a fetcher waiting for room wakes up and sees the stop
-        self._fetcher.join()
-        self._reader.join()
+        self._fetcher.join(STOP_GRACE)
+        self._reader.join(STOP_GRACE)
 
     # ---- the threads ------------------------------------------------------------------------
 
@@ -126,6 +128,8 @@ class PagePipeline:
 
     def _read_pages(self) -> None:
         while (step := self._bodies.get()) is not _END:
+            if self._stopped.is_set():
+                continue  # nobody takes it: do not parse it (nor start a parser for it)
             if isinstance(step.outcome, bytes):
                 try:
                     page = self._client.page_from(self._read(step.outcome))

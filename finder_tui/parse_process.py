@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import logging
 import os
-import select
+import selectors
 import subprocess
 import sys
 import threading
@@ -40,6 +40,14 @@ def helper_environment() -> dict[str, str]:
     return {"PYTHONPATH": _PACKAGE_ROOT, "PYTHONDONTWRITEBYTECODE": "1"}
 
 
+def _ready(fd: int, event: int, timeout: float) -> bool:
+    """Whether ``fd`` is ready within ``timeout`` (a selector: ``select.select`` fails on a
+    descriptor numbered 1024 or more, which a long-running app can reach)."""
+    with selectors.DefaultSelector() as selector:
+        selector.register(fd, event)
+        return bool(selector.select(timeout))
+
+
 class PageParser:
     """Reads syncFinder bodies, big ones in the helper process. Used by one thread at a time
     (a lock makes a second caller wait, never interleave frames)."""
@@ -49,20 +57,22 @@ class PageParser:
         self.timeout = timeout
         self.pages_in_helper = 0
         self._proc: subprocess.Popen[bytes] | None = None
-        self._failed = False  # once broken, stay in this process until close()
+        self._failed = False  # once broken, stay in this process
+        self._closed = False
         self._lock = threading.Lock()
 
     def read(self, body: bytes) -> SyncAnswer:
-        if len(body) < self.min_body or self._failed:
+        if len(body) < self.min_body or self._failed or self._closed:
             return read_sync_answer(body)
         with self._lock:
             answer = self._read_in_helper(body)
         return answer if answer is not None else read_sync_answer(body)
 
     def close(self) -> None:
+        """End the helper; later reads (a page fetched ahead still arriving) stay here."""
+        self._closed = True
         with self._lock:
             self._stop()
-            self._failed = False
 
     # ---- the helper -------------------------------------------------------------------------
 
@@ -111,7 +121,7 @@ class PageParser:
         view = memoryview(data)
         while view:
             left = deadline - time.monotonic()
-            if left <= 0 or not select.select([], [fd], [], left)[1]:
+            if left <= 0 or not _ready(fd, selectors.EVENT_WRITE, left):
                 raise TimeoutError
             try:
                 view = view[os.write(fd, view) :]
@@ -123,7 +133,7 @@ class PageParser:
         parts: list[bytes] = []
         while size:
             left = deadline - time.monotonic()
-            if left <= 0 or not select.select([fd], [], [], left)[0]:
+            if left <= 0 or not _ready(fd, selectors.EVENT_READ, left):
                 raise TimeoutError
             chunk = os.read(fd, min(size, 1 << 20))
             if not chunk:
