@@ -92,7 +92,7 @@ class PageParser:
             return None  # it could not carry this page: read here
         try:
             answer = decode_answer(payload)
-        except (ValueError, TypeError, KeyError) as exc:
+        except Exception as exc:  # noqa: BLE001 - whatever it sent, read the body here
             self._give_up(f"the page parser process answered garbage ({type(exc).__name__})")
             return None
         self.pages_in_helper += 1

@@ -59,18 +59,42 @@ def encode_answer(answer: SyncAnswer) -> bytes:
 
 
 def decode_answer(data: bytes) -> SyncAnswer:
-    """The inverse of ``encode_answer``; raises ``ValueError``/``TypeError``/``KeyError`` on
-    anything else."""
+    """The inverse of ``encode_answer``. Anything else (a helper gone wrong) raises
+    ``ValueError``: every field is checked, so no wrong type reaches the store."""
     out = orjson.loads(data)
-    page = None
-    if "k" in out:
-        messages = [
-            Message(k, i, s, p, bool(o), t, q, ty, kd, tx, mt, raw.encode("utf-8"), me)
-            for k, i, s, p, o, t, q, ty, kd, tx, mt, raw, me in out["ms"]
-        ]
-        rejected = [Rejected(reason, excerpt) for reason, excerpt in out["rj"]]
-        page = SyncPage(messages, rejected, out["k"], int(out["n"]))
-    return SyncAnswer(str(out["c"]), str(out["m"]), page, str(out["p"]))
+    if type(out) is not dict:
+        raise ValueError("an answer is an object")
+    code, message, problem = out.get("c"), out.get("m"), out.get("p")
+    if not (type(code) is str and type(message) is str and type(problem) is str):
+        raise ValueError("code, message and problem are strings")
+    if "k" not in out:
+        if code == SUCCESS and not problem:
+            raise ValueError("a successful answer carries a page")
+        return SyncAnswer(code, message, None, problem)
+    key_buff, raw_count, rows, rejects = out["k"], out.get("n"), out.get("ms"), out.get("rj")
+    if not (type(key_buff) is str and type(raw_count) is int and type(rows) is list):
+        raise ValueError("a page has a keyBuff, a count and messages")
+    if type(rejects) is not list:
+        raise ValueError("a page has a list of rejected items")
+    messages = [_message(row) for row in rows]
+    rejected = [_rejected(row) for row in rejects]
+    return SyncAnswer(code, message, SyncPage(messages, rejected, key_buff, raw_count), problem)
+
+
+_ROW_TYPES = (str, int, str, str, bool, int, int, int, str, str, dict, str, str)
+
+
+def _message(row: Any) -> Message:
+    if type(row) is not list or tuple(map(type, row)) != _ROW_TYPES:
+        raise ValueError("a message row is not 13 fields of the expected types")
+    k, i, s, p, o, t, q, ty, kd, tx, mt, raw, me = row
+    return Message(k, i, s, p, o, t, q, ty, kd, tx, mt, raw.encode("utf-8"), me)
+
+
+def _rejected(row: Any) -> Rejected:
+    if type(row) is not list or len(row) != 2 or not all(type(v) is str for v in row):
+        raise ValueError("a rejected row is two strings")
+    return Rejected(row[0], row[1])
 
 
 def _message_row(m: Message) -> list[Any]:
