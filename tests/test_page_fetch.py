@@ -39,7 +39,7 @@ from finder_tui.wire.keybuff import decode, encode
 from finder_tui.wire.models import Message, SyncPage
 from tests.conftest import TOKEN, WID
 from tests.test_parse_process import HAS_PROC, child_pids, demo_bodies
-from tests.test_sync import assert_store_matches, last_seq
+from tests.test_sync import assert_store_matches, last_seq, sync_until_caught_up
 
 Item = dict[str, Any]
 ServerFactory = Callable[..., DemoServer]
@@ -507,3 +507,36 @@ def test_a_fault_mid_chain_raises_as_without_the_pipeline_and_keeps_the_pages_be
     assert (count, pages) == (5 * 40, 5)
     assert key_buff == key_after(items[5 * 40 - 1])
     assert decode(key_buff).value(1) == items[199]["content"]["seq"]
+
+
+@pytest.mark.parametrize(
+    ("faults", "read_timeout"),
+    [
+        ("duplicate=0.4,seed=5", 5.0),
+        ("malformed=0.5,seed=6", 5.0),
+        ("all=0.3,slow_seconds=2,seed=11", 0.15),
+    ],
+    ids=["duplicate", "malformed", "all-30"],
+)
+def test_a_pipelined_sync_under_faults_converges_to_the_clean_set(
+    demo_server: ServerFactory,
+    make_client: ClientFactory,
+    store_dir: Path,
+    items: list[Item],
+    pipelined: UsePipeline,
+    faults: str,
+    read_timeout: float,
+) -> None:
+    server = demo_server(items, page_size=50, faults=faults)
+    sources = pipelined(SMALL_BODY)
+    client = make_client(server.url, read_timeout=read_timeout)
+    with Store.open(store_dir) as store:
+        report = sync_until_caught_up(SyncEngine(client, store), server)
+        assert_store_matches(store, items)
+        assert report.new == len(items)
+        if faults.startswith("malformed"):
+            assert report.rejected > 0
+    assert sum(source.pages_in_helper for source in sources) > 0
+    assert pipeline_threads() == []
+    with Store.open(store_dir) as store:
+        assert_store_matches(store, items)

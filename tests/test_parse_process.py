@@ -196,6 +196,8 @@ def test_the_helper_gets_no_token_nor_any_secret_in_its_environment_or_argv(
         b"-m",
         b"finder_tui.wire.parse_worker",
     ]
+    fds = sorted(int(fd.name) for fd in Path(f"/proc/{pid}/fd").iterdir())
+    assert fds == [0, 1, 2]  # no socket, store file or pipe of ours
     assert parser.pages_in_helper == 1
 
 
