@@ -38,7 +38,7 @@ from finder_tui.wire.answer import read_sync_answer
 from finder_tui.wire.keybuff import decode, encode
 from finder_tui.wire.models import Message, SyncPage
 from tests.conftest import TOKEN, WID
-from tests.test_parse_process import HAS_PROC, child_pids, demo_bodies
+from tests.pipeline_support import child_pids, demo_bodies, needs_proc, note_children
 from tests.test_sync import assert_store_matches, last_seq, sync_until_caught_up
 
 Item = dict[str, Any]
@@ -49,12 +49,16 @@ UsePipeline = Callable[[int], list[PageSource]]
 SMALL_BODY = 1000  # below every demo page with a message in it, above the empty page
 DEPTH = 2  # PagePipeline's default, as PageSource uses it
 PIPELINE_THREADS = ("sync-fetch", "sync-read")
-needs_proc = pytest.mark.skipif(not HAS_PROC, reason="needs /proc to see child processes")
 
 
 @pytest.fixture(scope="module")
 def items() -> list[Item]:
     return seed_items() + generate_items(sessions=6, messages=600, seed=31)
+
+
+@pytest.fixture(autouse=True)
+def _note_children() -> None:
+    note_children()
 
 
 @pytest.fixture()

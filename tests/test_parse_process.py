@@ -26,49 +26,20 @@ from finder_tui.demo import DemoServer, generate_items, seed_items
 from finder_tui.demo.data import build_item
 from finder_tui.parse_process import PageParser
 from finder_tui.wire.answer import SyncAnswer, read_sync_answer
+from tests.pipeline_support import child_pids, demo_bodies, needs_proc, note_children
 
 ServerFactory = Callable[..., DemoServer]
 ClientFactory = Callable[..., FinderClient]
 
-HAS_PROC = Path("/proc/self/stat").exists()
-needs_proc = pytest.mark.skipif(not HAS_PROC, reason="needs /proc to see child processes")
 
-
-# ---- helpers ---------------------------------------------------------------------------------
-
-
-def child_pids() -> list[int]:
-    """Every process (zombies included) whose parent is this test process."""
-    me, found = os.getpid(), []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-        except OSError:
-            continue  # gone meanwhile
-        fields = stat[stat.rindex(")") + 2 :].split()  # after "pid (comm) "
-        if int(fields[1]) == me:
-            found.append(int(entry.name))
-    return found
+@pytest.fixture(autouse=True)
+def _note_children() -> None:
+    note_children()
 
 
 def the_helper() -> int:
     (pid,) = child_pids()
     return pid
-
-
-def demo_bodies(server: DemoServer, client: FinderClient) -> list[bytes]:
-    """The server's pages as raw bodies, along the keyBuff chain, the empty last one included."""
-    bodies, key_buff = [], ""
-    while True:
-        body = client.sync_body(key_buff)
-        bodies.append(body)
-        page = read_sync_answer(body).page
-        assert page is not None
-        if page.raw_count == 0:
-            return bodies
-        key_buff = page.key_buff
 
 
 def assert_same(got: SyncAnswer, want: SyncAnswer) -> None:
