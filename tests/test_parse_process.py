@@ -9,6 +9,7 @@ place of the worker through ``parse_process.WORKER_ARGS``.
 from __future__ import annotations
 
 import os
+import resource
 import signal
 import sys
 import textwrap
@@ -387,4 +388,49 @@ def test_close_leaves_no_child_process_and_can_be_called_again(
     assert child_pids() == []
     assert not Path(f"/proc/{pid}").exists()  # exited and reaped, no zombie
     parser.close()
+    assert child_pids() == []
+
+
+def open_fds() -> set[int]:
+    return {int(fd.name) for fd in Path("/proc/self/fd").iterdir()}
+
+
+@needs_proc
+def test_close_and_giving_up_leave_no_pipe_of_the_helper_open(
+    bodies: list[bytes], parser: PageParser
+) -> None:
+    before = open_fds()
+    parser.read(bodies[0])
+    assert len(open_fds() - before) >= 2  # our ends of its stdin and stdout
+    parser.close()
+    assert open_fds() - before == set()
+
+    parser.read(bodies[1])
+    os.kill(the_helper(), signal.SIGKILL)
+    assert_same(parser.read(bodies[2]), read_sync_answer(bodies[2]))  # gives up on it
+    assert open_fds() - before == set() and child_pids() == []
+
+
+@needs_proc
+@pytest.mark.xfail(
+    strict=True,
+    raises=ValueError,
+    reason="PageParser waits on the helper's pipes with select.select, which raises ValueError "
+    "for a descriptor >= FD_SETSIZE (1024); read() lets it out instead of reading here",
+)
+def test_a_process_with_many_open_files_still_reads_big_pages(bodies: list[bytes]) -> None:
+    soft, _hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft < 1100:
+        pytest.skip("the open-files limit is too low to hold 1024 descriptors")
+    filler: list[int] = []
+    parser = PageParser(min_body=1000, timeout=5.0)
+    try:
+        while not filler or filler[-1] < 1030:  # the helper's pipes come above 1024
+            filler.append(os.open(os.devnull, os.O_RDONLY))
+        for body in bodies:
+            assert_same(parser.read(body), read_sync_answer(body))
+    finally:
+        parser.close()
+        for fd in filler:
+            os.close(fd)
     assert child_pids() == []
