@@ -477,6 +477,35 @@ def test_should_stop_mid_catch_up_ends_the_pipeline_and_keeps_what_was_stored(
         assert_store_matches(store, items)
 
 
+def test_a_cursor_moved_mid_catch_up_is_followed_and_the_pages_fetched_ahead_are_dropped(
+    demo_server: ServerFactory,
+    make_client: ClientFactory,
+    store_dir: Path,
+    items: list[Item],
+    pipelined: UsePipeline,
+) -> None:
+    server = demo_server(items, page_size=40)
+    pipelined(SMALL_BODY)
+    with Store.open(store_dir) as store:
+        engine = SyncEngine(make_client(server.url), store)
+        calls = iter(range(1000))
+        moved_from: list[str] = []
+
+        def move_back_once() -> None:
+            if next(calls) == 3:  # before the 4th page, with pages 4 and 5 fetched ahead
+                moved_from.append(store.key_buff)
+                store.set_key_buff(key_after(items[39]))  # back to the end of page 1
+
+        engine.between_pages = move_back_once
+        report = engine.run_cycle()
+        assert moved_from == [key_after(items[119])]
+        assert report.duplicates == 80  # pages 2 and 3 again, never page 4 as if it were 2
+        assert report.new == len(items)
+        assert_store_matches(store, items)
+        assert store.key_buff == key_after(items[-1])
+    assert pipeline_threads() == []
+
+
 @pytest.mark.parametrize(
     ("fault", "error"),
     [("1001", ApiError), ("truncated", ProtocolError), ("500", ProtocolError)],
