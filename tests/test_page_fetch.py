@@ -97,6 +97,10 @@ def key_after(item: Item) -> str:
     return encode(cursor_for(int(item["content"]["seq"])))
 
 
+def make_config(server: DemoServer) -> ClientConfig:
+    return ClientConfig(server.url, WID, Secret(TOKEN), 2.0, 5.0)
+
+
 def text_item(seq: int, new_msg_id: int, text: str) -> Item:
     return build_item(
         seq=seq,
@@ -234,10 +238,6 @@ def test_a_wrong_peek_is_discarded_and_every_message_is_stored_once(
     assert client.asked.count(FieldNamedKeyBuff.decoy) >= 2  # the pipeline did guess wrong
     assert sources[0].pages_in_helper > 0
     assert pipeline_threads() == []
-
-
-def make_config(server: DemoServer) -> ClientConfig:
-    return ClientConfig(server.url, WID, Secret(TOKEN), 2.0, 5.0)
 
 
 # ---- PagePipeline ----------------------------------------------------------------------------
@@ -570,7 +570,7 @@ def test_a_fault_mid_chain_raises_as_without_the_pipeline_and_keeps_the_pages_be
             report = SyncReport()
             with pytest.raises(SyncError) as info:
                 SyncEngine(make_client(server.url), store).run_cycle(report)
-            assert pipeline_threads() == []
+            assert pipeline_threads() == [] and child_pids() == []
         with Store.open(tmp_path / str(min_body)) as store:  # what was committed
             outcomes.append(
                 (type(info.value), store.index.message_count, store.key_buff, report.pages)
