@@ -14,7 +14,6 @@ from .client import FinderClient
 from .config import ConfigError, settings_from_args
 from .fsutil import atomic_write_bytes
 from .store import Store
-from .wire.models import Message
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
 
@@ -33,16 +32,6 @@ def add_parser(
     parser.add_argument("--force", action="store_true", help="overwrite an existing file")
 
 
-def _find(store: Store, new_msg_id: int) -> Message | None:
-    key = str(new_msg_id)
-    if not store.index.has_key(key):
-        return None
-    for message in store.index.all_messages():
-        if message.key == key:
-            return message
-    return None
-
-
 def run(args: argparse.Namespace) -> int:
     from .media import MediaCache, MediaError, MediaFetcher  # Pillow: only for this command
 
@@ -58,7 +47,7 @@ def run(args: argparse.Namespace) -> int:
         return fail(f"{out} exists (--force overwrites it)", EXIT_USAGE)
     settings = settings_from_args(args)
     with Store.open(settings.store_dir()) as store:
-        message = _find(store, new_msg_id)
+        message = store.index.find_message(str(new_msg_id))
         if message is None:
             return fail(f"no message {new_msg_id} in the store (sync first)")
         cache = MediaCache(store.directory)

@@ -63,7 +63,7 @@ class PagePipeline:
         key_buff: str,
         *,
         min_body: int,
-        depth: int = 2,
+        depth: int = 4,
     ) -> None:
         self._client, self._read, self._min_body = client, read, min_body
         self._room = threading.Semaphore(depth)

@@ -97,6 +97,7 @@ class PageParser:
                 stderr=subprocess.DEVNULL,
                 env=helper_environment(),
                 close_fds=True,
+                start_new_session=True,  # a terminal's Ctrl-C is ours to handle, not its
             )
             assert self._proc.stdin is not None
             os.set_blocking(self._proc.stdin.fileno(), False)  # writes must time out, too

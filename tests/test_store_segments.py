@@ -283,3 +283,22 @@ def test_a_rebuilt_sidecar_keeps_each_sessions_byte_range(sealed_store: Path) ->
     assert rebuilt.rows == written.rows  # byte ranges, not "parse the whole file"
     assert all(row[1] != WHOLE_FILE for row in rebuilt.rows)
     assert rebuilt.read_keys() == written.read_keys()
+
+
+def test_a_message_is_found_by_its_key_in_the_head_and_in_any_sealed_segment(
+    sealed_store: Path, history: list[Message]
+) -> None:
+    with Store.open(sealed_store, lazy_history=True) as store:
+        store.load_segments()
+        head = {m.key for m in store.index.head_messages()}
+        sealed = [m for m in history if m.key not in head]
+        assert sealed and head
+        for wanted in (sealed[0], sealed[len(sealed) // 2], sealed[-1], history[-1]):
+            found = store.index.find_message(wanted.key)
+            assert found is not None
+            assert (found.key, found.session_id, found.text) == (
+                wanted.key,
+                wanted.session_id,
+                wanted.text,
+            )
+        assert store.index.find_message(str(2**64 - 2)) is None

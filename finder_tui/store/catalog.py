@@ -9,6 +9,7 @@ pair. Message objects exist only for the sessions a reader asked for, bounded by
 from __future__ import annotations
 
 import bisect
+from array import array
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -16,6 +17,7 @@ from pathlib import Path
 
 from ..wire.models import Message
 from .errors import StoreCorruptError
+from .keyset import key_hash
 from .recall import mark
 from .segments import SegmentIndex, SessionSlice, load_index, read_slice, segment_keys
 
@@ -186,6 +188,24 @@ class SealedHistory:
             if at < len(messages):
                 out.append(messages[at])
         return out
+
+    def find(self, key: str) -> Message | None:
+        """The sealed message whose dedupe key is ``key``: its segment is found by the packed
+        keys of the sidecars (newest first), then only its session's slice is read."""
+        needle = array("Q", [key_hash(key)]).tobytes()
+        for number in reversed(range(len(self.segments))):
+            try:
+                keys = self.segments[number].read_keys()
+            except (OSError, ValueError):
+                continue  # an unreadable sidecar: what it indexes cannot be read either
+            at = keys.find(needle)
+            while at >= 0 and at % 8:  # only whole 8-byte keys count
+                at = keys.find(needle, at + 1)
+            if at >= 0:
+                found = [m for m in self.entries(number, [at // 8]) if m.key == key]
+                if found:
+                    return found[0]
+        return None
 
     def _load(self, number: int, piece: SessionSlice) -> list[Message]:
         index = self.segments[number]

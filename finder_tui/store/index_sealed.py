@@ -150,6 +150,15 @@ class SealedReads:
                 out.extend(messages)
             return out
 
+    def find_message(self, key: str) -> Message | None:
+        """The message stored under dedupe ``key`` (a NewMsgId as text), without reading
+        every segment: the head first, then the one sealed slice that holds it."""
+        with self._lock:
+            for message in (*self._notices, *(m for c in self._by_session.values() for m in c)):
+                if message.key == key:
+                    return message
+            return self.sealed.find(key) if self.sealed is not None else None
+
     def all_messages(self) -> list[Message]:
         """Every message, sealed ones read from disk: for tests and small stores."""
         with self._lock:
