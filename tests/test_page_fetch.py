@@ -7,6 +7,7 @@ process engage on a few hundred messages (``pipelined`` puts such a PageSource i
 
 from __future__ import annotations
 
+import inspect
 import math
 import threading
 import time
@@ -47,7 +48,8 @@ ClientFactory = Callable[..., FinderClient]
 UsePipeline = Callable[[int], list[PageSource]]
 
 SMALL_BODY = 1000  # below every demo page with a message in it, above the empty page
-DEPTH = 2  # PagePipeline's default, as PageSource uses it
+# How far ahead PageSource lets its pipeline fetch: PagePipeline's default.
+DEPTH: int = inspect.signature(PagePipeline).parameters["depth"].default
 PIPELINE_THREADS = ("sync-fetch", "sync-read")
 
 
@@ -492,7 +494,7 @@ def test_a_cursor_moved_mid_catch_up_is_followed_and_the_pages_fetched_ahead_are
         moved_from: list[str] = []
 
         def move_back_once() -> None:
-            if next(calls) == 3:  # before the 4th page, with pages 4 and 5 fetched ahead
+            if next(calls) == 3:  # before the 4th page, with the next ones fetched ahead
                 moved_from.append(store.key_buff)
                 store.set_key_buff(key_after(items[39]))  # back to the end of page 1
 
