@@ -514,13 +514,6 @@ def first_faults(spec: str, count: int) -> list[str | None]:
     return [faults.choose() for _ in range(count)]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="PagePipeline.stop joins the fetch thread, so a stop waits for a page fetched ahead "
-    "(up to read_timeout, 20 s by default; Service.stop waits 17 s) where fetching directly "
-    "had no request in flight between two pages",
-)
 def test_should_stop_does_not_wait_for_a_page_fetched_ahead(
     demo_server: ServerFactory,
     make_client: ClientFactory,
