@@ -14,7 +14,6 @@ ROOT = Path(__file__).resolve().parent.parent
 TARGETED = {
     "server.listen_s",
     "sync.peak_rss_mb",
-    "sync.items_per_s",
     "sync.commit_vs_10k",
     "server.peak_rss_mb",
     "cli.stats_s",
@@ -46,5 +45,6 @@ def test_scale_bench_reports_every_figure_next_to_its_target() -> None:
     assert data["meta"]["scale"] == "tiny"
     # Throughput is the sync cycle's (the naming of peers after it is reported apart).
     sync = figures["sync.items_per_s"]
-    assert "sync cycle" in sync["note"]
+    assert "sync cycle" in sync["note"] and sync["value"] > 0
+    assert sync["target"] == "" and sync["ok"] is None  # the issue sets it at 1M only
     assert figures["sync.spawn_to_exit_s"]["value"] > 0

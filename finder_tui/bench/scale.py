@@ -219,7 +219,10 @@ def run(scale: Scale, page_size: int, root: Path) -> list[Figure]:
         cycle, seconds, peak, cpu = sync_from_empty(server, store)
         figures.append(at_most("sync.peak_rss_mb", peak, "MB", 500, n))
         rate = server.items / cycle
-        figures.append(Figure("sync.items_per_s", rate, "items/s", ">= 15000", rate >= 15_000,
+        # The issue sets the rate at 1M: a small sync is mostly start-up (parser process, pool).
+        at_1m = scale.name == "1m"
+        figures.append(Figure("sync.items_per_s", rate, "items/s", ">= 15000" if at_1m else "",
+                              rate >= 15_000 if at_1m else None,
                               f"{server.items:,} items in a sync cycle of {cycle:.1f} s, server in its own process"))  # fmt: skip
         figures.append(Figure("sync.spawn_to_exit_s", seconds, "s", "", None,
                               "sync --once from spawn to exit, naming new peers after the sync included"))  # fmt: skip
