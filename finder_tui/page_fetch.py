@@ -27,7 +27,7 @@ from .wire.models import SyncPage
 
 Read = Callable[[bytes], SyncAnswer]
 STOP_GRACE = 0.2  # seconds ``stop`` gives the threads before leaving them to end alone
-_KEY_BUFF = re.compile(rb'"keyBuff"\s*:\s*"([A-Za-z0-9+/=_-]*)"')
+_KEY_BUFF = re.compile(rb'"keyBuff"\s*:\s*"([A-Za-z0-9+/=_-]+)"')
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +82,11 @@ class PagePipeline:
     def offers(self, key_buff: str) -> bool:
         """Whether the next page here was requested with ``key_buff``."""
         return self._next_key == key_buff
+
+    def went_astray(self, key_buff: str) -> bool:
+        """Whether the chain goes on with a keyBuff other than ``key_buff`` (a wrong peek, or a
+        cursor moved by someone else), rather than having simply ended."""
+        return self._next_key is not None and self._next_key != key_buff
 
     def take(self) -> SyncPage:
         """The next page in order (its error raised as a direct request would raise it)."""
@@ -149,6 +154,7 @@ class PageSource:
         self._client = client
         self._parser = parser or PageParser()
         self._pipeline: PagePipeline | None = None
+        self._speculate = True  # off for the cycle once a chain went astray: each costs requests
 
     @property
     def pages_in_helper(self) -> int:
@@ -158,10 +164,13 @@ class PageSource:
         pipeline = self._pipeline
         if pipeline is not None and pipeline.offers(key_buff):
             return pipeline.take()
+        if pipeline is not None and pipeline.went_astray(key_buff):
+            self._speculate = False
         self._stop_pipeline()
         body = self._client.sync_body(key_buff)
         page = self._client.page_from(self._parser.read(body))
-        if len(body) >= self._parser.min_body and page.key_buff not in ("", key_buff):
+        big = len(body) >= self._parser.min_body
+        if self._speculate and big and page.key_buff not in ("", key_buff):
             self._pipeline = PagePipeline(
                 self._client, self._parser.read, page.key_buff, min_body=self._parser.min_body
             )

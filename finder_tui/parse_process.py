@@ -32,7 +32,10 @@ log = logging.getLogger(__name__)
 MIN_BODY = 64 * 1024  # smaller pages (live polling) are cheaper to read here than to ship
 ANSWER_TIMEOUT = 30.0  # a helper this slow is stuck: kill it and read here from now on
 _PACKAGE_ROOT = str(Path(__file__).resolve().parent.parent)
-WORKER_ARGS = ("-m", "finder_tui.wire.parse_worker")  # after our interpreter's path
+# After our interpreter's path. -P: the current directory is NOT put on sys.path (``-m`` would
+# put it first), so an ``orjson.py`` or an old ``finder_tui/`` where the user stands never runs.
+WORKER_ARGS = ("-P", "-m", "finder_tui.wire.parse_worker")
+MAX_ANSWER = 512 * 1024 * 1024  # an answer claiming more is not from our worker
 
 
 def helper_environment() -> dict[str, str]:
@@ -65,12 +68,21 @@ class PageParser:
         if len(body) < self.min_body or self._failed or self._closed:
             return read_sync_answer(body)
         with self._lock:
-            answer = self._read_in_helper(body)
+            # Checked again under the lock: a close() that went first must not be undone.
+            busy = not (self._failed or self._closed)
+            answer = self._read_in_helper(body) if busy else None
         return answer if answer is not None else read_sync_answer(body)
 
     def close(self) -> None:
-        """End the helper; later reads (a page fetched ahead still arriving) stay here."""
+        """End the helper at once (a reader still talking to it sees it die and reads its page
+        here); later reads stay here."""
         self._closed = True
+        proc = self._proc
+        if proc is not None:
+            try:
+                proc.kill()  # without the lock: a stalled exchange must not hold up the close
+            except OSError:
+                pass
         with self._lock:
             self._stop()
 
@@ -81,13 +93,21 @@ class PageParser:
         if proc is None:
             return None
         assert proc.stdin is not None and proc.stdout is not None
+        deadline = time.monotonic() + self.timeout  # one deadline for the whole exchange
         try:
-            self._write_all(proc.stdin.fileno(), frame(body))
-            size = int.from_bytes(self._read_exact(proc.stdout.fileno(), 4), "big")
-            payload = self._read_exact(proc.stdout.fileno(), size) if size else b""
-        except (OSError, TimeoutError, EOFError) as exc:
+            self._write_all(proc.stdin.fileno(), frame(body), deadline)
+            size = int.from_bytes(self._read_exact(proc.stdout.fileno(), 4, deadline), "big")
+            if size > MAX_ANSWER:
+                raise EOFError("answer too big")
+            payload = self._read_exact(proc.stdout.fileno(), size, deadline) if size else b""
+        except (OSError, ValueError, TimeoutError, EOFError) as exc:
             self._give_up(f"the page parser process stopped answering ({type(exc).__name__})")
             return None
+        except BaseException:
+            # Anything else (MemoryError, an interrupt) leaves an answer unread in the pipe:
+            # the next page would get this one's. End the helper before letting it out.
+            self._give_up("the page parser exchange was interrupted")
+            raise
         if not payload:
             return None  # it could not carry this page: read here
         try:
@@ -106,6 +126,7 @@ class PageParser:
                 stdout=subprocess.PIPE,
                 stderr=subprocess.DEVNULL,
                 env=helper_environment(),
+                cwd=_PACKAGE_ROOT,
                 close_fds=True,
                 start_new_session=True,  # a terminal's Ctrl-C is ours to handle, not its
             )
@@ -116,8 +137,7 @@ class PageParser:
             return None
         return self._proc
 
-    def _write_all(self, fd: int, data: bytes) -> None:
-        deadline = time.monotonic() + self.timeout
+    def _write_all(self, fd: int, data: bytes, deadline: float) -> None:
         view = memoryview(data)
         while view:
             left = deadline - time.monotonic()
@@ -128,8 +148,7 @@ class PageParser:
             except BlockingIOError:
                 continue
 
-    def _read_exact(self, fd: int, size: int) -> bytes:
-        deadline = time.monotonic() + self.timeout
+    def _read_exact(self, fd: int, size: int, deadline: float) -> bytes:
         parts: list[bytes] = []
         while size:
             left = deadline - time.monotonic()

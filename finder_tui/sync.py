@@ -109,10 +109,15 @@ class SyncEngine:
                 self.failing_since = time.monotonic()
             raise
         finally:
-            source.close()  # no request outlives the cycle: a page fetched ahead is dropped
             # Commit what was fetched even when a later page failed: never re-fetch needlessly.
-            self.store.commit()
-            report.seconds += time.perf_counter() - started
+            # First, so nothing in closing the source can stand between the pages and disk.
+            try:
+                self.store.commit()
+            finally:
+                # Pages fetched ahead are dropped; a request still in flight ends on its own
+                # thread within the client's timeouts (its answer is never used).
+                source.close()
+                report.seconds += time.perf_counter() - started
         return report
 
     def _one_page(self, report: SyncReport, key_buff: str, page: SyncPage) -> bool:

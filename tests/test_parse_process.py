@@ -14,6 +14,7 @@ import signal
 import sys
 import textwrap
 import threading
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -165,6 +166,7 @@ def test_the_helper_gets_no_token_nor_any_secret_in_its_environment_or_argv(
         assert name.encode() not in environ
     assert cmdline.split(b"\0")[:-1] == [
         sys.executable.encode(),
+        b"-P",
         b"-m",
         b"finder_tui.wire.parse_worker",
     ]
@@ -423,3 +425,59 @@ def test_a_process_with_many_open_files_still_reads_big_pages(bodies: list[bytes
         for fd in filler:
             os.close(fd)
     assert child_pids() == []
+
+
+@needs_proc
+def test_modules_in_the_users_current_directory_never_run_in_the_helper(
+    bodies: list[bytes], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    marker = tmp_path / "ran"
+    planted = f"open({str(marker)!r}, 'w').close()\nraise ImportError('planted')\n"
+    (tmp_path / "orjson.py").write_text(planted)
+    (tmp_path / "finder_tui").mkdir()
+    (tmp_path / "finder_tui" / "__init__.py").write_text(planted)
+    monkeypatch.chdir(tmp_path)
+    parser = PageParser(min_body=1000)
+    try:
+        assert_same(parser.read(bodies[0]), read_sync_answer(bodies[0]))
+        assert parser.pages_in_helper == 1  # the real worker answered
+    finally:
+        parser.close()
+    assert not marker.exists()
+
+
+@needs_proc
+def test_an_exchange_cut_by_an_unexpected_error_never_hands_its_answer_to_the_next_page(
+    bodies: list[bytes], parser: PageParser, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = PageParser._read_exact
+    calls = 0
+
+    def failing_once(self: PageParser, fd: int, size: int, deadline: float) -> bytes:
+        nonlocal calls
+        calls += 1
+        if calls == 1:
+            raise MemoryError
+        return real(self, fd, size, deadline)
+
+    monkeypatch.setattr(PageParser, "_read_exact", failing_once)
+    with pytest.raises(MemoryError):
+        parser.read(bodies[0])
+    assert child_pids() == []  # the helper holding bodies[0]'s answer is gone
+    assert_same(parser.read(bodies[1]), read_sync_answer(bodies[1]))
+
+
+@needs_proc
+def test_a_read_waiting_behind_close_starts_no_new_helper(
+    bodies: list[bytes], parser: PageParser
+) -> None:
+    parser.read(bodies[0])
+    with parser._lock:  # another reader's exchange holds the lock
+        late = threading.Thread(target=parser.read, args=(bodies[1],))
+        late.start()  # passes the unlocked check, then waits for the lock
+        time.sleep(0.2)
+        parser._closed = True  # what close() does once it has the lock, before the late read
+        parser._stop()
+    late.join(5)
+    assert not late.is_alive()
+    assert child_pids() == [] and parser.pages_in_helper == 1
