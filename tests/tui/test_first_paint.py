@@ -1,0 +1,62 @@
+"""What the inbox does before its first frame: only what that frame shows (the session list's
+rows on screen, not one per session)."""
+
+from __future__ import annotations
+
+from textual.app import App, ComposeResult
+
+from finder_tui.store.index_records import SessionSummary
+from finder_tui.tui.widgets.session_list import LIVE_ENTRY, SessionList, SessionRows, session_row
+
+T0 = 1_700_000_000
+
+
+def _summaries(n: int) -> list[SessionSummary]:
+    return [
+        SessionSummary(
+            f"s{i:04}@findermsg",
+            peer=f"fv1_{i:04}@findermsgstranger",
+            unread=i % 3,
+            last_time=T0 - i * 60,
+            last_out=i % 2 == 0,
+            preview=f"message {i}",
+        )
+        for i in range(n)
+    ]
+
+
+class ListApp(App[None]):
+    def compose(self) -> ComposeResult:
+        yield SessionList(id="sessions")
+
+
+async def test_a_painted_list_of_1000_sessions_built_only_the_rows_on_screen() -> None:
+    app = ListApp()
+    async with app.run_test(size=(60, 20)) as pilot:
+        session_list = app.query_one(SessionList)
+        session_list.update_data(_summaries(1000), 0, 0)
+        await pilot.pause()
+        rows = session_list.rows
+        assert len(rows) == 1001
+        assert 0 < rows.built_count <= 20 // 2, (
+            rows.built_count
+        )  # two lines a row, 20 lines on screen
+        assert session_list.selected_key == "s0000@findermsg"  # the newest, not Live
+
+
+def test_rows_built_late_read_as_rows_built_at_once() -> None:
+    summaries = _summaries(30)
+    live = session_row(SessionSummary(LIVE_ENTRY), T0)
+    rows = SessionRows([live], summaries, T0 + 3600)
+    assert len(rows) == 31
+    assert rows[0] is live
+    assert rows[-1] == session_row(summaries[-1], T0 + 3600)
+    assert [row.key for row in rows[1:]] == [s.session_id for s in summaries]
+    assert rows[5] is rows[5]  # built once
+    assert rows[3].title == summaries[2].display_name
+    assert rows[1].preview == "me: message 0" and rows[2].preview == "message 1"
+    assert (rows[2].badge, rows[2].badge_style) == ("1", "unread")
+    assert rows.position("s0029@findermsg") == 30
+    assert rows.position(LIVE_ENTRY) == 0
+    assert rows.position("absent") == rows.position(None) == -1
+    assert rows.key_at(7) == "s0006@findermsg"
