@@ -1,12 +1,19 @@
 """What the inbox does before its first frame: only what that frame shows (the session list's
-rows on screen, not one per session)."""
+rows on screen, not one per session; the conversation pane right after)."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
 from textual.app import App, ComposeResult
+from textual.strip import Strip
 
 from finder_tui.store.index_records import SessionSummary
+from finder_tui.tui.app import FinderApp
+from finder_tui.tui.widgets.conversation import ConversationView
 from finder_tui.tui.widgets.session_list import LIVE_ENTRY, SessionList, SessionRows, session_row
+from tests.tui.helpers import SIZE, Chat, prepare_store, wait_for
 
 T0 = 1_700_000_000
 
@@ -60,3 +67,28 @@ def test_rows_built_late_read_as_rows_built_at_once() -> None:
     assert rows.position(LIVE_ENTRY) == 0
     assert rows.position("absent") == rows.position(None) == -1
     assert rows.key_at(7) == "s0006@findermsg"
+
+
+async def test_the_first_frame_lists_the_sessions_and_the_conversation_pane_follows(
+    tmp_path: Path,
+) -> None:
+    chats = [Chat.named(f"peer{i}") for i in range(5)]
+    items = [chat.item(i + 1, T0 + i * 60, f"hello {i}") for i, chat in enumerate(chats)]
+    prepare_store(tmp_path / "store", items)
+    seen: list[tuple[int, bool]] = []  # at each of the list's first paints: rows, pane there
+    app = FinderApp(store_dir=tmp_path / "store", client_config=None, mode="offline")
+    real = SessionList.render_line
+
+    def render_line(widget: SessionList, y: int) -> Strip:
+        if not seen:
+            seen.append((len(widget.rows), bool(app.query(ConversationView))))
+        return real(widget, y)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(SessionList, "render_line", render_line)
+        async with app.run_test(size=SIZE) as pilot:
+            await wait_for(pilot, lambda: app.inbox.open_key == chats[-1].session_id)
+            conversation = app.query_one(ConversationView)
+            await wait_for(pilot, lambda: conversation.session_id == chats[-1].session_id)
+    # The Live row and the five sessions, painted before the conversation pane existed.
+    assert seen == [(6, False)]

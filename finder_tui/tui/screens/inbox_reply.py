@@ -11,7 +11,6 @@ import time
 from typing import TYPE_CHECKING
 
 from textual.css.query import NoMatches
-from textual.screen import Screen
 
 from ... import service_events as ev
 from ...outbox import FAILED, PENDING, SENT, UNKNOWN, Entry
@@ -22,6 +21,7 @@ from ..widgets.compose import ComposeBox
 from ..widgets.conversation import OUTBOX_KEY, ConversationView
 from ..widgets.session_list import LIVE_ENTRY
 from .confirm import ConfirmScreen
+from .inbox_panes import InboxPanes
 
 if TYPE_CHECKING:
     from ...service import SyncService
@@ -52,7 +52,7 @@ def outbox_message(entry: Entry) -> Message:
     )
 
 
-class ReplyInConversation(Screen[None]):
+class ReplyInConversation(InboxPanes):
     open_key: str | None  # the inbox's open conversation (or the live view, or None)
 
     def __init__(self) -> None:
@@ -85,6 +85,7 @@ class ReplyInConversation(Screen[None]):
             service = self.reply_service
             box = ComposeBox(save_draft=service.save_draft, id="compose")
             box.set_unavailable(service.offline_reason)
+            self.ensure_panes()
             await self.query_one("#main-pane").mount(box, after="#switcher")
             self.reply_opened(self.open_key)
         return box
