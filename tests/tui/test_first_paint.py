@@ -7,10 +7,12 @@ from pathlib import Path
 
 import pytest
 from textual.app import App, ComposeResult
+from textual.screen import Screen
 from textual.strip import Strip
 
 from finder_tui.store.index_records import SessionSummary
 from finder_tui.tui.app import FinderApp
+from finder_tui.tui.screens.inbox_panes import InboxPanes
 from finder_tui.tui.widgets.conversation import ConversationView
 from finder_tui.tui.widgets.session_list import LIVE_ENTRY, SessionList, SessionRows, session_row
 from tests.tui.helpers import SIZE, Chat, prepare_store, wait_for
@@ -92,3 +94,35 @@ async def test_the_first_frame_lists_the_sessions_and_the_conversation_pane_foll
             await wait_for(pilot, lambda: conversation.session_id == chats[-1].session_id)
     # The Live row and the five sessions, painted before the conversation pane existed.
     assert seen == [(6, False)]
+
+
+def _styles(screen: Screen[None]) -> list[tuple[str, str, list[str]]]:
+    """Every node's CSS and its component classes' CSS, as the stylesheet last applied them."""
+    out = []
+    for node in screen.walk_children(with_self=True):
+        parts = [node.get_component_styles(name).css for name in sorted(node._component_styles)]
+        out.append((repr(node), node.styles.css, parts))
+    return out
+
+
+async def test_skipping_the_first_resume_restyle_leaves_every_style_as_a_restyle_would(
+    tmp_path: Path,
+) -> None:
+    prepare_store(tmp_path / "store", [Chat.named("peer").item(1, T0, "hello")])
+    app = FinderApp(store_dir=tmp_path / "store", client_config=None, mode="offline")
+    compared: list[bool] = []
+    real = InboxPanes.ensure_panes
+
+    def ensure_panes(screen: InboxPanes) -> None:
+        if not screen.panes_mounted:  # right after the first frame: restyle all, compare
+            before = _styles(screen)
+            app.stylesheet.update_nodes(screen.walk_children(with_self=True))
+            compared.append(_styles(screen) == before)
+            assert len(before) >= 7, before  # the screen, bars, panes, list
+        real(screen)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(InboxPanes, "ensure_panes", ensure_panes)
+        async with app.run_test(size=SIZE) as pilot:
+            await wait_for(pilot, lambda: app.query(ConversationView))
+    assert compared == [True]

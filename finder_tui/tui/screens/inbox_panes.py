@@ -41,6 +41,7 @@ class InboxPanes(Screen[None]):
     def __init__(self) -> None:
         super().__init__()
         self.panes_mounted = False
+        self._styled_at_mount = False
 
     def compose(self) -> ComposeResult:
         yield TopBar(id="top-bar")
@@ -51,16 +52,28 @@ class InboxPanes(Screen[None]):
         yield KeyBar(id="keys")
 
     def on_screen_resume(self) -> None:
-        # Called before Screen's own handler, which lays out and paints the first frame;
-        # ``call_next`` runs right after that paint, before any other message of this screen.
+        # Called before Screen's own handler, which restyles every node, lays out and paints
+        # the first frame; ``call_next`` runs right after that paint, before any other
+        # message of this screen.
         if not self.panes_mounted:
+            self._styled_at_mount = True
             self.call_next(self.ensure_panes)
+
+    def update_node_styles(self, animate: bool = True) -> None:
+        # The first resume restyles the whole screen, styled as it mounted a moment before
+        # with nothing changed since (test_first_paint checks): skip that one pass. A focus,
+        # class or theme change restyles as ever.
+        if self._styled_at_mount and not animate:
+            self._styled_at_mount = False
+            return
+        super().update_node_styles(animate)
 
     def ensure_panes(self) -> None:
         """Mount the conversation pane and the attention banner (once)."""
         if self.panes_mounted:
             return
         self.panes_mounted = True
+        self._styled_at_mount = False
         load_panes_css(self.app)
         new_below = Static(id="new-below")
         new_below.display = False
