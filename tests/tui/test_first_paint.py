@@ -3,6 +3,7 @@ rows on screen, not one per session; the conversation pane right after)."""
 
 from __future__ import annotations
 
+import gc
 from pathlib import Path
 
 import pytest
@@ -126,3 +127,36 @@ async def test_skipping_the_first_resume_restyle_leaves_every_style_as_a_restyle
         async with app.run_test(size=SIZE) as pilot:
             await wait_for(pilot, lambda: app.query(ConversationView))
     assert compared == [True]
+
+
+async def test_no_garbage_collection_runs_before_the_first_frame_and_it_is_back_on_after(
+    tmp_path: Path,
+) -> None:
+    items = [Chat.named(f"peer{i}").item(i + 1, T0 + i, f"hello {i}") for i in range(300)]
+    prepare_store(tmp_path / "store", items)
+    app = FinderApp(store_dir=tmp_path / "store", client_config=None, mode="offline")
+    collections: list[int] = []
+    painted: list[int] = []  # how many collections had run at the list's first paint
+    real = SessionList.render_line
+
+    def render_line(widget: SessionList, y: int) -> Strip:
+        if not painted and len(widget.rows) > 1:
+            painted.append(len(collections))
+        return real(widget, y)
+
+    def collected(phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            collections.append(info["generation"])
+
+    gc.collect()
+    gc.callbacks.append(collected)
+    try:
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(SessionList, "render_line", render_line)
+            async with app.run_test(size=SIZE) as pilot:
+                await wait_for(pilot, lambda: painted)
+                assert gc.isenabled()
+    finally:
+        gc.callbacks.remove(collected)
+    assert painted == [0]
+    assert gc.isenabled()
