@@ -35,7 +35,6 @@ from .alerting import AlertSettings, TuiAlerts
 from .screens.help import HelpScreen
 from .screens.inbox import InboxScreen
 from .status_line import status_text
-from .widgets.compose import ComposeBox
 from .widgets.conversation import ConversationView
 from .widgets.find_bar import FindBar
 from .widgets.live_view import LiveView
@@ -296,6 +295,8 @@ class FinderApp(App[None]):
     # ---- app-wide actions and the palette --------------------------------------------------
 
     def action_help(self) -> None:
+        from .widgets.compose import ComposeBox  # not imported before the first frame
+
         sections: list[tuple[str, list[BindingType]]] = [
             ("Everywhere", list(InboxScreen.BINDINGS)),
             ("Session list", list(SessionList.BINDINGS)),

@@ -4,6 +4,8 @@ rows on screen, not one per session; the conversation pane right after)."""
 from __future__ import annotations
 
 import gc
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -160,3 +162,17 @@ async def test_no_garbage_collection_runs_before_the_first_frame_and_it_is_back_
         gc.callbacks.remove(collected)
     assert painted == [0]
     assert gc.isenabled()
+
+
+def test_importing_the_app_leaves_the_compose_box_text_area_for_after_the_first_frame() -> None:
+    # TextArea and its document model cost ~50 ms of a launch; the compose box imports them
+    # when it mounts, after the first frame.
+    code = (
+        "import sys, finder_tui.tui.app; "
+        "print(sorted(m for m in sys.modules if m.startswith(('textual.document', "
+        "'textual.widgets._text_area', 'finder_tui.tui.widgets.compose'))))"
+    )
+    out = subprocess.run(  # noqa: S603 - our interpreter, fixed code
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert out.stdout.strip() == "[]"

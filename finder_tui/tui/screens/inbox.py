@@ -27,7 +27,6 @@ from ...store.index_records import SessionSummary
 from ...textfmt import plural
 from ..read_state import BINDINGS as READ_STATE_BINDINGS
 from ..widgets.bars import KeyBar, StatusBar, TopBar
-from ..widgets.compose import ComposeBox
 from ..widgets.conversation import ConversationView
 from ..widgets.live_pane import LivePane, live_names
 from ..widgets.live_view import LiveView
@@ -228,8 +227,9 @@ class InboxScreen(PeopleInInbox, ReplyInConversation, SessionFilter):
     def refresh_keys(self) -> None:
         """Key hints: the focused widget's shown bindings first, then the inbox's; disabled
         ones dimmed."""
-        if isinstance(self.app.focused, ComposeBox):
-            self._show_keys(list(ComposeBox.KEY_HINTS))
+        box = self.compose_box()
+        if box is not None and self.app.focused is box:
+            self._show_keys(list(box.KEY_HINTS))
             return
         shown: list[tuple[str, str, bool]] = []
         seen: set[str] = set()

@@ -8,7 +8,7 @@ A base of ``InboxScreen`` (like ``FindInConversation``): it needs the open conve
 from __future__ import annotations
 
 import time
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from textual.css.query import NoMatches
 
@@ -17,7 +17,6 @@ from ...outbox import FAILED, PENDING, SENT, UNKNOWN, Entry
 from ...outbox_service import QUEUED, STALE
 from ...wire.content import TEXT
 from ...wire.models import U64_MAX, Message
-from ..widgets.compose import ComposeBox
 from ..widgets.conversation import OUTBOX_KEY, ConversationView
 from ..widgets.session_list import LIVE_ENTRY
 from .confirm import ConfirmScreen
@@ -25,6 +24,7 @@ from .inbox_panes import InboxPanes
 
 if TYPE_CHECKING:
     from ...service import SyncService
+    from ..widgets.compose import ComposeBox
 
 MARKS = {PENDING: "◷", SENT: "✓", FAILED: "✗", UNKNOWN: "?"}
 DELIVERED_MARK = "✓✓"
@@ -75,13 +75,17 @@ class ReplyInConversation(InboxPanes):
 
     def compose_box(self) -> ComposeBox | None:
         try:
-            return self.query_one(ComposeBox)
+            return cast("ComposeBox", self.query_one("#compose"))
         except NoMatches:
             return None  # not mounted yet (after the first frame)
 
     async def ensure_compose_box(self) -> ComposeBox:
         box = self.compose_box()
         if box is None:
+            # Imported here: TextArea and its document model take ~50 ms to import, paid
+            # after the first frame rather than before it.
+            from ..widgets.compose import ComposeBox
+
             service = self.reply_service
             box = ComposeBox(save_draft=service.save_draft, id="compose")
             box.set_unavailable(service.offline_reason)
