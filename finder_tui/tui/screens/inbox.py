@@ -20,7 +20,6 @@ from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.widgets import ContentSwitcher, Static
 
-from ...export import ExportResult
 from ...peers import display_name
 from ...store.index import Index
 from ...store.index_records import SessionSummary
@@ -33,13 +32,13 @@ from ..widgets.live_view import LiveView
 from ..widgets.message_cursor import MessageCursor
 from ..widgets.session_list import LIVE_ENTRY, SessionList
 from .alias import AliasScreen
-from .export import ExportScreen
 from .inbox_filter import SessionFilter
 from .inbox_people import PeopleInInbox
 from .inbox_reply import ReplyInConversation
 from .search import SearchJump, SearchScreen
 
 if TYPE_CHECKING:
+    from ...export import ExportResult
     from ...service import SyncService
     from ...service_events import NewMessages
 
@@ -355,6 +354,8 @@ class InboxScreen(PeopleInInbox, ReplyInConversation, SessionFilter):
         self.app.push_screen(AliasScreen(label, summary.alias), done)
 
     def action_export(self) -> None:
+        from .export import ExportScreen  # its widgets cost ~40 ms to import: on first use
+
         summary = self.open_summary()
         if summary is None or self.index is None:
             self.notify("Open a conversation to export it.", markup=False)
