@@ -5,7 +5,7 @@ it is painted, ``ensure_panes`` loads ``panes.tcss`` and mounts the conversation
 attention banner, then hands over to the inbox (``panes_ready``: the store's events, then
 the inputs). Anything that needs the panes earlier calls ``ensure_panes`` first.
 
-Before the split, the first frame styled, mounted and laid out 17 nodes (then restyled them
+Before the split, the first frame styled, mounted and laid out 15 widgets (then restyled them
 all when the screen resumed), against 2 in a bare Textual app.
 """
 
