@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import errno
+import gc
 import os
 import threading
 import time
@@ -34,7 +35,6 @@ from .alerting import AlertSettings, TuiAlerts
 from .screens.help import HelpScreen
 from .screens.inbox import InboxScreen
 from .status_line import status_text
-from .widgets.compose import ComposeBox
 from .widgets.conversation import ConversationView
 from .widgets.find_bar import FindBar
 from .widgets.live_view import LiveView
@@ -79,6 +79,7 @@ class FinderApp(App[None]):
         self._flush_now = False
         self._mounted_ui = False
         self._refresh_timer: Timer | None = None
+        self._gc_paused = False
         self._last_refresh = 0.0
         self.service = SyncService(
             store_dir,
@@ -107,7 +108,9 @@ class FinderApp(App[None]):
         self.set_interval(1.0, self._tick)
 
     def inbox_mounted(self) -> None:
-        """Called by the inbox once its widgets exist: apply what the store thread sent."""
+        """Called by the inbox once its widgets exist (right after its first frame): apply
+        what the store thread sent."""
+        self._resume_gc()
         self._mounted_ui = True
         self.on_service_events(ServiceEvents())
 
@@ -130,6 +133,12 @@ class FinderApp(App[None]):
     OPEN_WAIT = 0.25
 
     async def on_load(self) -> None:
+        # No cyclic garbage collection until the first frame: the store's head is tens of
+        # thousands of young objects, and the collections they set off (one walked them all)
+        # took ~3 ms of that frame. They run right after it instead.
+        self._gc_paused = gc.isenabled()
+        gc.disable()
+        self.set_timer(2.0, self._resume_gc)  # should the first frame never come
         # Open the store before composing: on its own thread, but with the event loop idle, so
         # the two do not take turns on the GIL and the first frame already shows the sessions.
         self.service.start()
@@ -145,7 +154,13 @@ class FinderApp(App[None]):
             await asyncio.to_thread(self.service.stop)
         self.exit()
 
+    def _resume_gc(self) -> None:
+        if self._gc_paused:
+            self._gc_paused = False
+            gc.enable()
+
     async def on_unmount(self) -> None:
+        self._resume_gc()
         if self._inbox is not None:
             self._inbox.restore_window_title()
         self.alerts.close()
@@ -280,6 +295,8 @@ class FinderApp(App[None]):
     # ---- app-wide actions and the palette --------------------------------------------------
 
     def action_help(self) -> None:
+        from .widgets.compose import ComposeBox  # not imported before the first frame
+
         sections: list[tuple[str, list[BindingType]]] = [
             ("Everywhere", list(InboxScreen.BINDINGS)),
             ("Session list", list(SessionList.BINDINGS)),

@@ -14,36 +14,31 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Protocol, cast
 
 from textual import events
-from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.widgets import ContentSwitcher, Static
 
-from ...export import ExportResult
 from ...peers import display_name
 from ...store.index import Index
 from ...store.index_records import SessionSummary
 from ...textfmt import plural
 from ..read_state import BINDINGS as READ_STATE_BINDINGS
 from ..widgets.bars import KeyBar, StatusBar, TopBar
-from ..widgets.compose import ComposeBox
 from ..widgets.conversation import ConversationView
 from ..widgets.live_pane import LivePane, live_names
 from ..widgets.live_view import LiveView
 from ..widgets.message_cursor import MessageCursor
-from ..widgets.people_bars import AttentionBanner, ConversationHeader
 from ..widgets.session_list import LIVE_ENTRY, SessionList
 from .alias import AliasScreen
-from .export import ExportScreen
 from .inbox_filter import SessionFilter
 from .inbox_people import PeopleInInbox
 from .inbox_reply import ReplyInConversation
 from .search import SearchJump, SearchScreen
 
 if TYPE_CHECKING:
+    from ...export import ExportResult
     from ...service import SyncService
     from ...service_events import NewMessages
 
@@ -116,34 +111,22 @@ class InboxScreen(PeopleInInbox, ReplyInConversation, SessionFilter):
 
     # ---- layout ----------------------------------------------------------------------------
 
-    def compose(self) -> ComposeResult:
-        yield TopBar(id="top-bar")
-        yield AttentionBanner(id="attention")
-        with Horizontal(id="panes"):
-            # The filter box and the find bar are mounted after the first frame (each holds
-            # an Input, whose styling is a good share of that frame's cost).
-            with Vertical(id="list-pane"):
-                yield SessionList(id="sessions")
-            with Vertical(id="main-pane"):
-                yield ConversationHeader(id="conversation-header")
-                with ContentSwitcher(initial="conversation", id="switcher"):
-                    yield ConversationView(id="conversation")
-                    yield LivePane(id="live")
-                yield Static(id="new-below")
-        yield StatusBar(id="status")
-        yield KeyBar(id="keys")
-
     def on_mount(self) -> None:
+        # The first frame: the session list and the bars (see InboxPanes for the rest).
         self.query_one(TopBar).show(self.host.mode, 0)
-        self.query_one("#new-below").display = False
         self.query_one(SessionList).focus()
+        index = self.service.index  # the App waited for the store to open before compose
+        if index is not None:
+            self._show_sessions(index)
         self.refresh_status()
         self.refresh_keys()
         # A dialog's keys show while it is up; once it closes (or the palette does) the bar
         # must show the inbox's again, and focus need not change for that to happen.
         self.app.screen_change_signal.subscribe(self, self._on_screen_change)
         self.bindings_updated_signal.subscribe(self, self._on_screen_change)
-        self.host.inbox_mounted()  # the store opened before compose: show it
+
+    def panes_ready(self) -> None:
+        self.host.inbox_mounted()  # the store's events, in order (StoreOpened first)
         self.call_after_refresh(self._mount_after_first_frame)
 
     async def _mount_after_first_frame(self) -> None:
@@ -178,14 +161,18 @@ class InboxScreen(PeopleInInbox, ReplyInConversation, SessionFilter):
         if key == LIVE_ENTRY and event.notices:
             self._show_live()
 
-    def refresh_list(self) -> None:
-        index = self.index
-        if index is None:
-            return
+    def _show_sessions(self, index: Index) -> SessionList:
         live_now = self.live_shown = index.live_now_count()
         session_list = self.query_one(SessionList)
         session_list.update_data(index.sessions(), live_now, index.unseen_live_notices())
         self.query_one(TopBar).show(self.host.mode, live_now, live_names(index, live_now))
+        return session_list
+
+    def refresh_list(self) -> None:
+        index = self.index
+        if index is None:
+            return
+        session_list = self._show_sessions(index)
         # Re-opening the newest session on every refresh of a long catch-up would relayout the
         # conversation again and again: open the first one at once, the newest once at the end.
         if self.open_key is None or self._follow_once:
@@ -239,8 +226,9 @@ class InboxScreen(PeopleInInbox, ReplyInConversation, SessionFilter):
     def refresh_keys(self) -> None:
         """Key hints: the focused widget's shown bindings first, then the inbox's; disabled
         ones dimmed."""
-        if isinstance(self.app.focused, ComposeBox):
-            self._show_keys(list(ComposeBox.KEY_HINTS))
+        box = self.compose_box()
+        if box is not None and self.app.focused is box:
+            self._show_keys(list(box.KEY_HINTS))
             return
         shown: list[tuple[str, str, bool]] = []
         seen: set[str] = set()
@@ -270,6 +258,7 @@ class InboxScreen(PeopleInInbox, ReplyInConversation, SessionFilter):
 
     def _open(self, key: str, *, seen: bool = True) -> None:
         """Show ``key``; ``seen`` (the user chose it) marks it read, an automatic open not."""
+        self.ensure_panes()
         self.open_key = key
         self.open_seen = seen
         self.refresh_bindings()  # export, alias and find depend on what is open
@@ -365,6 +354,8 @@ class InboxScreen(PeopleInInbox, ReplyInConversation, SessionFilter):
         self.app.push_screen(AliasScreen(label, summary.alias), done)
 
     def action_export(self) -> None:
+        from .export import ExportScreen  # its widgets cost ~40 ms to import: on first use
+
         summary = self.open_summary()
         if summary is None or self.index is None:
             self.notify("Open a conversation to export it.", markup=False)

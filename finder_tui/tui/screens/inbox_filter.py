@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from textual import on
 from textual.css.query import NoMatches
-from textual.screen import Screen
 from textual.widgets import Input
 
 from ..widgets.session_list import SessionList
+from .inbox_panes import InboxPanes
 
 
-class SessionFilter(Screen[None]):
+class SessionFilter(InboxPanes):
     open_key: str | None  # the inbox's open conversation (or the live view, or None)
     follow_newest: bool
     _follow_once: bool

@@ -7,15 +7,15 @@ The base of ``InboxScreen``: it only needs to know which conversation is open
 from __future__ import annotations
 
 from textual.css.query import NoMatches
-from textual.screen import Screen
 
 from ...search import find_in_messages
 from ...store.index_records import SessionSummary
 from ..widgets.conversation import ConversationView
 from ..widgets.find_bar import FindBar
+from .inbox_panes import InboxPanes
 
 
-class FindInConversation(Screen[None]):
+class FindInConversation(InboxPanes):
     def __init__(self) -> None:
         super().__init__()
         self.find_query = ""
@@ -45,6 +45,7 @@ class FindInConversation(Screen[None]):
         if bar is None:
             bar = FindBar(id="find-bar")
             bar.display = False
+            self.ensure_panes()
             await self.query_one("#main-pane").mount(bar)
         return bar
 

@@ -116,10 +116,12 @@ class PeopleInInbox(FindInConversation):
     # ---- problems the user must see ---------------------------------------------------------
 
     def show_attention(self, attention: ev.Attention) -> None:
+        self.ensure_panes()
         self.query_one(AttentionBanner).show_attention(attention)
 
     def action_details(self) -> None:
         """The status line in full (an error is never cut to uselessness)."""
+        self.ensure_panes()
         banner = self.query_one(AttentionBanner)
         state, counts, cursor = self.status_lines()
         parts = [state, "", counts, cursor]

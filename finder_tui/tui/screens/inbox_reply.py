@@ -8,23 +8,23 @@ A base of ``InboxScreen`` (like ``FindInConversation``): it needs the open conve
 from __future__ import annotations
 
 import time
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from textual.css.query import NoMatches
-from textual.screen import Screen
 
 from ... import service_events as ev
 from ...outbox import FAILED, PENDING, SENT, UNKNOWN, Entry
 from ...outbox_service import QUEUED, STALE
 from ...wire.content import TEXT
 from ...wire.models import U64_MAX, Message
-from ..widgets.compose import ComposeBox
 from ..widgets.conversation import OUTBOX_KEY, ConversationView
 from ..widgets.session_list import LIVE_ENTRY
 from .confirm import ConfirmScreen
+from .inbox_panes import InboxPanes
 
 if TYPE_CHECKING:
     from ...service import SyncService
+    from ..widgets.compose import ComposeBox
 
 MARKS = {PENDING: "◷", SENT: "✓", FAILED: "✗", UNKNOWN: "?"}
 DELIVERED_MARK = "✓✓"
@@ -52,7 +52,7 @@ def outbox_message(entry: Entry) -> Message:
     )
 
 
-class ReplyInConversation(Screen[None]):
+class ReplyInConversation(InboxPanes):
     open_key: str | None  # the inbox's open conversation (or the live view, or None)
 
     def __init__(self) -> None:
@@ -75,16 +75,21 @@ class ReplyInConversation(Screen[None]):
 
     def compose_box(self) -> ComposeBox | None:
         try:
-            return self.query_one(ComposeBox)
+            return cast("ComposeBox", self.query_one("#compose"))
         except NoMatches:
             return None  # not mounted yet (after the first frame)
 
     async def ensure_compose_box(self) -> ComposeBox:
         box = self.compose_box()
         if box is None:
+            # Imported here: TextArea and its document model take ~50 ms to import, paid
+            # after the first frame rather than before it.
+            from ..widgets.compose import ComposeBox
+
             service = self.reply_service
             box = ComposeBox(save_draft=service.save_draft, id="compose")
             box.set_unavailable(service.offline_reason)
+            self.ensure_panes()
             await self.query_one("#main-pane").mount(box, after="#switcher")
             self.reply_opened(self.open_key)
         return box

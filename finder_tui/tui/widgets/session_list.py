@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import overload
 
 from rich.cells import cell_len
 from rich.segment import Segment
@@ -33,6 +35,78 @@ class Row:
     badge_style: str  # "unread" | "live" | ""
 
 
+def session_row(s: SessionSummary, now: float) -> Row:
+    prefix = "me: " if s.last_out else ""
+    return Row(
+        s.session_id,
+        s.display_name,
+        prefix + s.preview,
+        relative(s.last_time, now),
+        str(s.unread) if s.unread else "",
+        "unread" if s.unread else "",
+    )
+
+
+class SessionRows(Sequence[Row]):
+    """The list's rows, each built the first time it is asked for: a paint builds only the
+    rows on screen, not one per session (a list of 1,000 sessions took ~4 ms to build, all
+    before the first frame). ``now`` is fixed at the snapshot, so a row built later reads the
+    same as one built at once."""
+
+    __slots__ = ("_built", "_head", "_now", "_positions", "_sessions")
+
+    def __init__(self, head: list[Row], sessions: list[SessionSummary], now: float) -> None:
+        self._head = head  # rows before the sessions (the pinned Live entry)
+        self._sessions = sessions
+        self._now = now
+        self._built: list[Row | None] = [None] * len(sessions)
+        self._positions: dict[str, int] | None = None
+
+    def __len__(self) -> int:
+        return len(self._head) + len(self._sessions)
+
+    @overload
+    def __getitem__(self, index: int) -> Row: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[Row]: ...
+
+    def __getitem__(self, index: int | slice) -> Row | list[Row]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        if index < 0:
+            index += len(self)
+        if not 0 <= index < len(self):
+            raise IndexError(index)
+        i = index - len(self._head)
+        if i < 0:
+            return self._head[index]
+        row = self._built[i]
+        if row is None:
+            row = self._built[i] = session_row(self._sessions[i], self._now)
+        return row
+
+    @property
+    def built_count(self) -> int:
+        """How many session rows were built so far."""
+        return sum(row is not None for row in self._built)
+
+    def key_at(self, index: int) -> str:
+        """The key of row ``index``, without building the row."""
+        i = index - len(self._head)
+        return self._head[index].key if i < 0 else self._sessions[i].session_id
+
+    def position(self, key: str | None) -> int:
+        """The index of ``key``'s row, or -1."""
+        if key is None:
+            return -1
+        if self._positions is None:
+            head = len(self._head)
+            self._positions = {row.key: i for i, row in enumerate(self._head)}
+            self._positions.update((s.session_id, head + i) for i, s in enumerate(self._sessions))
+        return self._positions.get(key, -1)
+
+
 UNREAD_TOKEN = "is:unread"
 
 
@@ -43,6 +117,16 @@ def parse_filter(text: str) -> tuple[bool, str]:
     unread = any(w.casefold() == UNREAD_TOKEN for w in words)
     rest = " ".join(w for w in words if w.casefold() != UNREAD_TOKEN)
     return unread, rest.casefold().strip()
+
+
+def _matches(s: SessionSummary, unread_only: bool, needle: str) -> bool:
+    if unread_only and not s.unread:
+        return False
+    if not needle:
+        return True
+    kind = peer_kind(s.peer)  # "stranger" finds strangers even once they have names
+    fields = (s.display_name, kind, s.alias, s.nickname, s.peer, s.preview, s.session_id)
+    return any(needle in field.casefold() for field in fields)
 
 
 class SessionList(LineList):
@@ -79,7 +163,7 @@ class SessionList(LineList):
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
-        self.rows: list[Row] = []
+        self.rows = SessionRows([], [], 0.0)
         self.selected_key: str | None = None
         self.filter_text = ""
         self._sessions: list[SessionSummary] = []
@@ -97,10 +181,7 @@ class SessionList(LineList):
 
     @property
     def selected_index(self) -> int:
-        for i, row in enumerate(self.rows):
-            if row.key == self.selected_key:
-                return i
-        return -1
+        return self.rows.position(self.selected_key)
 
     def update_data(self, sessions: list[SessionSummary], live_now: int, live_unseen: int) -> None:
         """New snapshot from the index; the selection stays on the same session."""
@@ -116,37 +197,22 @@ class SessionList(LineList):
         now = time.time()
         unread_only, needle = parse_filter(self.filter_text)
         filtering = unread_only or bool(needle)
-        rows = [self._live_row()] if not filtering else []
-        for s in self._sessions:
-            title = s.display_name
-            if unread_only and not s.unread:
-                continue
-            kind = peer_kind(s.peer)  # "stranger" finds strangers even once they have names
-            fields = (title, kind, s.alias, s.nickname, s.peer, s.preview, s.session_id)
-            if needle and not any(needle in field.casefold() for field in fields):
-                continue
-            prefix = "me: " if s.last_out else ""
-            rows.append(
-                Row(
-                    s.session_id,
-                    title,
-                    prefix + s.preview,
-                    relative(s.last_time, now),
-                    str(s.unread) if s.unread else "",
-                    "unread" if s.unread else "",
-                )
-            )
-        self.rows = rows
+        sessions = self._sessions
+        if filtering:
+            sessions = [s for s in sessions if _matches(s, unread_only, needle)]
+        head = [self._live_row()] if not filtering else []
+        rows = self.rows = SessionRows(head, sessions, now)
         if self.selected_index < 0 and rows:
             self.selected_key = (
-                rows[0].key if filtering else (self.first_session_key() or rows[0].key)
+                rows.key_at(0) if filtering else (self.first_session_key() or rows.key_at(0))
             )
         self.invalidate()
 
     def first_session_key(self) -> str | None:
-        for row in self.rows:
-            if row.key != LIVE_ENTRY:
-                return row.key
+        for i in range(len(self.rows)):
+            key = self.rows.key_at(i)
+            if key != LIVE_ENTRY:
+                return key
         return None
 
     def _live_row(self) -> Row:
@@ -237,7 +303,7 @@ class SessionList(LineList):
         if not self.rows:
             return
         index = max(0, min(len(self.rows) - 1, index))
-        self.select_key(self.rows[index].key)
+        self.select_key(self.rows.key_at(index))
 
     def _scroll_to_selected(self) -> None:
         index = self.selected_index
@@ -270,7 +336,7 @@ class SessionList(LineList):
             return
         index = (offset.y + int(self.scroll_y)) // ROW_HEIGHT
         if 0 <= index < len(self.rows):
-            key = self.rows[index].key
+            key = self.rows.key_at(index)
             if key == self.selected_key:
                 self.post_message(self.Selected(key))  # a click on it still means "this one"
             else:
