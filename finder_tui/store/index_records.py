@@ -41,8 +41,10 @@ class SessionSummary:
 
     @classmethod
     def from_doc(cls, doc: dict[str, Any]) -> SessionSummary:
+        if tuple(doc) == _SESSION_FIELDS:  # written by to_doc, in its order: every open,
+            return cls(*doc.values())  # for every session, before the first paint
         try:
-            return cls(**doc)  # the common case: written by to_doc (this runs on every open)
+            return cls(**doc)
         except TypeError:  # a field this version does not know: keep the ones it does
             return cls(**{k: doc[k] for k in _SESSION_FIELDS if k in doc})
 
@@ -87,6 +89,8 @@ class LiveStream:
 
     @classmethod
     def from_doc(cls, doc: dict[str, Any]) -> LiveStream:
+        if tuple(doc) == _LIVE_FIELDS:  # written by to_doc, in its order (every open)
+            return cls(*doc.values())
         try:
             return cls(**doc)
         except TypeError:
