@@ -6,7 +6,7 @@ the previous page, a process can. ``PageParser.read`` is a drop-in for ``read_sy
 the same body gives the same ``SyncAnswer``, and whenever the helper is missing, slow, dead or
 answers something unreadable, the body is read here instead, so no page depends on it.
 
-The helper is ``python -m finder_tui.wire.parse_worker`` started with an argv list and an
+The helper is ``python -P -m finder_tui.wire.parse_worker`` started with an argv list and an
 environment of its own (the package's path only): no token, no proxy, no secret reaches it,
 and it never opens a connection or a file. It starts with the first big page and ends with
 ``close`` (the sync engine closes it at the end of each cycle), or when our end of its pipe
