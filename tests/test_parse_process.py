@@ -481,3 +481,17 @@ def test_a_read_waiting_behind_close_starts_no_new_helper(
     late.join(5)
     assert not late.is_alive()
     assert child_pids() == [] and parser.pages_in_helper == 1
+
+
+@needs_proc
+def test_the_helpers_pipes_hold_a_whole_page_so_it_crosses_in_one_read(
+    bodies: list[bytes], parser: PageParser
+) -> None:
+    import fcntl
+
+    get_size = getattr(fcntl, "F_GETPIPE_SZ", 1032)
+    parser.read(bodies[0])
+    proc = parser._proc
+    assert proc is not None and proc.stdin is not None and proc.stdout is not None
+    for pipe in (proc.stdin, proc.stdout):
+        assert fcntl.fcntl(pipe.fileno(), get_size) >= 1 << 20
