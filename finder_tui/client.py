@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import httpx
 import orjson
 
-from .wire import jsonio
-from .wire.answer import SUCCESS, SyncAnswer, read_sync_answer
-from .wire.models import EnvelopeError, SyncPage, SyncRequest, parse_envelope
+from .wire.answer import SUCCESS, SyncAnswer, read_sync_answer, split_answer
+from .wire.models import SyncPage, SyncRequest
 from .wire.sanitize import scrub_line
 
 _HEADER_SAFE = re.compile(r"[\x21-\x7e]+")
@@ -122,14 +120,11 @@ class FinderClient:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def sync(
-        self, key_buff: str, read: Callable[[bytes], SyncAnswer] = read_sync_answer
-    ) -> SyncPage:
-        """One ``POST /syncFinder``; returns the parsed page or raises a ``SyncError``.
-
-        ``read`` turns the body into an answer: here, or in a helper process
-        (``parse_process.PageParser.read``); either way the same errors come out."""
-        return self.page_from(read(self.sync_body(key_buff)))
+    def sync(self, key_buff: str) -> SyncPage:
+        """One ``POST /syncFinder``, read here; returns the page or raises a ``SyncError``. The
+        sync engine uses ``sync_body`` and ``page_from`` to read big pages in another process
+        (``page_fetch``), with the same errors."""
+        return self.page_from(read_sync_answer(self.sync_body(key_buff)))
 
     def sync_body(self, key_buff: str) -> bytes:
         """The body of one ``POST /syncFinder`` answered 200, unread (``page_from`` reads it)."""
@@ -193,16 +188,9 @@ class FinderClient:
 
     def _read(self, response: httpx.Response) -> Any:
         self._check_status(response)
-        try:
-            payload: Any = jsonio.loads(response.content)
-        except jsonio.JSONError:
-            raise ProtocolError(
-                f"answer is not valid JSON ({len(response.content)} bytes; truncated?)"
-            ) from None
-        try:
-            code, message, data = parse_envelope(payload)
-        except EnvelopeError as exc:
-            raise ProtocolError(f"unexpected answer shape: {exc}") from None
+        code, message, data, problem = split_answer(response.content)
+        if problem:
+            raise ProtocolError(problem)
         self._check_code(code, message)
         return data
 

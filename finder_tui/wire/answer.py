@@ -30,17 +30,25 @@ class SyncAnswer:
     problem: str = ""
 
 
-def read_sync_answer(body: bytes) -> SyncAnswer:
+def split_answer(body: bytes) -> tuple[str, str, Any, str]:
+    """Any vendor answer's (code, message, data, problem): ``problem`` says why the body is
+    no answer at all (then the rest is empty). The one reading of an envelope, for every
+    endpoint (``FinderClient``) and for syncFinder pages in either process."""
     try:
         payload: Any = jsonio.loads(body)
     except jsonio.JSONError:
-        return SyncAnswer(problem=f"answer is not valid JSON ({len(body)} bytes; truncated?)")
+        return "", "", None, f"answer is not valid JSON ({len(body)} bytes; truncated?)"
     try:
         code, message, data = parse_envelope(payload)
     except EnvelopeError as exc:
-        return SyncAnswer(problem=f"unexpected answer shape: {exc}")
-    if code != SUCCESS:
-        return SyncAnswer(code, message)
+        return "", "", None, f"unexpected answer shape: {exc}"
+    return code, message, data, ""
+
+
+def read_sync_answer(body: bytes) -> SyncAnswer:
+    code, message, data, problem = split_answer(body)
+    if problem or code != SUCCESS:
+        return SyncAnswer(code, message, problem=problem)
     try:
         return SyncAnswer(code, message, parse_page(data))
     except EnvelopeError as exc:
