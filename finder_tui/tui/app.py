@@ -112,6 +112,7 @@ class FinderApp(App[None]):
         what the store thread sent."""
         self._resume_gc()
         self._mounted_ui = True
+        self.service.first_frame.set()  # the store thread opens the head now (glance.py)
         self.on_service_events(ServiceEvents())
 
     def _tick(self) -> None:
