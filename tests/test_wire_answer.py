@@ -216,14 +216,61 @@ def test_a_value_json_cannot_carry_raises_type_error_when_encoding() -> None:
         encode_answer(answer)
 
 
+def compact(header: bytes, raws: bytes = b"") -> bytes:
+    return len(header).to_bytes(4, "big") + header + raws
+
+
+PAGE = b'{"c":"1000","m":"","p":"","k":"kb","n":1,"rj":[],"ms":[["k",1,"s","p",false,1,1,1,"text","hi",{},%d,"me"]]}'
+
+
 @pytest.mark.parametrize(
     "data",
-    [b"", b"not json", b"[]", b"null", b"7", b'{"c":"1000"}', b'{"c":"1","m":"","p":"","k":"x"}'],
-    ids=["empty", "text", "list", "null", "number", "no-message", "page-without-rows"],
+    [
+        b"",
+        b"\x00\x00\x00\x09not json",
+        compact(b"not json"),
+        compact(b"[]"),
+        compact(b"null"),
+        compact(b"7"),
+        compact(b'{"c":"1000"}'),
+        compact(b'{"c":"1","m":"","p":"","k":"x"}'),
+        compact(b'{"c":"1","m":"","p":""}', b"{}"),
+        compact(PAGE % 2, b"{}{}"),
+        compact(PAGE % 5, b"{}"),
+        compact(
+            PAGE.replace(b"]]}", b'],["k2",2,"s","p",false,1,2,1,"text","",{},1,"me"]]}') % 1,
+            "\u00e9".encode(),
+        ),
+        compact(PAGE % 3, b"{\xff}"),
+        compact(PAGE % -1, b""),
+    ],
+    ids=[
+        "empty",
+        "cut-short",
+        "text",
+        "list",
+        "null",
+        "number",
+        "no-message",
+        "page-without-rows",
+        "raw-bytes-without-a-page",
+        "raw-bytes-left-over",
+        "raw-bytes-missing",
+        "raw-cuts-a-character",
+        "raw-not-utf8",
+        "negative-length",
+    ],  # fmt: skip
 )
 def test_decoding_garbage_raises_one_of_the_documented_errors(data: bytes) -> None:
     with pytest.raises((ValueError, TypeError, KeyError)):
         decode_answer(data)
+
+
+def test_a_raw_item_travels_as_its_exact_bytes() -> None:
+    raw = '{"é":"x"}'.encode()
+    got = decode_answer(compact(PAGE % len(raw), raw))
+    assert got.page is not None
+    assert got.page.messages[0].raw == raw
 
 
 # ---- the worker's frame loop -----------------------------------------------------------------
