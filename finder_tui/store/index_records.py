@@ -5,6 +5,7 @@ the index owns the locking and the copies."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
+from operator import attrgetter
 from typing import Any
 
 from ..peers import display_name
@@ -97,11 +98,13 @@ class LiveStream:
             return cls(**{k: doc[k] for k in _LIVE_FIELDS if k in doc})
 
     def copy(self) -> LiveStream:
-        return LiveStream(*(getattr(self, name) for name in _LIVE_FIELDS))
+        # Every commit copies the head's streams (up to ~2,000): one C call, not a generator.
+        return LiveStream(*_live_values(self))
 
 
 _SESSION_FIELDS = tuple(f.name for f in fields(SessionSummary) if f.name != "nickname")
 _LIVE_FIELDS = tuple(f.name for f in fields(LiveStream))
+_live_values = attrgetter(*_LIVE_FIELDS)
 
 
 @dataclass(slots=True)

@@ -57,11 +57,20 @@ class KeySet:
         self.add_hash(key_hash(key))
 
     def add_if_new(self, key: str) -> bool:
-        """Add ``key``; False when it was already there (one hash for both steps)."""
+        """Add ``key``; False when it was already there. Runs for every message a sync
+        ingests, so the hash and its bucket are computed once for both steps."""
         value = key_hash(key)
-        if self.contains_hash(value):
+        b = _bucket(value)
+        recent = self._recent[b]
+        if value in recent:
             return False
-        self.add_hash(value)
+        keys = self._sorted[b]
+        at = bisect.bisect_left(keys, value)
+        if at < len(keys) and keys[at] == value:
+            return False
+        recent.add(value)
+        if len(recent) >= self.MERGE_AT:
+            self._merge(b)
         return True
 
     def add_hash(self, value: int) -> None:
