@@ -97,10 +97,17 @@ class KeySet:
             pending[b] = []
 
     def _merge(self, b: int) -> None:
-        merged = list(self._sorted[b])
-        merged.extend(self._recent[b])
-        merged.sort()
-        self._sorted[b] = array("Q", merged)
+        """Move bucket ``b``'s recent keys into its sorted array: only they are sorted, and
+        the array is copied in slices between their places. (Turning a bucket's thousands of
+        keys into Python ints to sort them all made every add cost more as history grew.)"""
+        old, merged, at = self._sorted[b], array("Q"), 0
+        for value in sorted(self._recent[b]):
+            place = bisect.bisect_left(old, value, at)
+            merged += old[at:place]
+            merged.append(value)
+            at = place
+        merged += old[at:]
+        self._sorted[b] = merged
         self._recent[b] = set()
 
     def nbytes(self) -> int:
