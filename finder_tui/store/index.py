@@ -1,8 +1,8 @@
 """The in-memory index the UI and CLI read: sessions, conversations, live streams, dedupe keys.
 
 The store thread mutates it; the UI thread reads it. Every public method takes the lock and
-returns copies, so a reader never sees a half-applied page and never iterates a dict that is
-changing under it.
+returns copies (but the store thread's own ``*_for_store`` reads), so a reader never sees a
+half-applied page and never iterates a dict that is changing under it.
 
 Only the head's messages are held here; sealed history stays on disk behind ``sealed`` (a
 ``SealedHistory``: per-session catalog, LRU of loaded sessions, search text), attached by the
@@ -366,13 +366,16 @@ class Index(SealedReads):
         with self._lock:
             return len(self._sessions)
 
+    # The two ``*_for_store`` reads hand out the index's own records, not copies: the store
+    # thread (their only writer) serialises them at once on every commit, thousands of them,
+    # and never passes them on.
+
     def summaries_for_store(self) -> list[SessionSummary]:
         with self._lock:
             self._settle_previews()
-            return [s.copy() for s in self._sessions.values()]
+            return list(self._sessions.values())
 
     def live_for_store(self, skip: set[str] | frozenset[str] = frozenset()) -> list[LiveStream]:
-        """Copies of the streams the head may keep: ``skip`` (the archived ones) is left out
-        before copying, so a commit costs O(streams in the head), not O(every stream seen)."""
+        """The streams the head may keep: ``skip`` (the archived ones) is left out."""
         with self._lock:
-            return [s.copy() for s in self._live.values() if s.object_id not in skip]
+            return [s for s in self._live.values() if s.object_id not in skip]
