@@ -40,6 +40,14 @@ _SCHEMA: dict[str, tuple[type | tuple[type, ...], str]] = {
     "notify_live": (bool, "also notify when a followed account goes live"),
     "notify_terminal": (str, "auto, osc99 (kitty), osc9 (iTerm2/WezTerm) or osc777 (foot/VTE)"),
     "hooks": (dict, 'a table of event = ["/path/to/program", "arg", ...]'),
+    "media_cache_mb": ((int, float), "MB of images kept in the store's cache (512)"),
+    "image_max_mb": ((int, float), "MB an image download may reach before it is refused (20)"),
+}
+# The numeric settings checked by range: lowest, highest, unit (MB are 2^20 bytes).
+_RANGES: dict[str, tuple[float, float, str]] = {
+    "poll_interval": (0.2, 3600, "seconds"),
+    "media_cache_mb": (1, 1_000_000, "MB"),
+    "image_max_mb": (0.001, 1024, "MB"),
 }
 
 
@@ -65,6 +73,8 @@ class Settings:
     notify_live: bool = False
     notify_terminal: str = "auto"
     hooks: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    media_cache_mb: float = 512.0
+    image_max_mb: float = 20.0
 
     @property
     def has_server(self) -> bool:
@@ -136,8 +146,11 @@ def load_config_file(path: Path) -> dict[str, Any]:
     problem = alert_settings_error(path, data)
     if problem:
         raise ConfigError(problem)
-    if "poll_interval" in data and not 0.2 <= float(data["poll_interval"]) <= 3600:
-        raise ConfigError(f"{path}: 'poll_interval' must be between 0.2 and 3600 seconds")
+    for key, (low, high, unit) in _RANGES.items():
+        if key in data and not low <= float(data[key]) <= high:
+            raise ConfigError(f"{path}: '{key}' must be between {low:g} and {high:g} {unit}")
+    if float(data.get("image_max_mb", 20)) > float(data.get("media_cache_mb", 512)):
+        raise ConfigError(f"{path}: 'image_max_mb' must not exceed 'media_cache_mb'")
     return data
 
 
@@ -198,6 +211,8 @@ def resolve(
         notify_live=bool(file.get("notify_live", False)),
         notify_terminal=file.get("notify_terminal", "auto"),
         hooks=tuple((k, tuple(v)) for k, v in sorted(file.get("hooks", {}).items())),
+        media_cache_mb=float(file.get("media_cache_mb", 512.0)),
+        image_max_mb=float(file.get("image_max_mb", 20.0)),
     )
 
 

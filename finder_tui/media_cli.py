@@ -33,7 +33,7 @@ def add_parser(
 
 
 def run(args: argparse.Namespace) -> int:
-    from .media import MediaCache, MediaError, MediaFetcher  # Pillow: only for this command
+    from .media import MediaCache, MediaError, MediaFetcher, MediaLimits  # Pillow: only here
 
     def fail(text: str, code: int = EXIT_FAILURE) -> int:
         print(f"finder-tui: {text}", file=sys.stderr)
@@ -50,14 +50,15 @@ def run(args: argparse.Namespace) -> int:
         message = store.index.find_message(str(new_msg_id))
         if message is None:
             return fail(f"no message {new_msg_id} in the store (sync first)")
-        cache = MediaCache(store.directory)
+        limits = MediaLimits.from_mb(settings.media_cache_mb, settings.image_max_mb)
+        cache = MediaCache(store.directory, budget=limits.cache_bytes)
         try:
             client_config = settings.client_config()
         except ConfigError:
             client_config = None  # the cache may still hold it
         client = FinderClient(client_config) if client_config is not None else None
         try:
-            path = MediaFetcher(cache, client).image(message)
+            path = MediaFetcher(cache, client, max_bytes=limits.image_bytes).image(message)
         except MediaError as exc:
             return fail(f"{new_msg_id}: {exc}")
         finally:

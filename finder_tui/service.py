@@ -22,6 +22,7 @@ from .outbox_service import DEFAULT_SEND_TIMEOUT, OutboxDesk
 from .people import NameResolver, names_client_config
 from .store import Store
 from .store.errors import StoreError, StoreInUseError
+from .store.glance import Glance, read_glance
 from .store.index import Index
 from .sync import Backoff, SyncEngine, SyncReport, describe_error, settle_heap
 from .wire.sanitize import scrub_line
@@ -71,9 +72,12 @@ class SyncService:
         # GIL, so it waits (briefly) for the first paint.
         self.ui_ready = threading.Event()
         self.wait_for_ui = wait_for_ui
-        # Set once the store is open (or failed to open): a UI may wait for it, briefly, to
-        # paint its first frame with the sessions rather than an empty list.
+        # Set once a UI can paint its first frame with the sessions rather than an empty list
+        # (it may wait for it, briefly): when the glance was read (a UI's service opens the head
+        # after that frame, ``first_frame``), else when the store is open or failed to open.
         self.opened = threading.Event()
+        self.glance: Glance | None = None
+        self.first_frame = threading.Event()
         self.attention = ""  # the kind of the Attention last raised ("" when none)
 
     # ---- called from the UI thread ---------------------------------------------------------
@@ -86,6 +90,8 @@ class SyncService:
         covers a send in flight (its own timeout; the entry is already safe as pending, so
         unknown after a kill) so that the store is always closed cleanly."""
         self._stop_requested.set()  # also ends a catch-up between two pages
+        self.first_frame.set()  # no frame to wait for any more
+        self.ui_ready.set()
         self.send(cmd.Stop())
         self._thread.join(max(10.0, self.send_timeout + 2.0) if timeout is None else timeout)
 
@@ -208,6 +214,13 @@ class SyncService:
     def _open_and_load(self) -> None:
         self._set_state(ev.LOADING)
         started = time.perf_counter()
+        if self.wait_for_ui:
+            # The first frame paints from the glance; the head's parse would take turns with it
+            # on the GIL, so it starts once that frame is out (see store/glance.py).
+            self.glance = read_glance(self.store_dir)
+            if self.glance is not None:
+                self.opened.set()
+                self.first_frame.wait(timeout=1.0)
         self.store = Store.open(self.store_dir, seal_at=self.seal_at, lazy_history=True)
         self._open_outbox(self.store)
         self.emit(ev.StoreOpened(self.store.index, self.store.index.complete))

@@ -114,6 +114,10 @@ def test_defaults_without_anything() -> None:
         ("read_timeout = true\n", "read_timeout"),
         ("store = ['a']\n", "store"),
         ("poll_interval = 0.01\n", "poll_interval"),
+        ("media_cache_mb = 0\n", "media_cache_mb"),
+        ("image_max_mb = 'big'\n", "image_max_mb"),
+        ("image_max_mb = 2000\n", "image_max_mb"),
+        ("media_cache_mb = 10\nimage_max_mb = 30\n", "image_max_mb"),
     ],
 )
 def test_bad_file_names_file_and_key(config_file: Path, text: str, key: str) -> None:
@@ -176,3 +180,10 @@ def test_an_invalid_server_url_is_a_config_error() -> None:
         resolve(base_url="http://[::1", use_file=False)
     with pytest.raises(ConfigError, match="must look like"):
         resolve(base_url="ftp://host", use_file=False)
+
+
+def test_media_limits_come_from_the_file_in_megabytes(config_file: Path) -> None:
+    write(config_file, "media_cache_mb = 64\nimage_max_mb = 2.5\n")
+    settings = resolve()
+    assert (settings.media_cache_mb, settings.image_max_mb) == (64.0, 2.5)
+    assert resolve(use_file=False).media_cache_mb == 512.0

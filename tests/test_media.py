@@ -110,6 +110,26 @@ def test_media_command_writes_the_same_bytes_the_url_serves(
     assert "exists" in capsys.readouterr().err
 
 
+def test_media_command_keeps_to_the_configured_image_cap(
+    server: DemoServer,
+    server_env: Callable[[DemoServer], dict[str, str]],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    server_env(server)
+    store = tmp_path / "store"
+    assert main(["sync", "--once", "--store", str(store)]) == 0
+    config = tmp_path / "config.toml"
+    config.write_text("image_max_mb = 0.001\n")  # 1 KB: the demo's PNG is ~3 KB
+    monkeypatch.setenv("FINDER_TUI_CONFIG", str(config))
+    capsys.readouterr()
+    out = tmp_path / "picture.png"
+    assert main(["media", str(IMAGE_ID), "--store", str(store), "--out", str(out)]) == 1
+    assert "larger than 1 KB" in capsys.readouterr().err
+    assert not out.exists() and not list((store / "media").glob("*.png"))
+
+
 def test_media_command_for_an_unknown_message_says_so(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

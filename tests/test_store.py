@@ -228,11 +228,12 @@ def test_newer_schema_is_refused_and_left_alone(seeded: Path) -> None:
     data["meta"]["1"]["schema"] = 99
     newer = orjson.dumps(data)
     head.write_bytes(newer)
+    before = {p.name: p.read_bytes() for p in seeded.iterdir()}
     with pytest.raises(StoreVersionError) as info:
         Store.open(seeded)
     assert "99" in str(info.value) and str(head) in str(info.value)
     assert head.read_bytes() == newer
-    assert sorted(p.name for p in seeded.iterdir()) == ["head.json", "lock"]
+    assert {p.name: p.read_bytes() for p in seeded.iterdir()} == before  # nothing written
 
 
 # ---- write failures --------------------------------------------------------------------------

@@ -4,5 +4,6 @@ http(s) with size caps and Pillow's decompression-bomb guard, cached in the stor
 from .cache import MediaCache
 from .errors import MediaError
 from .fetch import MediaFetcher, fetch_image_url
+from .limits import MediaLimits
 
-__all__ = ["MediaCache", "MediaError", "MediaFetcher", "fetch_image_url"]
+__all__ = ["MediaCache", "MediaError", "MediaFetcher", "MediaLimits", "fetch_image_url"]

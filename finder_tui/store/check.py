@@ -19,6 +19,8 @@ from typing import Any
 
 from ..wire.models import Message
 from .errors import StoreCorruptError, StoreError
+from .glance import NAME as GLANCE_FILE
+from .glance import read_glance
 from .keyset import key_hash
 from .segments import SegmentIndex, load_index, read_docs, sidecar_path
 from .sidetable import side_table_files
@@ -140,7 +142,19 @@ def check_store(directory: Path) -> CheckReport:
             report.files.append(FileReport(path.name, True, f"side table: {len(tables)} table(s)"))
         except StoreCorruptError as exc:
             report.files.append(FileReport(path.name, False, f"side table: {exc}"))
+    if (report.directory / GLANCE_FILE).exists():
+        report.files.append(_check_glance(report.directory))
     return report
+
+
+def _check_glance(directory: Path) -> FileReport:
+    """The first screen is a hint: unreadable, it is ignored and rewritten, never an error."""
+    glance = read_glance(directory)
+    if glance is None:
+        detail = "first screen: unreadable, ignored (rewritten at the next commit)"
+    else:
+        detail = f"first screen: {len(glance.sessions)} sessions"
+    return FileReport(GLANCE_FILE, True, detail)
 
 
 def repair_store(directory: Path) -> CheckReport:

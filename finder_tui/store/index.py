@@ -332,6 +332,17 @@ class Index(SealedReads):
         streams.sort(key=lambda s: live.sort_key(s, now, self.live_stale_after), reverse=True)
         return streams
 
+    def open_streams(self) -> list[LiveStream]:
+        """Copies of the streams started with no end seen (live now, or stale), newest first."""
+        with self._lock:
+            streams = [
+                s.copy()
+                for s in self._live.values()
+                if s.ended_at is None and s.started_at is not None
+            ]
+        streams.sort(key=lambda s: s.started_at or 0, reverse=True)
+        return streams
+
     def live_now_count(self, now: float | None = None) -> int:
         """Streams plausibly live now: started, no end seen, and not older than the limit."""
         now = time.time() if now is None else now

@@ -26,8 +26,9 @@ from .storage import CommitStorage
 _NAME = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
 RESERVED = frozenset({"head"})
 # Files of the store directory with a format and recovery of their own (not TinyDB tables):
-# contacts.json is a cache that sets itself aside when unreadable (store/contacts.py).
-SELF_MANAGED = frozenset({"contacts"})
+# contacts.json is a cache that sets itself aside when unreadable (store/contacts.py);
+# glance.json is the first screen, a hint rewritten with each commit (store/glance.py).
+SELF_MANAGED = frozenset({"contacts", "glance"})
 
 
 class SideTable:

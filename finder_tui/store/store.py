@@ -6,6 +6,7 @@ Layout (see README "Store layout" for the measurements behind it)::
     <dir>/seg-000001.json  TinyDB: sealed older messages grouped by session, written once
     <dir>/seg-000001.idx   its sidecar index (segments.py; rebuilt from the segment if lost)
     <dir>/contacts.json    peers' nicknames and the own identity (a cache, store/contacts.py)
+    <dir>/glance.json      the first screen: the newest sessions, a hint for the UI (glance.py)
     <dir>/<name>.json      other side tables (sidetable.py): live_archive, other features' state
     <dir>/lock             flock: one process at a time
 
@@ -42,6 +43,8 @@ from .errors import (
     StoreInUseError,
     StoreVersionError,
 )
+from .glance import NAME as GLANCE_FILE
+from .glance import GlanceKeeper
 from .index import AddResult, Index, LiveChange, LiveStream, SessionSummary
 from .livearchive import LiveArchive
 from .segments import write_segment
@@ -85,6 +88,7 @@ class Store:
         self._side: dict[str, SideTable] = {}
         self._live_archive = LiveArchive(self.directory)
         self._keys_loaded = False
+        self._glance = GlanceKeeper(self.directory)
 
     # ---- lifecycle -------------------------------------------------------------------------
 
@@ -132,12 +136,13 @@ class Store:
         except BaseException:
             self._lock.release()
             raise
+        self._glance.opened(self.index)
 
     def _remove_orphan_temp_files(self) -> None:
         """Temp files of a head or segment write cut by a kill (never renamed into place, so
         never part of the store): a few MB each, removed under the lock."""
         for orphan in self.directory.glob(".*.tmp"):
-            if orphan.name.startswith((".seg-", f".{HEAD_FILE}.")):
+            if orphan.name.startswith((".seg-", f".{HEAD_FILE}.", f".{GLANCE_FILE}.")):
                 orphan.unlink(missing_ok=True)
 
     def _load_head(self) -> None:
@@ -257,6 +262,7 @@ class Store:
             for table in self._side.values():
                 table.commit()
             self.commit()
+            self._glance.refresh(self.index, force=True)
         finally:
             self._db = None
             self._lock.release()
@@ -368,6 +374,7 @@ class Store:
         assert isinstance(storage, CommitStorage)
         if not self._pending and not self._meta_dirty and not storage.dirty:
             self.contacts.commit()
+            self._glance.refresh(self.index)  # a name may have changed
             return
         started = time.perf_counter()
         if self._pending or self._meta_dirty:
@@ -378,6 +385,7 @@ class Store:
         self.commits += 1
         # Its own file, after the messages: a failing names cache never holds up messages.
         self.contacts.commit()
+        self._glance.refresh(self.index)
 
     def _apply_pending(self) -> None:
         assert self._db is not None

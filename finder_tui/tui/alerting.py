@@ -25,6 +25,7 @@ from ..client import Secret
 from ..config import Settings
 from ..hooks import HookRunner
 from ..store.index import Index
+from ..store.live import DEFAULT_STALE_AFTER
 from ..wire.sanitize import scrub_line
 from .terminal import write_terminal
 
@@ -75,6 +76,12 @@ class TuiAlerts:
             if settings.hooks
             else None
         )
+
+    @property
+    def live_stale_after(self) -> float:
+        """When a start with no end stops counting as live: the config's, else the default."""
+        stale = self.settings.live_stale_after
+        return DEFAULT_STALE_AFTER if stale is None else stale
 
     def attach(self, index: Index) -> None:
         """The store opened: route against its index."""

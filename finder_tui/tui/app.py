@@ -29,6 +29,7 @@ from textual.timer import Timer
 from .. import service_events as ev
 from ..client import ClientConfig
 from ..fsutil import atomic_write_bytes
+from ..media.limits import MediaLimits
 from ..service import SyncService
 from ..store.index import Index
 from .alerting import AlertSettings, TuiAlerts
@@ -60,8 +61,10 @@ class FinderApp(App[None]):
         seal_at: int | None = None,
         keymap: dict[str, str] | None = None,
         alerts: AlertSettings | None = None,
+        media_limits: MediaLimits | None = None,
     ) -> None:
         super().__init__()
+        self.media_limits = media_limits or MediaLimits()
         self.alerts = TuiAlerts(self, alerts or AlertSettings())
         self.alerts.bell_on_live = bell
         self.user_keymap = dict(keymap or {})
@@ -112,6 +115,7 @@ class FinderApp(App[None]):
         what the store thread sent."""
         self._resume_gc()
         self._mounted_ui = True
+        self.service.first_frame.set()  # the store thread opens the head now (glance.py)
         self.on_service_events(ServiceEvents())
 
     def _tick(self) -> None:

@@ -16,6 +16,7 @@ from ..demo import DemoServer, default_demo_items
 from ..demo.data import Item, shift_to_recent
 from ..demo.kinds import showcase_items
 from ..demo.live_names import with_feed_shares
+from ..media.limits import MediaLimits
 
 DEMO_WID = "demo-wid"
 
@@ -93,6 +94,7 @@ def launch(args: argparse.Namespace) -> int:
             bell=settings.bell,
             keymap=dict(settings.keymap),
             alerts=AlertSettings.from_settings(settings, client.token if client else None),
+            media_limits=MediaLimits.from_mb(settings.media_cache_mb, settings.image_max_mb),
         )
         app.run()
         return 0

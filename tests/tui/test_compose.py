@@ -236,3 +236,22 @@ async def test_a_message_shows_at_once_while_another_send_is_still_in_flight(
             lambda: all(e.state == "sent" for e in h.app.service.outbox_entries(K1.session_id))
         )
         assert [m.text for m in h.conv.outgoing] == ["first", "second"]
+
+
+async def test_r_and_d_act_on_the_unsent_message_under_the_cursor_not_only_the_newest(
+    tmp_path: Path,
+) -> None:
+    async with running_app(tmp_path / "store", items=inbox(), faults="send_fail=1") as h:
+        await open_and_focus(h, K1)
+        for text in ("older", "newer"):
+            await type_text(h, text)
+            await h.pilot.press("enter")
+            await h.wait(lambda: box(h).text == "", what="the box to empty")
+        entries = lambda: h.app.service.outbox_entries(K1.session_id)  # noqa: E731
+        await h.wait(lambda: [e.state for e in entries()] == [FAILED, FAILED], what="failures")
+        await h.pilot.press("escape", "k", "k")  # the cursor: the bottom message, then "older"
+        assert h.conv.cursor_key() is not None
+        await h.pilot.press("D")
+        await h.wait(lambda: len(entries()) == 1, what="the discard")
+        assert [e.text for e in entries()] == ["newer"]
+        assert box(h).text == "older"  # the one under the cursor came back, not the newest

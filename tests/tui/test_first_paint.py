@@ -6,13 +6,17 @@ from __future__ import annotations
 import gc
 import subprocess
 import sys
+import threading
 from pathlib import Path
+from typing import Any
 
 import pytest
 from textual.app import App, ComposeResult
 from textual.screen import Screen
 from textual.strip import Strip
 
+from finder_tui.service import SyncService
+from finder_tui.store import Store, glance
 from finder_tui.store.index_records import SessionSummary
 from finder_tui.tui.app import FinderApp
 from finder_tui.tui.screens.inbox_panes import InboxPanes
@@ -74,19 +78,26 @@ def test_rows_built_late_read_as_rows_built_at_once() -> None:
     assert rows.key_at(7) == "s0006@findermsg"
 
 
+@pytest.mark.parametrize("glance_readable", [True, False], ids=["from the glance", "from the head"])
 async def test_the_first_frame_lists_the_sessions_and_the_conversation_pane_follows(
-    tmp_path: Path,
+    tmp_path: Path, glance_readable: bool
 ) -> None:
     chats = [Chat.named(f"peer{i}") for i in range(5)]
     items = [chat.item(i + 1, T0 + i * 60, f"hello {i}") for i, chat in enumerate(chats)]
     prepare_store(tmp_path / "store", items)
-    seen: list[tuple[int, bool]] = []  # at each of the list's first paints: rows, pane there
+    if not glance_readable:
+        (tmp_path / "store" / glance.NAME).write_bytes(b"\x00")
+    # At the list's first paint: rows, the newest row, the conversation pane there, head parsed.
+    seen: list[tuple[int, str | None, bool, bool]] = []
     app = FinderApp(store_dir=tmp_path / "store", client_config=None, mode="offline")
     real = SessionList.render_line
 
     def render_line(widget: SessionList, y: int) -> Strip:
         if not seen:
-            seen.append((len(widget.rows), bool(app.query(ConversationView))))
+            pane = bool(app.query(ConversationView))
+            seen.append(
+                (len(widget.rows), widget.rows.key_at(1), pane, app.service.store is not None)
+            )
         return real(widget, y)
 
     with pytest.MonkeyPatch.context() as patch:
@@ -95,8 +106,10 @@ async def test_the_first_frame_lists_the_sessions_and_the_conversation_pane_foll
             await wait_for(pilot, lambda: app.inbox.open_key == chats[-1].session_id)
             conversation = app.query_one(ConversationView)
             await wait_for(pilot, lambda: conversation.session_id == chats[-1].session_id)
-    # The Live row and the five sessions, painted before the conversation pane existed.
-    assert seen == [(6, False)]
+            assert app.index is not None and app.index.session_count() == 5
+    # The Live row and the five sessions, newest first, painted before the conversation pane
+    # existed; from the glance, before the head was even parsed.
+    assert seen == [(6, chats[-1].session_id, False, not glance_readable)]
 
 
 def _styles(screen: Screen[None]) -> list[tuple[str, str, list[str]]]:
@@ -178,3 +191,39 @@ def test_importing_the_app_leaves_the_compose_box_and_export_dialog_for_later() 
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
     )
     assert out.stdout.strip() == "[]"
+
+
+async def test_a_session_picked_from_the_glance_opens_as_soon_as_the_head_is_read(
+    tmp_path: Path,
+) -> None:
+    chats = [Chat.named(f"peer{i}") for i in range(3)]
+    items = [chat.item(i + 1, T0 + i * 60, f"hello {i}") for i, chat in enumerate(chats)]
+    prepare_store(tmp_path / "store", items)
+    head, history = threading.Event(), threading.Event()
+    real_open, real_watch = Store.open, SyncService._watch_segments
+
+    def held_open(directory: Path, **kwargs: Any) -> Store:
+        head.wait(10)  # the head is parsed only once the test lets it
+        return real_open(directory, **kwargs)
+
+    def held_watch(service: SyncService, store: Store) -> None:
+        history.wait(10)  # and StoreLoaded (all of the history read) later still
+        real_watch(service, store)
+
+    app = FinderApp(store_dir=tmp_path / "store", client_config=None, mode="offline")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr("finder_tui.service.Store.open", held_open)
+        patch.setattr(SyncService, "_watch_segments", held_watch)
+        async with app.run_test(size=SIZE) as pilot:
+            session_list = app.query_one(SessionList)
+            await wait_for(pilot, lambda: len(session_list.rows) == 4)  # Live + 3, from the glance
+            assert app.service.store is None
+            await pilot.press("j", "enter")  # the second newest
+            assert app.inbox.open_key == chats[1].session_id
+            head.set()
+            conversation = app.query_one(ConversationView)
+            # Long before StoreLoaded (held 10 s), which reopens the conversation anyway.
+            shown = lambda: conversation.session_id == chats[1].session_id  # noqa: E731
+            await wait_for(pilot, shown, timeout=5)
+            assert app.inbox.open_key == chats[1].session_id  # the pick held, not the newest
+            history.set()

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from finder_tui.demo.kinds import SAMPLES
+from finder_tui.media import MediaLimits
 from finder_tui.tui.image_view import choose_protocol
 from finder_tui.tui.opener import OpenError, open_external, opener_argv
 from finder_tui.tui.screens.media import (
@@ -212,3 +213,15 @@ def test_the_preview_protocol_follows_the_terminal_and_is_half_cell_under_tmux(
     environ: dict[str, str], expected: str
 ) -> None:
     assert choose_protocol(environ) == expected
+
+
+async def test_an_image_over_the_configured_cap_is_refused_with_a_word(tmp_path: Path) -> None:
+    async with running_app(tmp_path / "store", items=items()) as h:
+        h.app.media_limits = MediaLimits(image_bytes=1024)  # the demo's PNGs are ~3 KB
+        await h.open_session(M.session_id)
+        h.conv.focus()
+        await h.pilot.press("k", "k", "enter")
+        notes = lambda: [str(n.message) for n in h.app._notifications]  # noqa: E731
+        await h.wait(lambda: any("larger than 1 KB" in n for n in notes()), what="the refusal")
+        assert not isinstance(h.app.screen, ImagePreviewScreen)
+        assert not list((h.store_dir / "media").glob("*.png"))

@@ -11,6 +11,7 @@ events arrive, in their order, with no message queue in between.
 
 from __future__ import annotations
 
+import time
 from typing import TYPE_CHECKING, Protocol, cast
 
 from textual import events
@@ -21,6 +22,7 @@ from textual.screen import Screen
 from textual.widgets import ContentSwitcher, Static
 
 from ...peers import display_name
+from ...store.glance import Glance
 from ...store.index import Index
 from ...store.index_records import SessionSummary
 from ...textfmt import plural
@@ -41,6 +43,7 @@ if TYPE_CHECKING:
     from ...export import ExportResult
     from ...service import SyncService
     from ...service_events import NewMessages
+    from ..alerting import TuiAlerts
 
 
 class InboxHost(Protocol):
@@ -49,6 +52,7 @@ class InboxHost(Protocol):
     service: SyncService
     index: Index | None
     mode: str
+    alerts: TuiAlerts
 
     def status_text(self, *, full: bool = False) -> tuple[str, str, str]: ...
 
@@ -115,9 +119,13 @@ class InboxScreen(PeopleInInbox, ReplyInConversation, SessionFilter):
         # The first frame: the session list and the bars (see InboxPanes for the rest).
         self.query_one(TopBar).show(self.host.mode, 0)
         self.query_one(SessionList).focus()
-        index = self.service.index  # the App waited for the store to open before compose
+        # The App waited (briefly) for the store thread: the head's index, or else the glance
+        # of the last commit (the index replaces it a few ms later, StoreOpened).
+        index, glance = self.service.index, self.service.glance
         if index is not None:
             self._show_sessions(index)
+        elif glance is not None:
+            self._show_glance(glance)
         self.refresh_status()
         self.refresh_keys()
         # A dialog's keys show while it is up; once it closes (or the palette does) the bar
@@ -161,6 +169,13 @@ class InboxScreen(PeopleInInbox, ReplyInConversation, SessionFilter):
         if key == LIVE_ENTRY and event.notices:
             self._show_live()
 
+    def _show_glance(self, glance: Glance) -> None:
+        now, stale_after = time.time(), self.host.alerts.live_stale_after
+        live_now = self.live_shown = glance.live_now(now, stale_after)
+        self.query_one(SessionList).update_data(glance.sessions, live_now, glance.unseen_live)
+        names = glance.live_names(now, stale_after)
+        self.query_one(TopBar).show(self.host.mode, live_now, names)
+
     def _show_sessions(self, index: Index) -> SessionList:
         live_now = self.live_shown = index.live_now_count()
         session_list = self.query_one(SessionList)
@@ -191,6 +206,9 @@ class InboxScreen(PeopleInInbox, ReplyInConversation, SessionFilter):
         if self.open_key == LIVE_ENTRY:
             self.query_one(LivePane).show_streams(index)
         elif self.open_key is not None:
+            if self.query_one(ConversationView).session_id != self.open_key:
+                self._open(self.open_key, seen=self.open_seen)  # picked from the glance
+                return
             summary = index.session(self.open_key)  # an alias or a name may have changed
             if summary is not None:
                 name = summary.display_name

@@ -186,14 +186,18 @@ class ReplyInConversation(InboxPanes):
                 self.refresh_outgoing()
 
     def _unsent(self, states: tuple[str, ...] = (FAILED, UNKNOWN)) -> Entry | None:
-        """The message retry/discard act on: the newest failed or unknown one of the open
-        conversation (the conversation has no message cursor yet)."""
+        """The message retry/discard act on: the one under the message cursor if it is one of
+        these, else the newest of them in the open conversation."""
         key = self.open_key
         if key is None or key == LIVE_ENTRY:
             return None
         entries = self.reply_service.outbox_entries(key)
         unsent = [e for e in entries if e.state in states]
-        return max(unsent, key=lambda e: e.created) if unsent else None
+        if not unsent:
+            return None
+        chosen = self.query_one(ConversationView).cursor_key()
+        under_cursor = next((e for e in unsent if f"{OUTBOX_KEY}{e.id}" == chosen), None)
+        return under_cursor or max(unsent, key=lambda e: e.created)
 
     # ---- actions and the compose box's messages --------------------------------------------
 

@@ -18,7 +18,7 @@ from textual.screen import Screen
 
 from ...client import FinderClient
 from ...fsutil import atomic_write_bytes
-from ...media import MediaCache, MediaError, MediaFetcher
+from ...media import MediaCache, MediaError, MediaFetcher, MediaLimits
 from ...wire.content import IMAGE
 from ...wire.models import Message
 from ...wire.sanitize import scrub, scrub_line
@@ -146,7 +146,8 @@ def _with_image(screen: Screen[Any], message: Message, then: Callable[[Path], No
     if store_dir is None:
         screen.notify("image unavailable: no store", severity="warning")
         return
-    cache = MediaCache(store_dir)
+    limits = getattr(screen.app, "media_limits", None) or MediaLimits()
+    cache = MediaCache(store_dir, budget=limits.cache_bytes)
     hit = cache.get(message.new_msg_id)
     if hit is not None:
         then(hit)
@@ -156,7 +157,7 @@ def _with_image(screen: Screen[Any], message: Message, then: Callable[[Path], No
     def fetch() -> None:
         client = FinderClient(client_config) if client_config is not None else None
         try:
-            path = MediaFetcher(cache, client).image(message)
+            path = MediaFetcher(cache, client, max_bytes=limits.image_bytes).image(message)
         except MediaError as exc:
             screen.app.call_from_thread(
                 screen.notify, str(exc), severity="warning", timeout=6, markup=False

@@ -109,6 +109,13 @@ class MessageCursor:
         self._strips.clear()  # type: ignore[attr-defined]
         self.refresh()  # type: ignore[attr-defined]
 
+    def cursor_key(self) -> str | None:
+        """The key of the message under the cursor while it is on screen, else None."""
+        messages: list[Message] = self.messages  # type: ignore[attr-defined]
+        if 0 <= self.cursor < len(messages) and self._cursor_in_view():
+            return messages[self.cursor].key
+        return None
+
     def action_act(self, verb: str) -> None:
         messages: list[Message] = self.messages  # type: ignore[attr-defined]
         if not messages:
