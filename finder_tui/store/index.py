@@ -1,8 +1,8 @@
 """The in-memory index the UI and CLI read: sessions, conversations, live streams, dedupe keys.
 
 The store thread mutates it; the UI thread reads it. Every public method takes the lock and
-returns copies, so a reader never sees a half-applied page and never iterates a dict that is
-changing under it.
+returns copies (but the store thread's own ``*_for_store`` reads), so a reader never sees a
+half-applied page and never iterates a dict that is changing under it.
 
 Only the head's messages are held here; sealed history stays on disk behind ``sealed`` (a
 ``SealedHistory``: per-session catalog, LRU of loaded sessions, search text), attached by the
@@ -47,6 +47,10 @@ class Index(SealedReads):
         self._keys = KeySet()
         self._by_session: dict[str, list[Message]] = {}  # the head's (unsealed) messages
         self._sessions: dict[str, SessionSummary] = {}
+        # Sessions whose newest message changed since their preview was made: the preview
+        # is made when a summary is read (``_settle_previews``), once for the several
+        # messages a sync adds to a session between two commits.
+        self._previews_due: dict[str, Message] = {}
         self._notices: list[Message] = []  # the head's notices
         self.sealed: SealedHistory | None = None
         self._sealed_live_seqs: list[int] = []
@@ -75,6 +79,7 @@ class Index(SealedReads):
         """Load persisted summaries: shown as-is until ``finish_load`` recomputes them."""
         with self._lock:
             self._sessions = {s.session_id: s for s in sessions}
+            self._previews_due = {}
             self._live = {s.object_id: s for s in live}
             self._live_seen_seq = live_seen_seq
             self._changed()
@@ -123,6 +128,7 @@ class Index(SealedReads):
                 for message in messages:
                     self._account(summary, message)
                 self._sessions[sid] = summary
+            self._settle_previews()
             live_seen = self._live_seen_seq
             self._live = {}
             for notice in self._notices:
@@ -170,8 +176,7 @@ class Index(SealedReads):
         else:
             target.append(message)
 
-    @staticmethod
-    def _account(summary: SessionSummary, message: Message) -> None:
+    def _account(self, summary: SessionSummary, message: Message) -> None:
         summary.count += 1
         if not summary.peer:
             summary.peer = message.peer
@@ -180,9 +185,17 @@ class Index(SealedReads):
         if _order(message) >= (summary.last_time, summary.last_seq):
             summary.last_time, summary.last_seq = message.create_time, message.seq
             summary.last_kind, summary.last_out = message.kind, message.is_sender
-            summary.preview = _preview(message)
+            self._previews_due[summary.session_id] = message
         if not message.is_sender and _order(message) > (summary.read_time, summary.read_seq):
             summary.unread += 1
+
+    def _settle_previews(self) -> None:
+        """Make the previews still due (under the lock, before any summary is read)."""
+        for sid, message in self._previews_due.items():
+            summary = self._sessions.get(sid)
+            if summary is not None:
+                summary.preview = _preview(message)
+        self._previews_due.clear()
 
     def _apply_live(self, message: Message) -> LiveChange | None:
         if message.kind not in (LIVE_STARTED, LIVE_ENDED):
@@ -297,6 +310,7 @@ class Index(SealedReads):
         """Newest activity first (copies)."""
         with self._lock:
             if self._sorted_cache is None:
+                self._settle_previews()
                 self._sorted_cache = sorted(
                     (self._named_copy(s) for s in self._sessions.values()),
                     key=lambda s: (s.last_time, s.last_seq),
@@ -306,6 +320,7 @@ class Index(SealedReads):
 
     def session(self, session_id: str) -> SessionSummary | None:
         with self._lock:
+            self._settle_previews()
             summary = self._sessions.get(session_id)
             return self._named_copy(summary) if summary else None
 
@@ -362,12 +377,16 @@ class Index(SealedReads):
         with self._lock:
             return len(self._sessions)
 
+    # The two ``*_for_store`` reads hand out the index's own records, not copies: the store
+    # thread (their only writer) serialises them at once on every commit, thousands of them,
+    # and never passes them on.
+
     def summaries_for_store(self) -> list[SessionSummary]:
         with self._lock:
-            return [s.copy() for s in self._sessions.values()]
+            self._settle_previews()
+            return list(self._sessions.values())
 
     def live_for_store(self, skip: set[str] | frozenset[str] = frozenset()) -> list[LiveStream]:
-        """Copies of the streams the head may keep: ``skip`` (the archived ones) is left out
-        before copying, so a commit costs O(streams in the head), not O(every stream seen)."""
+        """The streams the head may keep: ``skip`` (the archived ones) is left out."""
         with self._lock:
-            return [s.copy() for s in self._live.values() if s.object_id not in skip]
+            return [s for s in self._live.values() if s.object_id not in skip]

@@ -57,11 +57,20 @@ class KeySet:
         self.add_hash(key_hash(key))
 
     def add_if_new(self, key: str) -> bool:
-        """Add ``key``; False when it was already there (one hash for both steps)."""
+        """Add ``key``; False when it was already there. Runs for every message a sync
+        ingests, so the hash and its bucket are computed once for both steps."""
         value = key_hash(key)
-        if self.contains_hash(value):
+        b = _bucket(value)
+        recent = self._recent[b]
+        if value in recent:
             return False
-        self.add_hash(value)
+        keys = self._sorted[b]
+        at = bisect.bisect_left(keys, value)
+        if at < len(keys) and keys[at] == value:
+            return False
+        recent.add(value)
+        if len(recent) >= self.MERGE_AT:
+            self._merge(b)
         return True
 
     def add_hash(self, value: int) -> None:
@@ -88,10 +97,17 @@ class KeySet:
             pending[b] = []
 
     def _merge(self, b: int) -> None:
-        merged = list(self._sorted[b])
-        merged.extend(self._recent[b])
-        merged.sort()
-        self._sorted[b] = array("Q", merged)
+        """Move bucket ``b``'s recent keys into its sorted array: only they are sorted, and
+        the array is copied in slices between their places. (Turning a bucket's thousands of
+        keys into Python ints to sort them all made every add cost more as history grew.)"""
+        old, merged, at = self._sorted[b], array("Q"), 0
+        for value in sorted(self._recent[b]):
+            place = bisect.bisect_left(old, value, at)
+            merged += old[at:place]
+            merged.append(value)
+            at = place
+        merged += old[at:]
+        self._sorted[b] = merged
         self._recent[b] = set()
 
     def nbytes(self) -> int:

@@ -414,10 +414,17 @@ class Store:
         self._meta_dirty = False
 
     def _write_table(self, name: str, docs: Iterable[dict[str, Any]]) -> None:
+        """Replace a table's rows with ``docs`` (fresh dicts), ids from 1, as TinyDB's
+        ``truncate`` + ``insert_multiple`` store them. Written into the storage directly: every
+        commit rewrites thousands of summaries and streams, and TinyDB's round trip copies
+        each row and converts every id twice. Nothing inserts into these tables through
+        TinyDB, so no cached next id goes stale."""
         assert self._db is not None
-        table = self._db.table(name)
-        table.truncate()
-        table.insert_multiple(docs)
+        storage = self._db.storage
+        tables = storage.read() or {}
+        tables[name] = {str(doc_id): doc for doc_id, doc in enumerate(docs, 1)}
+        storage.write(tables)
+        self._db.table(name).clear_cache()
 
     def _seal(self, docs: list[dict[str, Any]]) -> None:
         if not self.index.complete:
