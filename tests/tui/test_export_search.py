@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from textual.widgets import Input, Label, OptionList
 
 from finder_tui.export import read_export_items
 from finder_tui.tui.screens.export import ConfirmScreen, ExportScreen
 from finder_tui.tui.screens.search import SearchScreen
+from finder_tui.tui.widgets.conversation import ConversationView
 from tests.tui.helpers import Chat, Harness, running_app, screen_lines, widget_text
 
 T0 = 1_700_000_000
@@ -127,6 +129,28 @@ async def test_find_in_conversation_counts_and_steps(tmp_path: Path) -> None:
         assert h.conv.current_match_message == first
         await h.pilot.press("escape")
         await h.wait(lambda: not h.conv.highlight, what="find closed")
+
+
+async def test_find_says_when_older_messages_were_not_searched_and_searches_them_once_loaded(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(ConversationView, "FETCH", 40)  # the newest 40 of 60 (a screenful+)
+    texts = ["needle old" if i == 5 else "needle new" if i == 55 else f"hay {i}" for i in range(60)]
+    items = [A.item(i + 1, T0 + i * 60, text) for i, text in enumerate(texts)]
+    async with running_app(tmp_path / "store", items=items) as h:
+        await h.wait(lambda: h.conv.session_id == A.session_id, what="A open")
+        assert not h.conv.history_complete
+        await h.pilot.press("ctrl+f", *"needle")
+        count = h.app.query_one("#find-count", Label)
+        partial = "1/1 in the loaded messages (s: all)"
+        await h.wait(lambda: str(count.content) == partial, what="one match, said to be partial")
+        newest = h.conv.messages[h.inbox.find_matches[0][0]]
+        h.conv.load_older()  # as scrolling to the top does
+        await h.wait(lambda: str(count.content) == "2/2", what="both matches, the same current")
+        assert h.conv.history_complete
+        current = h.inbox.find_matches[h.inbox.find_current][0]
+        assert h.conv.messages[current] is newest  # still on the match the user was on
+        assert h.conv.current_match_message == current
 
 
 async def test_global_search_lists_hits_and_jumps(tmp_path: Path) -> None:

@@ -57,6 +57,20 @@ class FindInConversation(InboxPanes):
         self.find_current = len(self.find_matches) - 1
         self._show_find()
 
+    def on_conversation_view_older_loaded(self, event: ConversationView.OlderLoaded) -> None:
+        """Scrolling up loaded older messages: search them too, staying on the same match."""
+        if not self.find_query:
+            return
+        current = self.find_matches[self.find_current] if self.find_matches else None
+        conversation = self.query_one(ConversationView)
+        self.find_matches = find_in_messages(conversation.messages, self.find_query)
+        self.find_current = len(self.find_matches) - 1
+        if current is not None:
+            moved = (current[0] + event.shift, current[1], current[2])
+            if moved in self.find_matches:
+                self.find_current = self.find_matches.index(moved)
+        self._show_count()
+
     def on_find_bar_step(self, event: FindBar.Step) -> None:
         if self.find_matches:
             self.find_current = (self.find_current + event.delta) % len(self.find_matches)
@@ -68,15 +82,21 @@ class FindInConversation(InboxPanes):
 
     def _show_find(self) -> None:
         conversation = self.query_one(ConversationView)
-        bar = self.query_one(FindBar)
         if not self.find_matches:
             conversation.set_highlight(self.find_query)
-            bar.show_count(0, 0, self.find_query)
+            self._show_count()
             return
         message_index = self.find_matches[self.find_current][0]
         conversation.set_highlight(self.find_query, message_index)
         conversation.scroll_to_message(message_index)
-        bar.show_count(self.find_current, len(self.find_matches), self.find_query)
+        self._show_count()
+
+    def _show_count(self) -> None:
+        everything = self.query_one(ConversationView).history_complete
+        bar = self.query_one(FindBar)
+        bar.show_count(
+            self.find_current, len(self.find_matches), self.find_query, everything=everything
+        )
 
     def _close_find(self) -> None:
         self.find_query, self.find_matches, self.find_current = "", [], -1

@@ -78,6 +78,13 @@ class ConversationView(MessageCursor, LineList):
             super().__init__()
             self.count = count
 
+    class OlderLoaded(TextualMessage):
+        """Older history went in above: every message index moved up by ``shift``."""
+
+        def __init__(self, shift: int) -> None:
+            super().__init__()
+            self.shift = shift
+
     INITIAL_MESSAGES = 300  # laid out on open; older ones as the user scrolls up
     CHUNK = 500
     FETCH = 2_000  # older messages read from the store at a time (see ``fetch_older``)
@@ -111,6 +118,11 @@ class ConversationView(MessageCursor, LineList):
     def line_count(self) -> int:
         return len(self.lines)
 
+    @property
+    def history_complete(self) -> bool:
+        """Whether every stored message of the conversation is loaded (find covers them all)."""
+        return self._history_done
+
     # ---- data ------------------------------------------------------------------------------
 
     def show(self, session_id: str | None, messages: list[Message], peer_name: str) -> None:
@@ -121,7 +133,8 @@ class ConversationView(MessageCursor, LineList):
         self.outgoing, self.marks, self.notes = [], {}, {}
         self.messages = messages
         self._keys = {m.key for m in messages}
-        self._history_done = self.fetch_older is None
+        # A first batch short of FETCH is the whole history (no read to find there is no more).
+        self._history_done = self.fetch_older is None or len(messages) < self.FETCH
         self.highlight = ""
         self.current_match_message = -1
         self._set_new_below(0)
@@ -247,6 +260,7 @@ class ConversationView(MessageCursor, LineList):
         first = self.messages[0]
         batch = self.fetch_older((first.create_time, first.seq), self.FETCH)
         older = [m for m in batch if m.key not in self._keys]
+        self._history_done = len(batch) < self.FETCH
         if not older:
             self._history_done = True
             return False
@@ -260,6 +274,7 @@ class ConversationView(MessageCursor, LineList):
             self.current_match_message += shift
         if self.cursor >= 0:
             self.cursor += shift  # the message cursor stays on the same message
+        self.post_message(self.OlderLoaded(shift))
         return True
 
     def on_resize(self) -> None:

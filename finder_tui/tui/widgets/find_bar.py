@@ -39,13 +39,15 @@ class FindBar(Horizontal):
         self.display = True
         self.query_one(Input).focus()
 
-    def show_count(self, current: int, total: int, query: str) -> None:
+    def show_count(self, current: int, total: int, query: str, *, everything: bool = True) -> None:
+        """``everything``: the conversation's whole history is loaded (else older messages,
+        not loaded yet, were not searched: scrolling up loads them, ``s`` searches all)."""
         if not query:
             text = ""
-        elif total == 0:
-            text = "no matches"
         else:
-            text = f"{current + 1}/{total}"
+            text = "no matches" if total == 0 else f"{current + 1}/{total}"
+            if not everything:
+                text += " in the loaded messages (s: all)"
         self.query_one("#find-count", Label).update(Content(text))
 
     def on_input_changed(self, event: Input.Changed) -> None:
