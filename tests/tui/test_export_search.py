@@ -142,7 +142,7 @@ async def test_find_says_when_older_messages_were_not_searched_and_searches_them
         assert not h.conv.history_complete
         await h.pilot.press("ctrl+f", *"needle")
         count = h.app.query_one("#find-count", Label)
-        partial = "1/1 in the loaded messages (s: all)"
+        partial = "1/1 · loaded only"
         await h.wait(lambda: str(count.content) == partial, what="one match, said to be partial")
         newest = h.conv.messages[h.inbox.find_matches[0][0]]
         h.conv.load_older()  # as scrolling to the top does

@@ -47,7 +47,7 @@ class FindBar(Horizontal):
         else:
             text = "no matches" if total == 0 else f"{current + 1}/{total}"
             if not everything:
-                text += " in the loaded messages (s: all)"
+                text += " · loaded only"
         self.query_one("#find-count", Label).update(Content(text))
 
     def on_input_changed(self, event: Input.Changed) -> None:
