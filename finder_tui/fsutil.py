@@ -24,11 +24,15 @@ def fsync_dir(directory: Path) -> None:
 
 
 @contextlib.contextmanager
-def atomic_writer(path: Path, mode: int = PRIVATE_FILE, *, binary: bool = True) -> Iterator[IO]:
+def atomic_writer(
+    path: Path, mode: int = PRIVATE_FILE, *, binary: bool = True, durable: bool = True
+) -> Iterator[IO]:
     """Write to a temp file beside ``path``; fsync and rename it over ``path`` on success.
 
     On any error the temp file is removed and ``path`` is untouched: a reader sees either the
     old file or the new one, never half of one, even after a kill -9 or a full disk.
+    ``durable=False`` skips the fsyncs, for a file that is only a hint (after a power loss it
+    may be empty or old; a kill -9 still leaves the old or the new one).
     """
     path = Path(path)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
@@ -38,17 +42,21 @@ def atomic_writer(path: Path, mode: int = PRIVATE_FILE, *, binary: bool = True) 
         with os.fdopen(fd, "wb" if binary else "w", encoding=None if binary else "utf-8") as fh:
             yield fh
             fh.flush()
-            os.fsync(fh.fileno())
+            if durable:
+                os.fsync(fh.fileno())
         os.replace(tmp, path)
-        fsync_dir(path.parent)
+        if durable:
+            fsync_dir(path.parent)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             tmp.unlink()
         raise
 
 
-def atomic_write_bytes(path: Path, data: bytes, mode: int = PRIVATE_FILE) -> None:
-    with atomic_writer(path, mode) as fh:
+def atomic_write_bytes(
+    path: Path, data: bytes, mode: int = PRIVATE_FILE, *, durable: bool = True
+) -> None:
+    with atomic_writer(path, mode, durable=durable) as fh:
         fh.write(data)
 
 

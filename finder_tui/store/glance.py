@@ -15,9 +15,6 @@ as it did before.
 
 from __future__ import annotations
 
-import contextlib
-import os
-import tempfile
 import time
 from dataclasses import dataclass, fields
 from pathlib import Path
@@ -25,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
+from ..fsutil import atomic_write_bytes
 from . import live
 from .index_records import LiveStream, SessionSummary
 
@@ -107,16 +105,7 @@ class GlanceKeeper:
 
 def write_glance(directory: Path, data: bytes) -> None:
     """Replace ``glance.json`` (temp file and rename, no fsync: it is only a hint)."""
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{NAME}.", suffix=".tmp", dir=directory)
-    try:
-        os.fchmod(fd, 0o600)
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp_name, directory / NAME)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp_name)
-        raise
+    atomic_write_bytes(directory / NAME, data, durable=False)
 
 
 def read_glance(directory: Path) -> Glance | None:
