@@ -46,15 +46,9 @@ class Glance:
         return sum(1 for s in self.open_streams if live.is_live(s, now, stale_after))
 
     def live_names(self, now: float, stale_after: float) -> tuple[str, ...]:
-        """Who is live, as ``live_pane.live_names`` says it: up to two known names."""
-        names = [
-            title
-            for stream, title in zip(self.open_streams, self.titles, strict=True)
-            if live.is_live(stream, now, stale_after)
-        ]
-        if not 0 < len(names) <= 2:
-            return ()
-        return tuple(n for n in names if n != live.UNKNOWN_ACCOUNT)
+        """Who is live, as the index's streams say it (``live.badge_names``)."""
+        streams = zip(self.open_streams, self.titles, strict=True)
+        return live.badge_names([t for s, t in streams if live.is_live(s, now, stale_after)])
 
 
 def glance_bytes(index: Index) -> bytes:

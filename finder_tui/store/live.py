@@ -178,6 +178,14 @@ def title(stream: LiveStream, alias_of: Callable[[str], str] = lambda _: "") -> 
     return UNKNOWN_ACCOUNT
 
 
+def badge_names(titles: list[str]) -> tuple[str, ...]:
+    """Who is live, for a header badge: the known names of the live streams' ``titles`` when
+    one or two are live (more: the badge shows a count only)."""
+    if not 0 < len(titles) <= 2:
+        return ()
+    return tuple(t for t in titles if t != UNKNOWN_ACCOUNT)
+
+
 def age_text(seconds: float) -> str:
     """``3h``, ``2d``: the age of a start with no end, coarse on purpose."""
     seconds = max(0, int(seconds))

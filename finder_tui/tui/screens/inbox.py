@@ -171,16 +171,23 @@ class InboxScreen(PeopleInInbox, ReplyInConversation, SessionFilter):
 
     def _show_glance(self, glance: Glance) -> None:
         now, stale_after = time.time(), self.host.alerts.live_stale_after
-        live_now = self.live_shown = glance.live_now(now, stale_after)
-        self.query_one(SessionList).update_data(glance.sessions, live_now, glance.unseen_live)
+        live_now = glance.live_now(now, stale_after)
         names = glance.live_names(now, stale_after)
-        self.query_one(TopBar).show(self.host.mode, live_now, names)
+        self._fill_list(glance.sessions, live_now, glance.unseen_live, names)
 
     def _show_sessions(self, index: Index) -> SessionList:
-        live_now = self.live_shown = index.live_now_count()
+        live_now = index.live_now_count()
+        names = live_names(index, live_now)
+        return self._fill_list(index.sessions(), live_now, index.unseen_live_notices(), names)
+
+    def _fill_list(
+        self, sessions: list[SessionSummary], live_now: int, unseen: int, names: tuple[str, ...]
+    ) -> SessionList:
+        """The list and the top bar's live badge, from the index or from the glance."""
+        self.live_shown = live_now
         session_list = self.query_one(SessionList)
-        session_list.update_data(index.sessions(), live_now, index.unseen_live_notices())
-        self.query_one(TopBar).show(self.host.mode, live_now, live_names(index, live_now))
+        session_list.update_data(sessions, live_now, unseen)
+        self.query_one(TopBar).show(self.host.mode, live_now, names)
         return session_list
 
     def refresh_list(self) -> None:

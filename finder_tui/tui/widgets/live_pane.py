@@ -110,6 +110,5 @@ class LivePane(Vertical):
 def live_names(index: Index, live_now: int) -> tuple[str, ...]:
     """Who is live, for the header badge: the known names of up to two live streams."""
     if not 0 < live_now <= 2:
-        return ()
-    titles = index.live_titles(index.live_streams()[:live_now])
-    return tuple(t for t in titles if t != live.UNKNOWN_ACCOUNT)
+        return ()  # (without naming every stream first)
+    return live.badge_names(index.live_titles(index.live_streams()[:live_now]))
